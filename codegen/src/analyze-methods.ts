@@ -1,0 +1,93 @@
+/**
+ * Component interfaces: every member must be a non-generic method without overloads that returns
+ * a Promise, and its arguments and result must be serializable. The `@weaver notRetriable` JSDoc
+ * tag marks a method the RPC layer must not retry.
+ */
+import { Node, type InterfaceDeclaration, type Type } from "ts-morph";
+import type { Diagnostics } from "./diagnostics.js";
+import type { MethodModel, ParamModel } from "./model.js";
+import { libTypeName, NotSerializable, TypeWalker } from "./type-walker.js";
+
+/** The methods of a component interface, checked; problems are reported to `diag`. */
+export function analyzeMethods(
+  iface: InterfaceDeclaration,
+  ifaceType: Type,
+  diag: Diagnostics,
+  walker: TypeWalker,
+): MethodModel[] {
+  const name = iface.getName();
+  const methods: MethodModel[] = [];
+  for (const prop of ifaceType.getProperties()) {
+    const decl = prop.getDeclarations()[0] ?? iface;
+    const member = `${name}.${prop.getName()}`;
+    if (!Node.isMethodSignature(decl)) {
+      diag.at(decl, `${member} is not a method; a component interface declares only methods (e.g. ${prop.getName()}(x: string): Promise<string>)`);
+      continue;
+    }
+    const signatures = prop.getTypeAtLocation(iface).getCallSignatures();
+    if (signatures.length !== 1) {
+      diag.at(decl, `${member} is overloaded; component methods cannot have overloads, give each variant its own name`);
+      continue;
+    }
+    const signature = signatures[0]!;
+    if (signature.getTypeParameters().length > 0) {
+      diag.at(decl, `${member} is generic; component methods cannot have type parameters`);
+      continue;
+    }
+    const retriable = readRetriable(decl, member, diag);
+    const params: ParamModel[] = [];
+    let ok = true;
+    decl.getParameters().forEach((p, i) => {
+      const type = p.getType();
+      const root = rootName(walker.show(type), p.getName());
+      try {
+        const text = walker.print(type, root);
+        params.push({ name: p.getName(), text, optional: p.hasQuestionToken() || p.hasInitializer(), rest: p.isRestParameter() });
+      } catch (e) {
+        ok = false;
+        report(diag, p, `Argument ${i + 1} of ${member} has type ${walker.show(type)}`, root, e);
+      }
+    });
+    const returnType = signature.getReturnType();
+    if (libTypeName(returnType) !== "Promise") {
+      diag.at(decl, `${member} is not async: it returns ${walker.show(returnType)}; component methods return a Promise (declare ${prop.getName()}(...): Promise<${walker.show(returnType)}>)`);
+      continue;
+    }
+    const resultType = returnType.getTypeArguments()[0]!;
+    let result = "void";
+    try {
+      result = walker.print(resultType, rootName(walker.show(resultType), "result"));
+    } catch (e) {
+      ok = false;
+      report(diag, decl.getReturnTypeNode() ?? decl, `Result of ${member} has type ${walker.show(resultType)}`, "result", e);
+    }
+    if (ok) methods.push({ name: prop.getName(), retriable, params, result });
+  }
+  return methods;
+}
+
+function readRetriable(decl: Node & { getJsDocs(): import("ts-morph").JSDoc[] }, member: string, diag: Diagnostics): boolean {
+  let retriable = true;
+  for (const doc of decl.getJsDocs()) {
+    for (const tag of doc.getTags()) {
+      if (tag.getTagName() !== "weaver") continue;
+      const value = (tag.getCommentText() ?? "").trim();
+      if (value === "notRetriable") retriable = false;
+      else diag.at(tag, `unknown tag @weaver ${value} on ${member}; the known tag is @weaver notRetriable`);
+    }
+  }
+  return retriable;
+}
+
+/** The start of an error path: the type's name when it has a simple one, else the parameter's. */
+function rootName(typeText: string, fallback: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(typeText) && !["string", "number", "boolean", "bigint"].includes(typeText)
+    ? typeText
+    : fallback;
+}
+
+function report(diag: Diagnostics, at: Node, head: string, root: string, e: unknown): void {
+  if (!(e instanceof NotSerializable)) throw e;
+  if (e.path === root) diag.at(at, `${head}, which is not serializable: ${e.reason}`);
+  else diag.at(at, `${head}; ${e.message}`);
+}

@@ -1,0 +1,276 @@
+/**
+ * Reads an app with full type information and builds its model: which classes implement which
+ * component interfaces, their methods, refs, listeners and config types. Checks everything it can
+ * and reports each problem with its position and the fix; the model is only complete when no
+ * problem was reported.
+ */
+import { existsSync } from "node:fs";
+import { basename, dirname, join, relative, sep } from "node:path";
+import { MAIN_COMPONENT, shortName } from "@weaver/runtime";
+import {
+  Node,
+  Project,
+  Scope,
+  type CallExpression,
+  type ClassDeclaration,
+  type SourceFile,
+  type Type,
+} from "ts-morph";
+import { analyzeMethods } from "./analyze-methods.js";
+import { configSchema } from "./config-type.js";
+import { coreExportOf, coreExportOfSymbol, packageName } from "./core-symbols.js";
+import type { Diagnostics } from "./diagnostics.js";
+import type { AppModel, ComponentModel } from "./model.js";
+import { NotSerializable, TypeWalker } from "./type-walker.js";
+
+/** A class that extends Implements<I>(), before its members are analysed. */
+interface Candidate {
+  readonly cls: ClassDeclaration;
+  readonly call: CallExpression;
+  readonly ifaceType: Type;
+  readonly isMain: boolean;
+}
+
+/** Analyses the app in `dir` (a folder with tsconfig.json); returns undefined if it cannot be read. */
+export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined {
+  const tsconfig = join(dir, "tsconfig.json");
+  if (!existsSync(tsconfig)) {
+    diag.in(dir, "no tsconfig.json here; weaver generate reads an app folder that has one");
+    return undefined;
+  }
+  const project = new Project({ tsConfigFilePath: tsconfig });
+  const files = project.getSourceFiles().filter((f) => isAppSource(f, dir));
+  const pkg = packageName(tsconfig) ?? basename(dir);
+  const app = pkg.slice(pkg.lastIndexOf("/") + 1);
+
+  const runFiles = new Set(files.filter(callsRun).map((f) => f.getFilePath() as string));
+  const candidates = files.flatMap((f) => f.getClasses()).flatMap((c) => candidate(c, diag) ?? []);
+
+  const mains = candidates.filter((c) => c.isMain);
+  if (mains.length === 0) {
+    const where = [...runFiles][0] ?? dir;
+    diag.in(where, "no Main component: declare `class App extends Implements<Main>() { async main() {...} }` and call `await run(App)`");
+  }
+  for (const extra of mains.slice(1)) {
+    diag.at(extra.cls, `duplicate implementation of Main: ${extra.cls.getName()} and ${mains[0]!.cls.getName()} (${where(mains[0]!.cls, dir)}); an app has one Main`);
+  }
+
+  // Interfaces to components, refusing two implementations of one interface.
+  const byIface = new Map<string, Candidate>();
+  const names = new Map<string, string>();
+  for (const c of candidates.filter((c) => !c.isMain)) {
+    const iface = c.ifaceType.getSymbolOrThrow();
+    const key = iface.getFullyQualifiedName();
+    const other = byIface.get(key);
+    if (other !== undefined) {
+      diag.at(c.cls, `duplicate implementation of ${iface.getName()}: ${c.cls.getName()} and ${other.cls.getName()} (${where(other.cls, dir)}); keep one`);
+      continue;
+    }
+    const otherKey = names.get(iface.getName());
+    if (otherKey !== undefined) {
+      diag.at(c.cls, `two component interfaces are named ${iface.getName()}; component names must be unique in an app, rename one`);
+      continue;
+    }
+    byIface.set(key, c);
+    names.set(iface.getName(), key);
+  }
+  const componentOf = (type: Type): string | undefined => {
+    const symbol = type.getSymbol();
+    if (symbol === undefined) return undefined;
+    if (coreExportOfSymbol(symbol) === "Main") return MAIN_COMPONENT;
+    return byIface.has(symbol.getFullyQualifiedName()) ? `${pkg}/${symbol.getName()}` : undefined;
+  };
+
+  const components: ComponentModel[] = [];
+  const listenerNames = new Map<string, Node>();
+  for (const c of [...mains.slice(0, 1), ...byIface.values()]) {
+    const model = analyzeComponent(c, { pkg, dir, runFiles, diag, componentOf });
+    if (model === undefined) continue;
+    for (const l of model.listeners) {
+      const at = c.cls.getPropertyOrThrow(l.field);
+      const first = listenerNames.get(l.name);
+      if (first !== undefined) {
+        diag.at(at, `duplicate listener name ${l.name} (also ${where(first, dir)}); listener names are unique in an app, name one with listener("other")`);
+      } else listenerNames.set(l.name, at);
+    }
+    components.push(model);
+  }
+  if (mains.length === 0) return undefined;
+  components.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { dir, pkg, app, genDir: dirname(mains[0]!.cls.getSourceFile().getFilePath()), components };
+}
+
+function isAppSource(f: SourceFile, dir: string): boolean {
+  const path = f.getFilePath() as string;
+  if (!path.startsWith(dir + sep) || f.isDeclarationFile() || f.isInNodeModules()) return false;
+  const name = basename(path);
+  return name !== "weaver_gen.ts" && !/\.(test|spec)\.[cm]?tsx?$/.test(name);
+}
+
+function callsRun(f: SourceFile): boolean {
+  return f.getDescendants().some((n) => Node.isCallExpression(n) && coreExportOf(n.getExpression()) === "run");
+}
+
+function where(node: Node, dir: string): string {
+  const sf = node.getSourceFile();
+  const { line, column } = sf.getLineAndColumnAtPos(node.getStart());
+  return `${relative(dir, sf.getFilePath())}:${line}:${column}`;
+}
+
+/** Recognizes `class X extends Implements<I>()`; returns undefined for other classes. */
+function candidate(cls: ClassDeclaration, diag: Diagnostics): Candidate | undefined {
+  const heritage = cls.getExtends()?.getExpression();
+  if (heritage === undefined || !Node.isCallExpression(heritage)) return undefined;
+  if (coreExportOf(heritage.getExpression()) !== "Implements") return undefined;
+  const [ifaceArg] = heritage.getTypeArguments();
+  if (ifaceArg === undefined) {
+    diag.at(heritage, `${cls.getName() ?? "class"} extends Implements() without the component interface; write Implements<MyComponent>()`);
+    return undefined;
+  }
+  const ifaceType = ifaceArg.getType();
+  const symbol = ifaceType.getSymbol();
+  if (symbol !== undefined && coreExportOfSymbol(symbol) === "Main") return { cls, call: heritage, ifaceType, isMain: true };
+  const decl = symbol?.getDeclarations()[0];
+  if (decl === undefined || !Node.isInterfaceDeclaration(decl)) {
+    diag.at(ifaceArg, `Implements<${ifaceArg.getText()}>: ${ifaceArg.getText()} is not an interface; a component's API is an interface of async methods`);
+    return undefined;
+  }
+  if (decl.getSourceFile().isInNodeModules() || decl.getSourceFile().isDeclarationFile()) {
+    diag.at(ifaceArg, `Implements<${ifaceArg.getText()}>: ${ifaceArg.getText()} is declared outside this app; declare the component interface in the app beside its implementation`);
+    return undefined;
+  }
+  return { cls, call: heritage, ifaceType, isMain: false };
+}
+
+interface Context {
+  readonly pkg: string;
+  readonly dir: string;
+  readonly runFiles: ReadonlySet<string>;
+  readonly diag: Diagnostics;
+  readonly componentOf: (type: Type) => string | undefined;
+}
+
+function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefined {
+  const { diag } = ctx;
+  const { cls } = c;
+  const clsName = cls.getName();
+  if (clsName === undefined) {
+    diag.at(cls, "a component implementation must be a named class");
+    return undefined;
+  }
+  const before = diag.list.length;
+  const file = cls.getSourceFile().getFilePath() as string;
+  const ifaceSymbol = c.ifaceType.getSymbolOrThrow();
+  const ifaceDecl = c.isMain ? undefined : ifaceSymbol.getDeclarations()[0];
+  const name = c.isMain ? MAIN_COMPONENT : `${ctx.pkg}/${ifaceSymbol.getName()}`;
+
+  if (cls.getTypeParameters().length > 0) {
+    diag.at(cls, `component implementation ${clsName} is generic; component implementations cannot be generic`);
+  }
+  if (cls.isAbstract()) diag.at(cls, `component implementation ${clsName} is abstract; the runtime must be able to create it`);
+  if (!cls.isExported()) diag.at(cls, `component implementation ${clsName} is not exported; export it so that generated code can refer to it`);
+  if (ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) && !ifaceDecl.isExported()) {
+    diag.at(ifaceDecl, `component interface ${ifaceDecl.getName()} is not exported; export it so that generated code can refer to it`);
+  }
+  if (!c.isMain && ctx.runFiles.has(file)) {
+    diag.at(cls, `component implementation ${clsName} is declared in a file that calls run(); move it to a file of its own, since generated code imports it without starting the app`);
+  }
+  checkImplements(cls, c.ifaceType, c.isMain ? "Main" : ifaceSymbol.getName(), diag);
+
+  const walker = new TypeWalker(ifaceDecl ?? cls);
+  const methods =
+    ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) ? analyzeMethods(ifaceDecl, c.ifaceType, diag, walker) : [];
+
+  const refs: ComponentModel["refs"][number][] = [];
+  const listeners: ComponentModel["listeners"][number][] = [];
+  for (const prop of cls.getProperties()) {
+    const init = prop.getInitializer();
+    if (init === undefined || !Node.isCallExpression(init) || prop.isStatic()) continue;
+    const fn = coreExportOf(init.getExpression());
+    if (fn !== "ref" && fn !== "listener") continue;
+    const field = prop.getName();
+    if (field.startsWith("#")) {
+      diag.at(prop, `${clsName}.${field}: ${fn} fields cannot be #private (the runtime fills them in); use \`private ${field.slice(1)} = ${fn}(...)\``);
+      continue;
+    }
+    const visible = prop.getScope() === Scope.Public;
+    if (fn === "ref") {
+      const [arg] = init.getTypeArguments();
+      if (arg === undefined) {
+        diag.at(init, `${clsName}.${field}: ref() needs the component interface as type argument: ref<MyComponent>()`);
+        continue;
+      }
+      const target = ctx.componentOf(arg.getType());
+      if (target === MAIN_COMPONENT) diag.at(arg, `${clsName}.${field}: components cannot refer to Main`);
+      else if (target === undefined) {
+        diag.at(arg, `${clsName}.${field}: ${arg.getText()} is not a component of this app; no class extends Implements<${arg.getText()}>()`);
+      } else refs.push({ field, component: target, visible });
+    } else {
+      const [arg] = init.getArguments();
+      let lisName = field;
+      if (arg !== undefined) {
+        if (!Node.isStringLiteral(arg) && !Node.isNoSubstitutionTemplateLiteral(arg)) {
+          diag.at(arg, `${clsName}.${field}: a listener name must be a string literal, e.g. listener("http")`);
+          continue;
+        }
+        lisName = arg.getLiteralText();
+      }
+      if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(lisName)) {
+        diag.at(arg ?? prop, `${clsName}.${field}: listener name "${lisName}" is not valid; use letters, digits, _ and -`);
+        continue;
+      }
+      listeners.push({ field, name: lisName, visible });
+    }
+  }
+
+  let config: ComponentModel["config"] = null;
+  let configText: string | null = null;
+  const configArg = c.call.getTypeArguments()[1];
+  if (configArg !== undefined) {
+    try {
+      config = configSchema(configArg.getType(), configArg.getText(), configArg);
+      configText = new TypeWalker(configArg).print(configArg.getType(), configArg.getText());
+    } catch (e) {
+      if (!(e instanceof NotSerializable)) throw e;
+      diag.at(configArg, `config type ${configArg.getText()} of ${clsName} is not plain data: ${e.path} (type ${e.typeText}): ${e.reason}`);
+    }
+  }
+  if (diag.list.length > before) return undefined;
+  return {
+    name,
+    short: shortName(name),
+    isMain: c.isMain,
+    iface: c.isMain ? undefined : { name: ifaceSymbol.getName(), file: ifaceDecl!.getSourceFile().getFilePath() as string },
+    impl: { name: clsName, file },
+    methods,
+    refs,
+    listeners,
+    config,
+    configText,
+    structures: walker.structures.slice(0, 32),
+  };
+}
+
+/** Reports the interface methods a class lacks, or implements with an incompatible signature. */
+function checkImplements(cls: ClassDeclaration, ifaceType: Type, ifaceName: string, diag: Diagnostics): void {
+  const instance = cls.getType();
+  const missing: string[] = [];
+  const mismatched: string[] = [];
+  for (const prop of ifaceType.getProperties()) {
+    const own = instance.getProperty(prop.getName());
+    if (own === undefined) {
+      missing.push(prop.getName());
+      continue;
+    }
+    const want = prop.getTypeAtLocation(cls);
+    const have = own.getTypeAtLocation(cls);
+    if (!have.isAssignableTo(want)) mismatched.push(prop.getName());
+  }
+  const name = cls.getName() ?? "class";
+  if (missing.length > 0) {
+    diag.at(cls, `${name} does not implement ${ifaceName}: missing method${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+  }
+  if (mismatched.length > 0) {
+    diag.at(cls, `${name} does not implement ${ifaceName}: ${mismatched.join(", ")} ${mismatched.length > 1 ? "have" : "has"} a signature that does not match the interface`);
+  }
+}

@@ -1,0 +1,39 @@
+/** Builds the app manifest (see @weaver/runtime's Manifest) from the analysed model. */
+import { createHash } from "node:crypto";
+import { relative, sep } from "node:path";
+import { CODEGEN_VERSION, type Manifest } from "@weaver/runtime";
+import type { AppModel } from "./model.js";
+
+/** The manifest of an app, with a version hash over every component's API and the codegen version. */
+export function buildManifest(model: AppModel): Manifest {
+  const api = model.components.map((c) => ({
+    name: c.name,
+    methods: c.methods.map((m) => ({ name: m.name, retriable: m.retriable, params: m.params.map((p) => p.text), result: m.result })),
+    refs: c.refs.map((r) => [r.field, r.component]),
+    listeners: c.listeners.map((l) => [l.field, l.name]),
+    config: c.configText,
+  }));
+  const versionHash = createHash("sha256")
+    .update(JSON.stringify({ codegen: CODEGEN_VERSION, app: model.pkg, api }))
+    .digest("hex")
+    .slice(0, 16);
+  const callGraph = model.components
+    .flatMap((c) => c.refs.map((r) => [c.name, r.component] as const))
+    .sort((a, b) => (a.join(" ") < b.join(" ") ? -1 : 1));
+  return {
+    app: model.app,
+    codegenVersion: CODEGEN_VERSION,
+    versionHash,
+    components: model.components.map((c) => ({
+      name: c.name,
+      short: c.short,
+      impl: c.impl.name,
+      source: relative(model.dir, c.impl.file).split(sep).join("/"),
+      methods: c.methods.map((m) => ({ name: m.name, retriable: m.retriable })),
+      refs: c.refs.map((r) => ({ field: r.field, component: r.component })),
+      listeners: c.listeners.map((l) => ({ field: l.field, name: l.name })),
+      config: c.config,
+    })),
+    callGraph,
+  };
+}

@@ -1,0 +1,60 @@
+/** What the analysis of an app yields: the input of the emitter and of the manifest. */
+import type { ConfigSchema } from "@weaver/runtime";
+
+/** A parameter of a component method. */
+export interface ParamModel {
+  readonly name: string;
+  /** Self-contained TypeScript text of the parameter's type. */
+  readonly text: string;
+  readonly optional: boolean;
+  readonly rest: boolean;
+}
+
+/** A method of a component interface. */
+export interface MethodModel {
+  readonly name: string;
+  readonly retriable: boolean;
+  readonly params: readonly ParamModel[];
+  /** Self-contained TypeScript text of T in the method's Promise<T>. */
+  readonly result: string;
+}
+
+/** A field of an implementation that holds a ref or a listener. */
+export interface FieldModel {
+  readonly field: string;
+  /** Whether generated code may name the field's type (it is neither private nor protected). */
+  readonly visible: boolean;
+}
+
+/** A component: its interface, implementation and what the implementation declares. */
+export interface ComponentModel {
+  /** Full name: `<package>/<Interface>`, or `weaver/Main`. */
+  readonly name: string;
+  readonly short: string;
+  readonly isMain: boolean;
+  /** Interface name and file; undefined for Main. */
+  readonly iface: { readonly name: string; readonly file: string } | undefined;
+  readonly impl: { readonly name: string; readonly file: string };
+  readonly methods: readonly MethodModel[];
+  readonly refs: readonly (FieldModel & { readonly component: string })[];
+  readonly listeners: readonly (FieldModel & { readonly name: string })[];
+  readonly config: ConfigSchema | null;
+  /** Self-contained TypeScript text of the config type, when there is one. */
+  readonly configText: string | null;
+  /** Property lists of the object types the methods exchange (codec record structures). */
+  readonly structures: readonly (readonly string[])[];
+}
+
+/** An analysed app. */
+export interface AppModel {
+  /** Absolute path of the app folder (the one with tsconfig.json). */
+  readonly dir: string;
+  /** The npm package name (or folder name) components are named after. */
+  readonly pkg: string;
+  /** The app name: the package name without scope. */
+  readonly app: string;
+  /** Absolute path of the folder weaver_gen.ts goes to (beside Main's implementation). */
+  readonly genDir: string;
+  /** Components sorted by full name. */
+  readonly components: readonly ComponentModel[];
+}

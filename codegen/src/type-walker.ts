@@ -1,0 +1,200 @@
+/**
+ * Walks the types of component method arguments and results: decides whether each can cross a
+ * process boundary, prints it as self-contained TypeScript (for the compile-time checks of
+ * generated code) and collects the property lists of object types (the codec's shared record
+ * structures).
+ *
+ * Serializable: string, number, boolean, bigint, null, undefined, literal and enum types, Date,
+ * Uint8Array, arrays, tuples, Map, Set, their readonly forms, unions and intersections of these,
+ * and plain object types (interfaces and type literals whose members are properties). Everything
+ * else (functions, class instances, Promises, symbols, any, unknown, type parameters, recursive
+ * types) is refused with the path to the offending part, e.g. `Opts.cb (type () => void)`.
+ */
+import { Node, ts, type Symbol as MorphSymbol, type Type } from "ts-morph";
+
+/** Why a type cannot be serialized, and where inside it. */
+export class NotSerializable extends Error {
+  constructor(
+    /** Path from the root, e.g. `Opts.cb` or `opts.items[number]`. */
+    readonly path: string,
+    /** The offending type, as TypeScript prints it. */
+    readonly typeText: string,
+    /** Why it cannot be serialized. */
+    readonly reason: string,
+  ) {
+    super(`${path} (type ${typeText}) is not serializable: ${reason}`);
+  }
+}
+
+/** The global (lib) type a type is, if it is one of the few the walker knows by name. */
+export function libTypeName(type: Type): string | undefined {
+  const symbol = type.getSymbol() ?? type.getAliasSymbol();
+  if (symbol === undefined) return undefined;
+  const decls = symbol.getDeclarations();
+  if (decls.length === 0) return undefined;
+  const fromLib = decls.every((d) => /[\\/]lib\.[^\\/]*\.d\.ts$/.test(d.getSourceFile().getFilePath()));
+  return fromLib ? symbol.getName() : undefined;
+}
+
+const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** Prints a property name, quoting it when it is not an identifier. */
+export function propertyName(name: string): string {
+  return IDENT.test(name) ? name : JSON.stringify(name);
+}
+
+/** Tells whether a property is readonly (declared so, or made so by a mapped type like Readonly<T>). */
+export function isReadonlyProperty(prop: MorphSymbol): boolean {
+  const decl = prop.getValueDeclaration() ?? prop.getDeclarations()[0];
+  if (decl !== undefined && (Node.isPropertySignature(decl) || Node.isPropertyDeclaration(decl))) {
+    if (decl.isReadonly()) return true;
+  }
+  const compiler = prop.compilerSymbol as unknown as { links?: { checkFlags?: number }; checkFlags?: number };
+  const checkFlags = compiler.links?.checkFlags ?? compiler.checkFlags ?? 0;
+  return (checkFlags & 8) !== 0; // ts.CheckFlags.Readonly
+}
+
+/** Walks types relative to one location (the node types are printed and resolved at). */
+export class TypeWalker {
+  /** Property lists of the object types seen, in first-seen order, without duplicates. */
+  readonly structures: string[][] = [];
+  readonly #seen = new Set<string>();
+
+  constructor(private readonly location: Node) {}
+
+  /** Prints a type as TypeScript, the way error messages show it. */
+  show(type: Type): string {
+    return type.getText(this.location, ts.TypeFormatFlags.NoTruncation | ts.TypeFormatFlags.UseSingleQuotesForStringLiteralType);
+  }
+
+  /**
+   * Returns the self-contained TypeScript text of a serializable type; throws NotSerializable
+   * naming the first offending part, with `root` as the start of its path.
+   */
+  print(type: Type, root: string): string {
+    return this.#walk(type, root, []);
+  }
+
+  #fail(type: Type, path: string, reason: string): never {
+    throw new NotSerializable(path, this.show(type), reason);
+  }
+
+  #walk(type: Type, path: string, stack: Type[]): string {
+    if (stack.includes(type)) this.#fail(type, path, "recursive types are not supported");
+    const flags = type.getFlags();
+    if (type.isAny()) this.#fail(type, path, "any cannot be checked; use a concrete type");
+    if (type.isUnknown()) this.#fail(type, path, "unknown cannot be checked; use a concrete type");
+    if (flags & ts.TypeFlags.Never) return "never";
+    if (type.isString()) return "string";
+    if (type.isNumber()) return "number";
+    if (type.isBoolean()) return "boolean";
+    if (flags & ts.TypeFlags.BigInt) return "bigint";
+    if (type.isNull()) return "null";
+    if (type.isUndefined()) return "undefined";
+    if (flags & ts.TypeFlags.Void) return "void";
+    if (type.isStringLiteral() || type.isNumberLiteral() || type.isEnumLiteral()) {
+      return JSON.stringify(type.getLiteralValue());
+    }
+    if (type.isBooleanLiteral()) return type.getText();
+    if (flags & ts.TypeFlags.BigIntLiteral) return type.getText();
+    if (flags & (ts.TypeFlags.ESSymbol | ts.TypeFlags.UniqueESSymbol)) {
+      this.#fail(type, path, "symbols cannot cross processes");
+    }
+    if (flags & ts.TypeFlags.NonPrimitive) this.#fail(type, path, "object cannot be checked; use a concrete type");
+    if (type.isTypeParameter()) this.#fail(type, path, "type parameters cannot be checked; use a concrete type");
+    if (type.isUnion()) {
+      const parts = type.getUnionTypes().map((t) => this.#walk(t, path, stack));
+      return [...new Set(parts)].join(" | ");
+    }
+    if (type.isIntersection()) {
+      return type
+        .getIntersectionTypes()
+        .map((t) => wrap(this.#walk(t, path, [...stack, type])))
+        .join(" & ");
+    }
+    if (!type.isObject()) this.#fail(type, path, "this kind of type is not supported");
+    return this.#object(type, path, [...stack, type]);
+  }
+
+  #object(type: Type, path: string, stack: Type[]): string {
+    const lib = libTypeName(type);
+    const args = type.getTypeArguments();
+    switch (lib) {
+      case "Date":
+        return "Date";
+      case "Uint8Array":
+        return "Uint8Array";
+      case "Map":
+      case "ReadonlyMap": {
+        const [k, v] = args as [Type, Type];
+        return `${lib}<${this.#walk(k, `${path}[key]`, stack)}, ${this.#walk(v, `${path}[value]`, stack)}>`;
+      }
+      case "Set":
+      case "ReadonlySet":
+        return `${lib}<${this.#walk(args[0] as Type, `${path}[element]`, stack)}>`;
+      case "Promise":
+        this.#fail(type, path, "a Promise cannot cross processes; await it and pass its value");
+    }
+    if (type.isArray() || type.isReadonlyArray()) {
+      const element = wrap(this.#walk(type.getArrayElementTypeOrThrow(), `${path}[number]`, stack));
+      return type.isReadonlyArray() ? `readonly ${element}[]` : `${element}[]`;
+    }
+    if (type.isTuple()) {
+      const target = type.getTargetType() ?? type;
+      const elementFlags = (target.compilerType as unknown as { elementFlags?: readonly number[] }).elementFlags ?? [];
+      const elements = type.getTupleElements().map((t, i) => {
+        const text = this.#walk(t, `${path}[${i}]`, stack);
+        const f = elementFlags[i] ?? 1;
+        if (f & 4) return `...${wrap(text)}[]`; // rest
+        if (f & 2) return `${wrap(text)}?`; // optional
+        return text;
+      });
+      const readonly = (target.compilerType as unknown as { readonly?: boolean }).readonly === true;
+      return `${readonly ? "readonly " : ""}[${elements.join(", ")}]`;
+    }
+    if (lib !== undefined) this.#fail(type, path, `${lib} is not plain data`);
+    if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
+      this.#fail(type, path, "functions cannot cross processes");
+    }
+    const symbol = type.getSymbol();
+    if (type.isClass() || (symbol !== undefined && symbol.getFlags() & ts.SymbolFlags.Class)) {
+      this.#fail(type, path, "class instances carry behaviour; use a plain object type (an interface) instead");
+    }
+    const members: string[] = [];
+    const names: string[] = [];
+    for (const prop of type.getProperties()) {
+      const name = prop.getName();
+      const propPath = `${path}.${name}`;
+      const decl = prop.getValueDeclaration() ?? prop.getDeclarations()[0];
+      const propType = prop.getTypeAtLocation(this.location);
+      if (prop.getFlags() & ts.SymbolFlags.Method || (decl !== undefined && Node.isMethodSignature(decl))) {
+        this.#fail(propType, propPath, "methods cannot cross processes; use a property holding data");
+      }
+      const text = this.#walk(propType, propPath, stack);
+      const optional = prop.isOptional() ? "?" : "";
+      const ro = isReadonlyProperty(prop) ? "readonly " : "";
+      members.push(`${ro}${propertyName(name)}${optional}: ${text}`);
+      names.push(name);
+    }
+    const stringIndex = type.getStringIndexType();
+    if (stringIndex !== undefined) members.push(`[key: string]: ${this.#walk(stringIndex, `${path}[string]`, stack)}`);
+    const numberIndex = type.getNumberIndexType();
+    if (numberIndex !== undefined && stringIndex === undefined) {
+      members.push(`[key: number]: ${this.#walk(numberIndex, `${path}[number]`, stack)}`);
+    }
+    if (names.length > 0 && stringIndex === undefined && numberIndex === undefined) this.#structure(names);
+    return members.length === 0 ? "{}" : `{ ${members.join("; ")} }`;
+  }
+
+  #structure(names: string[]): void {
+    const key = names.join("\u0000");
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.structures.push(names);
+  }
+}
+
+/** Parenthesizes a type text that would bind wrongly as an array element or intersection member. */
+function wrap(text: string): string {
+  return /[|&]/.test(text) && !text.startsWith("{") ? `(${text})` : text;
+}

@@ -1,0 +1,191 @@
+/**
+ * The component host: creates the components one process runs, wires their refs and listeners,
+ * and runs their lifecycle hooks.
+ *
+ * Creation starts from whatever is asked for (Main, in an app) and follows refs depth first, so
+ * only reachable components are created, and a component's init() runs after the init() of every
+ * component it refers to (a ref cycle is cut where it closes: the component that closes it sees a
+ * callee whose init() is still to come). shutdown() runs in the reverse order of init().
+ *
+ * Where a ref leads is a policy of the host's owner: a fake, a remote client stub, or a local
+ * instance behind its local stub.
+ */
+import {
+  LocalCalls,
+  MAIN_COMPONENT,
+  componentConfig,
+  getComponent,
+  runtimeError,
+  type Address,
+  type AppConfig,
+  type ComponentManifest,
+  type MethodStats,
+  type RemoteCalls,
+} from "@weaver/runtime";
+import type { Logger } from "pino";
+import { construct } from "./component.js";
+import { coreError } from "./errors.js";
+import { bindListener, Listener } from "./listener.js";
+import { bindRef, Ref } from "./ref.js";
+
+/** Where and how a listener binds. */
+export interface ListenerPlacement {
+  readonly address: Address;
+  /** The address clients are told, when it is not the bound one (a proxy). */
+  readonly shown?: string;
+}
+
+/** How a host is set up by its owner (a runtime or the testing kit). */
+export interface HostOptions {
+  readonly config: AppConfig;
+  readonly logger: Logger;
+  /** Where each listener binds. */
+  readonly listener: (name: string) => ListenerPlacement;
+  /** The call path to a component created elsewhere, or undefined to create it here. */
+  readonly remote?: (name: string) => RemoteCalls | undefined;
+  /** Objects that stand in for components, by full name. */
+  readonly fakes?: ReadonlyMap<string, object>;
+  /** Main's implementation class (registrations of Main carry none). */
+  readonly mainClass?: new () => object;
+}
+
+interface Entry {
+  readonly manifest: ComponentManifest;
+  readonly instance: object;
+  readonly stub: object;
+  readonly calls: LocalCalls;
+  ready: Promise<void>;
+}
+
+type Hooks = { init?: () => Promise<void> | void; shutdown?: () => Promise<void> | void };
+
+/** Creates and runs the components of one process. */
+export class ComponentHost {
+  readonly #options: HostOptions;
+  readonly #entries = new Map<string, Entry>();
+  readonly #clients = new Map<string, object>();
+  readonly #initialized: Entry[] = [];
+  readonly #listeners: Listener[] = [];
+
+  constructor(options: HostOptions) {
+    this.#options = options;
+  }
+
+  /** Returns what a ref to component `name` resolves to, creating the component if needed. */
+  get(name: string): Promise<object> {
+    return this.#resolve(name, new Set());
+  }
+
+  /** Returns the implementation of a component created in this process, creating it if needed. */
+  async instance(name: string): Promise<object> {
+    const entry = this.#entries.get(name) ?? this.#create(name, new Set());
+    await entry.ready;
+    return entry.instance;
+  }
+
+  /** Statistics of the local calls to every component created here. */
+  stats(): MethodStats[] {
+    return [...this.#entries.values()].flatMap((e) => e.calls.stats);
+  }
+
+  /** Stops every listener, then runs shutdown() hooks, dependents first. Errors are logged. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.#listeners.map((l) => l.close()));
+    for (const entry of [...this.#initialized].reverse()) {
+      const hooks = entry.instance as Hooks;
+      if (typeof hooks.shutdown !== "function") continue;
+      try {
+        await hooks.shutdown();
+      } catch (e) {
+        this.#options.logger.error({ err: e }, `shutdown() of ${entry.manifest.short} failed`);
+      }
+    }
+    this.#initialized.length = 0;
+  }
+
+  async #resolve(name: string, chain: ReadonlySet<string>): Promise<object> {
+    const fake = this.#options.fakes?.get(name);
+    if (fake !== undefined) return fake;
+    const client = this.#clients.get(name);
+    if (client !== undefined) return client;
+    const remote = name === MAIN_COMPONENT ? undefined : this.#options.remote?.(name);
+    if (remote !== undefined) {
+      const stub = getComponent(name).registration.clientStub(remote);
+      this.#clients.set(name, stub);
+      return stub;
+    }
+    const existing = this.#entries.get(name);
+    if (existing !== undefined) {
+      if (!chain.has(name)) await existing.ready;
+      return existing.stub;
+    }
+    const entry = this.#create(name, chain);
+    await entry.ready;
+    return entry.stub;
+  }
+
+  #create(name: string, chain: ReadonlySet<string>): Entry {
+    const { manifest, registration } = getComponent(name);
+    const cls = name === MAIN_COMPONENT ? this.#options.mainClass : registration.impl;
+    if (cls === undefined) {
+      throw coreError("WEAVER_ERR_MAIN", `no implementation class for ${manifest.short}: pass the Main class to run()`);
+    }
+    const logger = this.#options.logger.child({ component: manifest.short });
+    const config = componentConfig(this.#options.config, name, manifest.config);
+    const instance = construct(cls, { logger, config }) as Record<string, unknown>;
+    checkShape(instance, manifest);
+    const calls = new LocalCalls(name, manifest.methods);
+    const stub = name === MAIN_COMPONENT ? instance : registration.localStub(instance, calls);
+    const entry: Entry = { manifest, instance, stub, calls, ready: Promise.resolve() };
+    this.#entries.set(name, entry);
+    const inner = new Set(chain).add(name);
+    entry.ready = (async () => {
+      for (const r of manifest.refs) {
+        bindRef(instance[r.field] as Ref<unknown>, await this.#resolve(r.component, inner));
+      }
+      for (const l of manifest.listeners) {
+        const lis = instance[l.field] as Listener;
+        const placement = this.#options.listener(l.name);
+        await bindListener(lis, l.name, placement.address, placement.shown);
+        this.#listeners.push(lis);
+      }
+      const hooks = instance as Hooks;
+      if (typeof hooks.init === "function") {
+        try {
+          await hooks.init();
+        } catch (e) {
+          throw coreError("WEAVER_ERR_INIT", `init() of component ${manifest.short} failed: ${(e as Error).message}`, e);
+        }
+      }
+      this.#initialized.push(entry);
+    })();
+    // Creation errors surface through whoever awaits `ready`; keep them from being reported twice.
+    entry.ready.catch(() => {});
+    return entry;
+  }
+}
+
+/**
+ * Refuses an implementation whose refs and listeners differ from what the generated code knows,
+ * which happens when the sources changed after the last `weaver generate`.
+ */
+function checkShape(instance: Record<string, unknown>, manifest: ComponentManifest): void {
+  const stale = (what: string): never => {
+    throw runtimeError(
+      "WEAVER_ERR_STALE_GENERATED",
+      `generated code is older than the sources of ${manifest.impl} (${manifest.source}): ${what}; run \`weaver generate\` and rebuild`,
+    );
+  };
+  const refs = new Set(manifest.refs.map((r) => r.field));
+  const listeners = new Set(manifest.listeners.map((l) => l.field));
+  for (const field of refs) {
+    if (!(instance[field] instanceof Ref)) stale(`field ${field} is no longer a ref`);
+  }
+  for (const field of listeners) {
+    if (!(instance[field] instanceof Listener)) stale(`field ${field} is no longer a listener`);
+  }
+  for (const [field, value] of Object.entries(instance)) {
+    if (value instanceof Ref && !refs.has(field)) stale(`ref ${field} is new`);
+    if (value instanceof Listener && !listeners.has(field)) stale(`listener ${field} is new`);
+  }
+}

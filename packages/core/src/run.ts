@@ -1,0 +1,148 @@
+/**
+ * run(): the entry point of every Weaver app. It loads the app's generated code, reads the config
+ * named by SERVICEWEAVER_CONFIG (none is fine), prints the banner, creates Main and the
+ * components it reaches, and calls main(). All components run in this process and call each
+ * other through their local stubs.
+ *
+ * Lifecycle: components init() in dependency order before main(); on SIGINT or SIGTERM, or when
+ * the process runs out of work after main() returned, listeners stop and shutdown() hooks run in
+ * reverse order, bounded by SHUTDOWN_TIMEOUT_MS. A failure to start prints one line and exits 1.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import {
+  MAIN_COMPONENT,
+  WeaverError,
+  banner,
+  colorEnabled,
+  emptyConfig,
+  getComponent,
+  loadConfig,
+  parseAddress,
+  registeredApps,
+  runtimeError,
+  validateConfig,
+  type Address,
+  type AppConfig,
+} from "@weaver/runtime";
+import type { Main } from "./component.js";
+import { ComponentHost } from "./host.js";
+import { createRootLogger, prettyDestination } from "./logger.js";
+
+/** How long shutdown() hooks may take, together, before the process exits anyway. */
+export const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs the app whose main component is `App`. Resolves once main() has returned; the process
+ * then lives on while it has work (a listening server keeps it alive) and shuts down gracefully
+ * on SIGINT or SIGTERM. Never rejects: a failure to start is printed and exits the process with 1.
+ *
+ * @example
+ * export class App extends Implements<Main>() {
+ *   async main() { console.log("Hello, World"); }
+ * }
+ * await run(App);
+ */
+export async function run(App: new () => Main): Promise<void> {
+  const caller = callerFile(new Error().stack);
+  let host: ComponentHost | undefined;
+  try {
+    await loadGenerated(caller);
+    const manifest = getComponent(MAIN_COMPONENT).app;
+    const file = process.env["SERVICEWEAVER_CONFIG"];
+    const config = file ? loadConfig(file) : emptyConfig();
+    validateConfig(config, manifest);
+    for (const entry of config.env) {
+      const eq = entry.indexOf("=");
+      process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    }
+    const deployment = randomUUID();
+    const app = config.name ?? manifest.app;
+    process.stdout.write(banner(app, deployment, colorEnabled(process.stdout)));
+
+    const logger = createRootLogger({ app, deployment, replica: randomUUID() }, prettyDestination());
+    host = new ComponentHost({
+      config,
+      logger,
+      listener: (name) => ({ address: listenerAddress(config, name) }),
+      mainClass: App,
+    });
+    const main = (await host.instance(MAIN_COMPONENT)) as Main;
+    installShutdown(host);
+    await main.main();
+  } catch (e) {
+    await failAndExit(e, host);
+  }
+}
+
+function listenerAddress(config: AppConfig, name: string): Address {
+  const text = config.single.listeners[name]?.address ?? ":0";
+  return parseAddress(text) as Address; // parseConfig has already refused bad addresses
+}
+
+let stopping = false;
+
+function installShutdown(host: ComponentHost): void {
+  const stop = (code: number): void => {
+    if (stopping) {
+      process.exit(code === 0 ? 130 : code); // a second signal: stop waiting
+    }
+    stopping = true;
+    const timer = setTimeout(() => process.exit(code), SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    void host.shutdown().finally(() => process.exit(code));
+  };
+  process.on("SIGINT", () => stop(0));
+  process.on("SIGTERM", () => stop(0));
+  // When main() has returned and nothing is left to do, run the shutdown hooks before exiting.
+  process.once("beforeExit", () => {
+    if (!stopping) {
+      stopping = true;
+      void host.shutdown();
+    }
+  });
+}
+
+async function failAndExit(e: unknown, host: ComponentHost | undefined): Promise<never> {
+  const message = e instanceof WeaverError ? e.message : (e as Error)?.stack ?? String(e);
+  process.stderr.write(`weaver: ${message}\n`);
+  if (host !== undefined) await host.shutdown().catch(() => {});
+  process.exit(1);
+}
+
+/**
+ * Loads the app's generated code unless it is loaded already (imported by the app, or bundled
+ * into it): weaver_gen.js beside the file that called run().
+ */
+async function loadGenerated(caller: string | undefined): Promise<void> {
+  if (registeredApps().some((a) => a.components.some((c) => c.name === MAIN_COMPONENT))) return;
+  const gen = caller === undefined ? undefined : join(dirname(caller), "weaver_gen.js");
+  if (gen === undefined || !existsSync(gen)) {
+    throw runtimeError(
+      "WEAVER_ERR_NOT_GENERATED",
+      `the app's generated code is missing${gen ? ` (${gen})` : ""}: run \`weaver generate\` on the app and rebuild it`,
+    );
+  }
+  await import(pathToFileURL(gen).href);
+  if (!registeredApps().some((a) => a.components.some((c) => c.name === MAIN_COMPONENT))) {
+    throw runtimeError(
+      "WEAVER_ERR_NOT_GENERATED",
+      `${gen} registers no Main component: run \`weaver generate\` on the app and rebuild it`,
+    );
+  }
+}
+
+const thisFile = fileURLToPath(import.meta.url);
+
+/** Finds the file of the first stack frame outside this module: the caller of run(). */
+function callerFile(stack: string | undefined): string | undefined {
+  for (const line of (stack ?? "").split("\n").slice(1)) {
+    const m = /(file:\/\/\/[^():]+|\/[^():]+):\d+:\d+\)?$/.exec(line.trim());
+    if (m === null) continue;
+    const file = (m[1] as string).startsWith("file:") ? fileURLToPath(m[1] as string) : (m[1] as string);
+    if (file !== thisFile) return file;
+  }
+  return undefined;
+}

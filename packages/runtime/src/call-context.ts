@@ -1,0 +1,169 @@
+/**
+ * The implicit call context. Every component call runs inside a context that carries a deadline,
+ * an AbortSignal and string metadata (and, for RPC, trace context). The context travels with the
+ * async call chain through AsyncLocalStorage, so methods never take it as a parameter; the RPC
+ * layer sends it across processes and re-establishes it on the server side.
+ *
+ * Invariant: a child context never extends its parent's deadline, and its signal aborts whenever
+ * the parent's does.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { CancelledError, DeadlineExceededError } from "./call-errors.js";
+
+/** What a component method can learn about the call it is serving. */
+export interface CallContext {
+  /** Absolute deadline in milliseconds since the epoch, or undefined when the call has none. */
+  readonly deadline: number | undefined;
+  /** Aborts when the call is cancelled or its deadline passes; its reason says which. */
+  readonly signal: AbortSignal;
+  /** String metadata attached by callers up the chain (see withMetadata). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** W3C traceparent of the current span, when tracing is on. */
+  readonly traceparent: string | undefined;
+}
+
+const neverAborted = new AbortController().signal;
+const ROOT: CallContext = Object.freeze({
+  deadline: undefined,
+  signal: neverAborted,
+  metadata: Object.freeze({}),
+  traceparent: undefined,
+});
+
+const storage = new AsyncLocalStorage<CallContext>();
+
+/** Returns the context of the current call, or an empty one outside any call. */
+export function context(): CallContext {
+  return storage.getStore() ?? ROOT;
+}
+
+/**
+ * Returns the current context only when one was established; the fast path of stubs uses this to
+ * skip deadline handling for calls that have none.
+ */
+export function activeContext(): CallContext | undefined {
+  return storage.getStore();
+}
+
+/** Options for a derived context. */
+export interface ContextOptions {
+  /** Milliseconds from now; the earlier of this and the parent's deadline wins. */
+  readonly timeoutMs?: number | undefined;
+  /** An extra signal that cancels the call when it aborts. */
+  readonly signal?: AbortSignal | undefined;
+  /** Metadata merged over the parent's. */
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /** Replaces the trace context. */
+  readonly traceparent?: string | undefined;
+}
+
+/**
+ * Runs fn in a context derived from the current one and settles with fn's result, or rejects with
+ * the signal's reason (DeadlineExceededError, CancelledError) as soon as the context aborts.
+ */
+export function runWithContext<T>(options: ContextOptions, fn: () => Promise<T> | T): Promise<T> {
+  const parent = context();
+  const now = Date.now();
+  let deadline = parent.deadline;
+  if (options.timeoutMs !== undefined) {
+    const own = now + Math.max(0, options.timeoutMs);
+    deadline = deadline === undefined ? own : Math.min(deadline, own);
+  }
+  const controller = new AbortController();
+  const sources = [parent.signal, options.signal].filter(
+    (s): s is AbortSignal => s !== undefined && s !== neverAborted,
+  );
+  const onAbort = (event: Event): void => {
+    const reason = (event.target as AbortSignal).reason;
+    controller.abort(reason instanceof Error ? reason : new CancelledError());
+  };
+  for (const s of sources) {
+    if (s.aborted) controller.abort(s.reason instanceof Error ? s.reason : new CancelledError());
+    else s.addEventListener("abort", onAbort, { once: true });
+  }
+  let timer: NodeJS.Timeout | undefined;
+  if (deadline !== undefined && !controller.signal.aborted) {
+    const ms = deadline - now;
+    if (ms <= 0) controller.abort(new DeadlineExceededError());
+    else timer = setTimeout(() => controller.abort(new DeadlineExceededError()), ms);
+  }
+  const child: CallContext = {
+    deadline,
+    signal: controller.signal,
+    metadata: options.metadata ? { ...parent.metadata, ...options.metadata } : parent.metadata,
+    traceparent: options.traceparent ?? parent.traceparent,
+  };
+  const cleanup = (): void => {
+    if (timer) clearTimeout(timer);
+    for (const s of sources) s.removeEventListener("abort", onAbort);
+  };
+  const result = raceSignal(
+    storage.run(child, () => {
+      if (controller.signal.aborted) return Promise.reject(controller.signal.reason as Error);
+      return Promise.resolve().then(fn);
+    }),
+    controller.signal,
+  );
+  result.then(cleanup, cleanup);
+  return result;
+}
+
+/**
+ * Runs fn with a deadline `ms` milliseconds from now (never later than the current deadline).
+ * Calls made inside fn carry the deadline, across processes too; if fn has not settled when the
+ * deadline passes, the returned promise rejects with DeadlineExceededError and context().signal
+ * aborts, so work that honours it stops.
+ *
+ * @example
+ * const name = await withDeadline(200, () => this.reverser.get().reverse("abc"));
+ */
+export function withDeadline<T>(ms: number, fn: () => Promise<T> | T): Promise<T> {
+  return runWithContext({ timeoutMs: ms }, fn);
+}
+
+/** Runs fn with metadata merged into the context; calls made inside fn carry it across processes. */
+export function withMetadata<T>(
+  metadata: Readonly<Record<string, string>>,
+  fn: () => Promise<T> | T,
+): Promise<T> {
+  return runWithContext({ metadata }, fn);
+}
+
+/**
+ * Runs fn so that it is cancelled when `signal` aborts (for example a request's signal); the
+ * returned promise then rejects with CancelledError or the signal's Error reason.
+ */
+export function withSignal<T>(signal: AbortSignal, fn: () => Promise<T> | T): Promise<T> {
+  return runWithContext({ signal }, fn);
+}
+
+/**
+ * Runs fn in exactly the given context (used by servers to re-establish a caller's context).
+ * Unlike runWithContext it neither derives nor races; the caller owns the signal.
+ */
+export function enterContext<T>(ctx: CallContext, fn: () => T): T {
+  return storage.run(ctx, fn);
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal === neverAborted) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * @weaver/runtime: what deployers and generated code build on. Apps import @weaver/core instead;
+ * a third-party deployer needs nothing but this package.
+ *
+ * @module
+ */
+
+// Versions.
+export { WEAVER_VERSION, CODEGEN_VERSION, type CodegenVersionCheck } from "./version.js";
+
+// Errors.
+export { RUNTIME_ERRORS, WeaverError, runtimeError, type ErrorDoc, type RuntimeErrorCode } from "./errors.js";
+export { RemoteCallError, DeadlineExceededError, CancelledError } from "./call-errors.js";
+
+// The implicit call context.
+export {
+  context,
+  activeContext,
+  withDeadline,
+  withMetadata,
+  withSignal,
+  runWithContext,
+  enterContext,
+  raceSignal,
+  type CallContext,
+  type ContextOptions,
+} from "./call-context.js";
+
+// Component names.
+export { MAIN_COMPONENT, shortName, compareComponents } from "./names.js";
+
+// weaver.toml.
+export {
+  loadConfig,
+  parseConfig,
+  validateConfig,
+  componentConfig,
+  emptyConfig,
+  parseDuration,
+  type AppConfig,
+  type DeployerConfig,
+  type ListenerConfig,
+} from "./config.js";
+export { checkConfigValue, checkTable, describeSchema, type ConfigSchema, type SecretMode } from "./config-schema.js";
+export { isSecretRef, resolveSecret } from "./secrets.js";
+export { parseAddress, formatAddress, type Address } from "./address.js";
+
+// The manifest and the registry of generated code.
+export {
+  readManifest,
+  extractManifest,
+  checkManifestVersion,
+  findComponent,
+  MANIFEST_CONSTANT,
+  type Manifest,
+  type ComponentManifest,
+  type MethodManifest,
+} from "./manifest.js";
+export {
+  registerApp,
+  getComponent,
+  findComponentByImpl,
+  registeredApps,
+  type AppRegistration,
+  type ComponentRegistration,
+  type RegisteredComponent,
+  type RemoteCalls,
+  type ServerMethod,
+} from "./registry.js";
+
+// Calls: codec, local call path, statistics.
+export {
+  Codec,
+  registerError,
+  encodeError,
+  decodeError,
+  toEncodedError,
+  fromEncodedError,
+  type EncodedError,
+  type SerializableErrorClass,
+} from "./codec.js";
+export { LocalCalls } from "./local-calls.js";
+export { MethodStats } from "./method-stats.js";
+
+// Output formats shared by deployers.
+export { banner } from "./banner.js";
+export { PrettyPrinter, nowMicros, type LogEntry } from "./log-entry.js";
+export { colorEnabled, colorFor, sgr } from "./terminal.js";
