@@ -41,16 +41,19 @@ export abstract class Component<I extends object = object, C = undefined> {
   }
 
   /** The component's config, checked against C when the component was created. */
-  get config(): Readonly<C> {
-    return this.#state.config as Readonly<C>;
+  get config(): ConfigOf<C> {
+    return this.#state.config as ConfigOf<C>;
   }
 }
+
+/** The type of `this.config`: C made read-only, or undefined for a component without config. */
+export type ConfigOf<C> = C extends undefined ? undefined : Readonly<C>;
 
 /** A class that implements component I. */
 export type ComponentClass<I extends object = object> = new () => Component<I, unknown> & I;
 
 /** The interface a component implementation class implements. */
-export type InterfaceOf<T> = T extends new () => Component<infer I, infer _C> ? I : never;
+export type InterfaceOf<T> = T extends abstract new () => { readonly [kInterface]: infer I } ? I : never;
 
 /**
  * Declares a component implementation: extend `Implements<I>()` (or `Implements<I, Config>()`

@@ -78,9 +78,21 @@ export class ComponentHost {
 
   /** Returns the implementation of a component created in this process, creating it if needed. */
   async instance(name: string): Promise<object> {
+    return (await this.#local(name)).instance;
+  }
+
+  /**
+   * Returns the local stub of a component created in this process, creating it if needed; servers
+   * call through it, so served calls are counted and honour the caller's deadline.
+   */
+  async local(name: string): Promise<object> {
+    return (await this.#local(name)).stub;
+  }
+
+  async #local(name: string): Promise<Entry> {
     const entry = this.#entries.get(name) ?? this.#create(name, new Set());
     await entry.ready;
-    return entry.instance;
+    return entry;
   }
 
   /** Statistics of the local calls to every component created here. */

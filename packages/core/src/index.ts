@@ -11,7 +11,7 @@
  */
 
 // Components.
-export { Implements, Component, type Main, type ComponentClass, type InterfaceOf } from "./component.js";
+export { Implements, Component, type Main, type ComponentClass, type ConfigOf, type InterfaceOf } from "./component.js";
 export { ref, Ref } from "./ref.js";
 export { listener, Listener } from "./listener.js";
 export { run, SHUTDOWN_TIMEOUT_MS } from "./run.js";

@@ -3,8 +3,11 @@
  * replica (node) and component. In a single process, entries are printed in the pretty form on
  * stderr, beside the app's own output on stdout. WEAVER_LOG_LEVEL sets the level (default info).
  */
-import { pino, type DestinationStream, type Logger } from "pino";
+import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
 import { colorEnabled, nowMicros, PrettyPrinter, type LogEntry } from "@weaver/runtime";
+
+/** A component's logger (`this.logger`): a pino logger whose entries carry app, deployment, component and replica. */
+export type Logger = PinoLogger;
 
 /** Identity fields every log entry of a process carries. */
 export interface LogIdentity {
@@ -64,4 +67,3 @@ export function prettyDestination(stream: NodeJS.WriteStream = process.stderr): 
   };
 }
 
-export type { Logger };

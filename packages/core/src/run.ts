@@ -84,12 +84,22 @@ function listenerAddress(config: AppConfig, name: string): Address {
 
 let stopping = false;
 
+/**
+ * A signal that repeats within this many milliseconds is the same request: a terminal's Ctrl-C
+ * reaches every process of the foreground group, so a deployer in front of the app may pass the
+ * same SIGINT on a moment later. A second signal after that means "stop waiting".
+ */
+const REPEAT_WINDOW_MS = 500;
+
 function installShutdown(host: ComponentHost): void {
+  let firstSignalAt = 0;
   const stop = (code: number): void => {
     if (stopping) {
-      process.exit(code === 0 ? 130 : code); // a second signal: stop waiting
+      if (firstSignalAt > 0 && Date.now() - firstSignalAt > REPEAT_WINDOW_MS) process.exit(130);
+      return;
     }
     stopping = true;
+    firstSignalAt = Date.now();
     const timer = setTimeout(() => process.exit(code), SHUTDOWN_TIMEOUT_MS);
     timer.unref();
     void host.shutdown().finally(() => process.exit(code));

@@ -74,11 +74,10 @@ export function runWithContext<T>(options: ContextOptions, fn: () => Promise<T> 
     (s): s is AbortSignal => s !== undefined && s !== neverAborted,
   );
   const onAbort = (event: Event): void => {
-    const reason = (event.target as AbortSignal).reason;
-    controller.abort(reason instanceof Error ? reason : new CancelledError());
+    controller.abort(abortReason((event.target as AbortSignal).reason));
   };
   for (const s of sources) {
-    if (s.aborted) controller.abort(s.reason instanceof Error ? s.reason : new CancelledError());
+    if (s.aborted) controller.abort(abortReason(s.reason));
     else s.addEventListener("abort", onAbort, { once: true });
   }
   let timer: NodeJS.Timeout | undefined;
@@ -109,6 +108,18 @@ export function runWithContext<T>(options: ContextOptions, fn: () => Promise<T> 
 }
 
 /**
+ * The reason a derived context aborts with, given the reason of the signal that cancelled it:
+ * the platform's own reasons (`abort()` without a reason, `AbortSignal.timeout()`) become
+ * CancelledError and DeadlineExceededError, which keep their class across processes; any other
+ * Error is kept as it is.
+ */
+function abortReason(reason: unknown): Error {
+  if (reason instanceof DOMException && reason.name === "TimeoutError") return new DeadlineExceededError();
+  if (reason instanceof DOMException && reason.name === "AbortError") return new CancelledError();
+  return reason instanceof Error ? reason : new CancelledError();
+}
+
+/**
  * Runs fn with a deadline `ms` milliseconds from now (never later than the current deadline).
  * Calls made inside fn carry the deadline, across processes too; if fn has not settled when the
  * deadline passes, the returned promise rejects with DeadlineExceededError and context().signal
@@ -131,7 +142,8 @@ export function withMetadata<T>(
 
 /**
  * Runs fn so that it is cancelled when `signal` aborts (for example a request's signal); the
- * returned promise then rejects with CancelledError or the signal's Error reason.
+ * returned promise then rejects with CancelledError (DeadlineExceededError for a signal made by
+ * AbortSignal.timeout()), or with the signal's reason when that is an Error of the app's own.
  */
 export function withSignal<T>(signal: AbortSignal, fn: () => Promise<T> | T): Promise<T> {
   return runWithContext({ signal }, fn);

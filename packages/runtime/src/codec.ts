@@ -8,7 +8,7 @@
  * at the caller: as an instance of their class when the class is registered with registerError,
  * otherwise as an Error carrying the remote name, message and fields.
  */
-import { Packr } from "msgpackr";
+import { C1, Packr } from "msgpackr";
 import { runtimeError } from "./errors.js";
 import { CancelledError, DeadlineExceededError } from "./call-errors.js";
 
@@ -38,11 +38,17 @@ export class Codec {
 
   /** Decodes a value; throws WEAVER_ERR_DECODE when the bytes are not a valid message. */
   decode(bytes: Uint8Array): unknown {
+    let value: unknown;
     try {
-      return this.#packr.unpack(bytes);
+      value = this.#packr.unpack(bytes);
     } catch (e) {
       throw runtimeError("WEAVER_ERR_DECODE", `cannot decode message: ${(e as Error).message}`, e);
     }
+    // msgpackr returns a marker instead of throwing for the never-used byte 0xc1.
+    if (value === C1) {
+      throw runtimeError("WEAVER_ERR_DECODE", "cannot decode message: it starts with the never-used byte 0xc1");
+    }
+    return value;
   }
 }
 
@@ -55,7 +61,8 @@ const errorClasses = new Map<string, SerializableErrorClass>();
  * Registers error classes so that, when a component method throws one, the caller receives an
  * instance of the same class with its name, message and own fields, even across processes.
  * Register at module scope, in a module every process loads (the one that declares the class).
- * Classes are matched by name, so two registered classes may not share a name.
+ * Classes are matched by class name (an instance of an unregistered subclass travels as its
+ * nearest registered ancestor, keeping its `name`), so two registered classes may not share a name.
  */
 export function registerError(...classes: SerializableErrorClass[]): void {
   for (const cls of classes) {
@@ -73,7 +80,10 @@ registerError(DeadlineExceededError, CancelledError);
 
 /** The wire form of an application error. */
 export interface EncodedError {
+  /** The `name` of the error (which may differ from its class's name). */
   readonly name: string;
+  /** The name of the nearest registered class the error is an instance of, when there is one. */
+  readonly class?: string | undefined;
   readonly message: string;
   readonly stack: string | undefined;
   /** Own enumerable fields of the error (e.g. code), those that could be encoded. */
@@ -91,7 +101,7 @@ export function toEncodedError(thrown: unknown): EncodedError {
   }
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(thrown)) {
-    if (key === "stack" || key === "message" || key === "name") continue;
+    if (key === "stack" || key === "message" || key === "name" || key === "cause") continue;
     const value = (thrown as unknown as Record<string, unknown>)[key];
     if (typeof value === "function" || typeof value === "symbol") continue;
     try {
@@ -102,16 +112,39 @@ export function toEncodedError(thrown: unknown): EncodedError {
     }
   }
   const cause = thrown.cause === undefined ? undefined : toEncodedError(thrown.cause);
-  return { name: thrown.name, message: thrown.message, stack: thrown.stack, fields, cause };
+  return {
+    name: thrown.name,
+    class: registeredClassOf(thrown),
+    message: thrown.message,
+    stack: thrown.stack,
+    fields,
+    cause,
+  };
+}
+
+/**
+ * The name of the nearest registered class on the error's prototype chain. Errors are matched by
+ * class, not by their `name`, which classes often leave as "Error" or set to something else.
+ */
+function registeredClassOf(err: Error): string | undefined {
+  for (let p: unknown = Object.getPrototypeOf(err); p !== null && p !== Error.prototype; p = Object.getPrototypeOf(p)) {
+    const ctor = (p as { constructor?: unknown }).constructor;
+    if (typeof ctor === "function" && errorClasses.get(ctor.name) === ctor) return ctor.name;
+  }
+  return undefined;
 }
 
 /** Rebuilds an error from its wire form (see registerError for how the class is chosen). */
 export function fromEncodedError(encoded: EncodedError): Error {
-  const cls = errorClasses.get(encoded.name);
+  const cls = errorClasses.get(encoded.class ?? encoded.name);
   let err: Error;
   if (cls !== undefined) {
     err = Object.create(cls.prototype as object) as Error;
     Object.defineProperty(err, "message", { value: encoded.message, writable: true, configurable: true });
+    // A name set in the constructor (`this.name = ...`) is an own field of the thrown error.
+    if (err.name !== encoded.name) {
+      Object.defineProperty(err, "name", { value: encoded.name, writable: true, configurable: true });
+    }
   } else {
     err = new Error(encoded.message);
     if (encoded.name !== "Error") {

@@ -24,8 +24,11 @@ export type ConfigSchema =
 export type SecretMode =
   /** Leave references unresolved and accept them wherever a scalar is expected (deployers). */
   | "keep"
-  /** Resolve references, then check the resolved value (the app process). */
-  | "resolve";
+  /**
+   * Resolve references, then check the resolved value (the app process); relative `${file:...}`
+   * paths are resolved against `resolveFrom`, the config file's folder.
+   */
+  | { readonly resolveFrom: string };
 
 /** Describes a schema in words, for error messages. */
 export function describeSchema(schema: ConfigSchema): string {
@@ -63,7 +66,7 @@ const isScalar = (s: ConfigSchema): boolean =>
 
 /**
  * Checks `value` against `schema` and returns the value to hand to the component (secrets
- * resolved in "resolve" mode). Problems are appended to `errors` as `key: message`, where key is
+ * resolved unless the mode is "keep"). Problems are appended to `errors` as `key: message`, where key is
  * the dotted path below the section; values are never quoted, since they may be secrets.
  */
 export function checkConfigValue(
@@ -76,7 +79,7 @@ export function checkConfigValue(
   if (typeof value === "string" && isSecretRef(value) && isScalar(schema)) {
     if (secrets === "keep") return value;
     try {
-      value = coerceSecret(schema, resolveSecret(value), path);
+      value = coerceSecret(schema, resolveSecret(value, secrets.resolveFrom), path);
     } catch (e) {
       errors.push(`${path}: ${(e as Error).message}`);
       return undefined;
@@ -103,7 +106,7 @@ export function checkConfigValue(
       if (!isTable(value)) return wrong();
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
-        out[k] = checkConfigValue(schema.value, v, `${path}.${k}`, errors, secrets);
+        setOwn(out, k, checkConfigValue(schema.value, v, `${path}.${k}`, errors, secrets));
       }
       return out;
     }
@@ -133,20 +136,26 @@ export function checkTable(
   const out: Record<string, unknown> = {};
   const known = Object.keys(schema.fields);
   for (const [key, value] of Object.entries(table)) {
-    const field = schema.fields[key];
+    // Own fields only: a key such as "constructor" or "__proto__" is unknown, not Object's.
+    const field = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
     if (field === undefined) {
       const hint = known.length > 0 ? `known keys: ${known.join(", ")}` : "this table takes no keys";
       errors.push(`${prefix}${key}: unknown key (${hint})`);
       continue;
     }
-    out[key] = checkConfigValue(field.schema, value, `${prefix}${key}`, errors, secrets);
+    setOwn(out, key, checkConfigValue(field.schema, value, `${prefix}${key}`, errors, secrets));
   }
   for (const [key, field] of Object.entries(schema.fields)) {
-    if (!field.optional && !(key in table)) {
+    if (!field.optional && !Object.hasOwn(table, key)) {
       errors.push(`${prefix}${key}: missing required key of type ${describeSchema(field.schema)}`);
     }
   }
   return out;
+}
+
+/** Sets an own property, even for keys such as "__proto__" that assignment would treat specially. */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 function isTable(value: unknown): value is Record<string, unknown> {

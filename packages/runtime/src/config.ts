@@ -48,7 +48,10 @@ export interface AppConfig {
   readonly single: DeployerConfig;
   /** `[multi]`, with keys the multi deployer validates. */
   readonly multi: DeployerConfig & Readonly<Record<string, unknown>>;
-  /** Component sections by full name, unvalidated until validateConfig. */
+  /**
+   * Component sections by full name, unvalidated until validateConfig (which also refuses
+   * sections keyed by a name that is not a component's, such as a short name).
+   */
   readonly components: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
@@ -155,15 +158,28 @@ export function parseConfig(text: string, file: string): AppConfig {
     for (const e of errors) problems.push({ code: "WEAVER_ERR_CONFIG_KEY", text: `[${section}] ${e}` });
   };
   const table = (section: string, value: unknown): Record<string, unknown> | undefined => {
-    if (typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date)) {
-      return value as Record<string, unknown>;
-    }
+    if (isTable(value)) return value;
     problems.push({
       code: "WEAVER_ERR_CONFIG_SECTION",
       text: `${section} must be a table ([${section}]), not a value`,
     });
     return undefined;
   };
+
+  // `[weaver.Main]` (unquoted) parses as table weaver with sub-table Main: a component section
+  // under its short name, not the [weaver] alias of [serviceweaver].
+  const weaverTable = doc["weaver"];
+  if (isTable(weaverTable)) {
+    const nested = Object.keys(weaverTable).filter((k) => /^[A-Z]/.test(k) && isTable(weaverTable[k]));
+    for (const k of nested) {
+      problems.push({
+        code: "WEAVER_ERR_CONFIG_SECTION",
+        text: `unknown section [weaver.${k}]; component sections are keyed by full name in quotes, e.g. ["weaver/${k}"]`,
+      });
+      delete weaverTable[k];
+    }
+    if (nested.length > 0 && Object.keys(weaverTable).length === 0) delete doc["weaver"];
+  }
 
   if ("serviceweaver" in doc && "weaver" in doc) {
     problems.push({
@@ -215,7 +231,9 @@ export function parseConfig(text: string, file: string): AppConfig {
   for (const [key, value] of Object.entries(doc)) {
     if (key === "serviceweaver" || key === "weaver" || key === "single" || key === "multi") continue;
     if (FOREIGN_SECTIONS.has(key)) continue;
-    if (key.includes("/")) {
+    // A quoted key with "/" is a component's full name; one with "." (e.g. ["reverser.Reverser"])
+    // is most likely a short name: validateConfig, which knows the components, names the full one.
+    if (key.includes("/") || key.includes(".")) {
       const t = table(key, value);
       if (t !== undefined) components[key] = t;
       continue;
@@ -237,6 +255,10 @@ export function parseConfig(text: string, file: string): AppConfig {
     multi,
     components,
   };
+}
+
+function isTable(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 function unknownSection(key: string, value: unknown): string {
@@ -327,11 +349,22 @@ export function validateConfig(config: AppConfig, manifest: Manifest): void {
  */
 export function componentConfig(config: AppConfig, name: string, schema: ConfigSchema | null): unknown {
   if (schema === null || schema.kind !== "object") return undefined;
+  const section = config.components[name] ?? {};
   const errors: string[] = [];
-  const value = checkTable(schema, config.components[name] ?? {}, "", errors, "resolve");
+  const value = checkTable(schema, section, "", errors, { resolveFrom: config.file === "" ? process.cwd() : dirname(config.file) });
   if (errors.length > 0) {
+    // Problems that remain with the references left unresolved are the section's own; when there
+    // are none, every problem comes from a secret (unset, unreadable, or not of the field's type).
+    const own: string[] = [];
+    checkTable(schema, section, "", own, "keep");
     const where = config.file || "config";
     const lines = errors.map((e) => `  ["${name}"] ${e}`).join("\n");
+    if (own.length === 0) {
+      throw runtimeError(
+        "WEAVER_ERR_CONFIG_SECRET",
+        `${where}: cannot resolve the secrets in the config of component ${shortName(name)}:\n${lines}`,
+      );
+    }
     throw runtimeError("WEAVER_ERR_CONFIG_KEY", `${where}: config of component ${shortName(name)} does not fit its type:\n${lines}`);
   }
   return value;

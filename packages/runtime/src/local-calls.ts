@@ -1,12 +1,15 @@
 /** What generated local stubs call: statistics and deadline enforcement around a direct call. */
 import { activeContext, raceSignal } from "./call-context.js";
+import { DeadlineExceededError } from "./call-errors.js";
 import { MethodStats } from "./method-stats.js";
 import type { MethodManifest } from "./manifest.js";
 
 /**
  * The local call path of one component. A local stub calls `call(i, fn)` for method i; the call
- * is counted and timed, and if the caller's context has a deadline or can be cancelled, the
- * returned promise rejects as soon as it aborts.
+ * is counted (and sometimes timed, see MethodStats), and if the caller's context can abort, the
+ * returned promise rejects as soon as it does; a call made once the context has aborted, or its
+ * deadline has passed, rejects without calling the method. Without a context, the
+ * implementation's own promise is returned: the stub then costs a counter and an error observer.
  */
 export class LocalCalls {
   /** Statistics per method, index-aligned with the manifest's methods. */
@@ -19,12 +22,15 @@ export class LocalCalls {
   /** Calls method `method` through `fn`, recording it. */
   call<T>(method: number, fn: () => Promise<T>): Promise<T> {
     const stats = this.stats[method] as MethodStats;
-    stats.calls++;
-    const start = performance.now();
+    const timed = stats.begin();
+    const start = timed ? performance.now() : 0;
     const ctx = activeContext();
     let result: Promise<T>;
     if (ctx !== undefined && ctx.signal.aborted) {
       result = Promise.reject(ctx.signal.reason as Error);
+    } else if (ctx?.deadline !== undefined && Date.now() >= ctx.deadline) {
+      // The deadline has passed but its timer has not run yet (the event loop was busy).
+      result = Promise.reject(new DeadlineExceededError());
     } else {
       try {
         result = fn();
@@ -33,15 +39,14 @@ export class LocalCalls {
       }
       if (ctx !== undefined) result = raceSignal(result, ctx.signal);
     }
-    return result.then(
-      (value) => {
-        stats.finish(start, false);
-        return value;
-      },
-      (err: unknown) => {
-        stats.finish(start, true);
-        throw err;
-      },
-    );
+    if (timed) {
+      result.then(
+        () => stats.finish(start, false),
+        () => stats.finish(start, true),
+      );
+    } else {
+      result.then(undefined, stats.failed);
+    }
+    return result;
   }
 }

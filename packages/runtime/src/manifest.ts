@@ -52,20 +52,64 @@ export interface Manifest {
 /** The name of the constant that carries the manifest in generated code. */
 export const MANIFEST_CONSTANT = "WEAVER_MANIFEST";
 
-const EMBEDDED = new RegExp(`${MANIFEST_CONSTANT}\\s*=\\s*("(?:[^"\\\\]|\\\\.)*")`);
+// The constant's string literal in any quote style: weaver generate writes "...", but bundlers
+// re-quote strings (esbuild picks the quote that needs the fewest escapes: ' or ` for JSON).
+const EMBEDDED = new RegExp(
+  `${MANIFEST_CONSTANT}\\s*=\\s*(?:"((?:[^"\\\\]|\\\\[^])*)"|'((?:[^'\\\\]|\\\\[^])*)'|\`((?:[^\`\\\\$]|\\$(?!\\{)|\\\\[^])*)\`)`,
+);
 
-/** Extracts the manifest embedded in the text of a generated (or bundled) module, if any. */
+/**
+ * Extracts the manifest embedded in the text of a generated (or bundled) module, if any; throws
+ * WEAVER_ERR_STALE_GENERATED when the embedded text is not a manifest.
+ */
 export function extractManifest(text: string): Manifest | undefined {
   const m = EMBEDDED.exec(text);
   if (m === null) return undefined;
-  return JSON.parse(JSON.parse(m[1] as string) as string) as Manifest;
+  const body = (m[1] ?? m[2] ?? m[3]) as string;
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(unescapeJs(body));
+  } catch (e) {
+    throw runtimeError(
+      "WEAVER_ERR_STALE_GENERATED",
+      `the embedded ${MANIFEST_CONSTANT} is not valid JSON (${(e as Error).message}): run \`weaver generate\` on the app and rebuild it`,
+    );
+  }
+  if (typeof manifest !== "object" || manifest === null || !Array.isArray((manifest as Manifest).components)) {
+    throw runtimeError(
+      "WEAVER_ERR_STALE_GENERATED",
+      `the embedded ${MANIFEST_CONSTANT} is not a manifest: run \`weaver generate\` on the app and rebuild it`,
+    );
+  }
+  return manifest as Manifest;
+}
+
+const ESCAPES: Readonly<Record<string, string>> = { n: "\n", r: "\r", t: "\t", b: "\b", f: "\f", v: "\v", 0: "\0" };
+
+/** Decodes the escapes of a JavaScript string literal's body. */
+function unescapeJs(body: string): string {
+  return body.replace(/\\(u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\r\n|[^])/g, (_all, esc: string, cp?: string, u?: string, x?: string) => {
+    if (cp !== undefined) return String.fromCodePoint(parseInt(cp, 16));
+    if (u !== undefined) return String.fromCharCode(parseInt(u, 16));
+    if (x !== undefined) return String.fromCharCode(parseInt(x, 16));
+    if (esc === "\n" || esc === "\r" || esc === "\r\n" || esc === "\u2028" || esc === "\u2029") return ""; // line continuation
+    return ESCAPES[esc] ?? esc;
+  });
 }
 
 /**
  * Reads the manifest of a compiled app from its entry file (binary) without running it: first
- * from the binary itself (bundled apps), then from weaver_gen.js beside it.
+ * from the binary itself (bundled apps), then from weaver_gen.js beside it. Throws
+ * WEAVER_ERR_BINARY when the binary is missing, WEAVER_ERR_NOT_GENERATED when neither file holds
+ * a manifest, and WEAVER_ERR_STALE_GENERATED when the manifest is from another codegen version.
  */
 export function readManifest(binary: string): Manifest {
+  if (!existsSync(binary)) {
+    throw runtimeError(
+      "WEAVER_ERR_BINARY",
+      `app binary ${binary} does not exist: build the app (\`npm run build\`) or correct [serviceweaver] binary, which is resolved against the config file's folder`,
+    );
+  }
   const candidates = [binary, join(dirname(binary), "weaver_gen.js")];
   for (const file of candidates) {
     if (!existsSync(file)) continue;

@@ -68,6 +68,8 @@ const MAIN_REGISTRATION: ComponentRegistration = {
 };
 
 const components = new Map<string, RegisteredComponent>();
+// Every app has a weaver/Main; tests and benchmarks may load several apps into one process.
+const mains: RegisteredComponent[] = [];
 const apps: Manifest[] = [];
 
 /** Registers an app's generated code; called once by each weaver_gen.ts when it is loaded. */
@@ -84,6 +86,8 @@ export function registerApp(app: AppRegistration): void {
   const all = manifest.components.some((c) => c.name === MAIN_COMPONENT)
     ? [MAIN_REGISTRATION, ...app.components]
     : app.components;
+  // Check every registration before adding any, so that a refused app leaves nothing behind.
+  const entries: [string, RegisteredComponent][] = [];
   for (const registration of all) {
     const entry = manifest.components.find((c) => c.name === registration.name);
     if (entry === undefined) {
@@ -92,20 +96,34 @@ export function registerApp(app: AppRegistration): void {
         `generated code registers ${registration.name}, which its manifest lacks: run \`weaver generate\``,
       );
     }
-    if (components.has(registration.name)) {
+    if (registration === MAIN_REGISTRATION) {
+      entries.push([MAIN_COMPONENT, { manifest: entry, registration, app: manifest }]);
+      continue;
+    }
+    if (components.has(registration.name) || entries.some(([name]) => name === registration.name)) {
       throw runtimeError(
         "WEAVER_ERR_STALE_GENERATED",
         `component ${registration.name} is registered by two different builds of generated code; load one weaver_gen.js per app`,
       );
     }
-    components.set(registration.name, { manifest: entry, registration, app: manifest });
+    entries.push([registration.name, { manifest: entry, registration, app: manifest }]);
+  }
+  for (const [name, registered] of entries) {
+    if (registered.registration === MAIN_REGISTRATION) mains.push(registered);
+    else components.set(name, registered);
   }
   apps.push(manifest);
 }
 
 /** Looks a component up by full name; throws WEAVER_ERR_UNKNOWN_COMPONENT naming it. */
 export function getComponent(name: string): RegisteredComponent {
-  const found = components.get(name);
+  if (name === MAIN_COMPONENT && mains.length > 1) {
+    throw runtimeError(
+      "WEAVER_ERR_UNKNOWN_COMPONENT",
+      `several apps are loaded (${mains.map((m) => m.app.app).join(", ")}), so their Main components are ambiguous; load one app's weaver_gen.js per process`,
+    );
+  }
+  const found = name === MAIN_COMPONENT ? mains[0] : components.get(name);
   if (found === undefined) {
     throw runtimeError(
       "WEAVER_ERR_UNKNOWN_COMPONENT",

@@ -1,0 +1,33 @@
+/** `weaver generate [dir...]`: runs the code generator on app folders. */
+import type { Command } from "commander";
+import { formatDiagnostic, generate } from "@weaver/codegen";
+import { newCommand } from "./command.js";
+import { EXIT_FAILURE, ExitStatus } from "./errors.js";
+
+/** Creates the `weaver generate` command. */
+export function generateCommand(): Command {
+  return newCommand({
+    path: ["generate"],
+    summary: "weaver code generator",
+    usage: "[dir...]",
+    description:
+      "Checks the Weaver apps in the given folders (default: the current folder) and writes " +
+      "weaver_gen.ts and weaver_manifest.json beside each app's Main component. Each folder must " +
+      "have a tsconfig.json. Every problem in every app is printed, one per line, as " +
+      "path:line:col: message, and then nothing is written. On success nothing is printed.",
+    examples: [
+      { comment: "Generate code for the app in the current folder.", command: "weaver generate" },
+      {
+        comment: "Generate code for two apps; problems in both are reported in one run.",
+        command: "weaver generate examples/hello examples/reverser",
+      },
+    ],
+  })
+    .argument("[dir...]", "app folders, each with a tsconfig.json")
+    .action((dirs: string[]) => {
+      const result = generate(dirs.length > 0 ? dirs : ["."]);
+      if (result.diagnostics.length === 0) return;
+      process.stderr.write(result.diagnostics.map((d) => formatDiagnostic(d) + "\n").join(""));
+      throw new ExitStatus(EXIT_FAILURE);
+    });
+}

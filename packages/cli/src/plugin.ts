@@ -1,0 +1,69 @@
+/**
+ * Deployer plugins: `weaver <x> ...` for any <x> that is not built in runs the executable
+ * `weaver-<x>` found on PATH with the remaining arguments, as Service Weaver does for
+ * `weaver gke` and `weaver kube`. This is how a third-party deployer joins the command.
+ */
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { runChild } from "./child.js";
+import { EXIT_FAILURE, ExitStatus, UsageError, printError } from "./errors.js";
+
+/** The name of the executable that implements `weaver <name>`. */
+export function pluginExecutable(name: string): string {
+  return `weaver-${name}`;
+}
+
+/**
+ * Finds the executable for `weaver <name>` on PATH, honouring PATHEXT on Windows. Returns
+ * undefined when there is none, or when the name could not be a plugin (a path, empty).
+ */
+export function findPlugin(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  // A name with a path separator would let `weaver ../x` run files outside PATH.
+  if (name === "" || /[/\\]/.test(name)) return undefined;
+  const windows = process.platform === "win32";
+  const extensions = windows ? (env["PATHEXT"] ?? ".COM;.EXE;.BAT;.CMD").split(";") : [""];
+  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
+    if (dir === "") continue;
+    for (const ext of extensions) {
+      const file = join(dir, pluginExecutable(name) + ext);
+      if (isExecutableFile(file, windows)) return file;
+    }
+  }
+  return undefined;
+}
+
+function isExecutableFile(file: string, windows: boolean): boolean {
+  try {
+    if (!windows) accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The usage error for `weaver <name>` when no built-in command or plugin has that name. */
+export function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `"weaver ${name}" is not a weaver command. See "weaver --help". If you're trying to invoke a ` +
+      `custom deployer, the "${pluginExecutable(name)}" binary was not found on PATH.`,
+    { prefixed: false }, // Service Weaver's wording, which names weaver already
+  );
+}
+
+/**
+ * Runs `weaver-<name> args...` with weaver's stdio and environment and resolves to its exit
+ * status; throws the unknown-command usage error when no such executable is on PATH.
+ */
+export async function runPlugin(name: string, args: readonly string[]): Promise<number> {
+  const file = findPlugin(name);
+  if (file === undefined) throw unknownCommand(name);
+  try {
+    return await runChild(file, args);
+  } catch (e) {
+    // Found and executable, yet not startable: usually a #! line naming a missing interpreter.
+    // Not a framework error, so no catalog code: the plugin is someone else's program.
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    printError(`cannot run ${file} (for "weaver ${name}"): ${why}: check its #! line and that its interpreter is installed`);
+    throw new ExitStatus(EXIT_FAILURE);
+  }
+}
