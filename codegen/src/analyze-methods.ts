@@ -24,6 +24,15 @@ export function analyzeMethods(
       diag.at(decl, `${member} is not a method; a component interface declares only methods (e.g. ${prop.getName()}(x: string): Promise<string>)`);
       continue;
     }
+    const nameNode = decl.getNameNode();
+    if (!Node.isIdentifier(nameNode) && !Node.isStringLiteral(nameNode)) {
+      diag.at(decl, `${name}.${nameNode.getText()} has a computed name; name component methods with identifiers`);
+      continue;
+    }
+    if (decl.hasQuestionToken()) {
+      diag.at(decl, `${member} is optional; every method of a component interface must be implemented, remove the ?`);
+      continue;
+    }
     const signatures = prop.getTypeAtLocation(iface).getCallSignatures();
     if (signatures.length !== 1) {
       diag.at(decl, `${member} is overloaded; component methods cannot have overloads, give each variant its own name`);
@@ -37,12 +46,25 @@ export function analyzeMethods(
     const retriable = readRetriable(decl, member, diag);
     const params: ParamModel[] = [];
     let ok = true;
+    const taken = new Set(decl.getParameters().map((p) => p.getName()));
     decl.getParameters().forEach((p, i) => {
+      if (p.getName() === "this") {
+        ok = false;
+        diag.at(p, `${member} declares a this parameter; component methods are called on a stub, remove it`);
+        return;
+      }
+      // Generated stubs pass arguments on by name, so a destructured parameter gets one.
+      let paramName = p.getName();
+      if (!Node.isIdentifier(p.getNameNode())) {
+        paramName = `arg${i}`;
+        while (taken.has(paramName)) paramName += "_";
+        taken.add(paramName);
+      }
       const type = p.getType();
-      const root = rootName(walker.show(type), p.getName());
+      const root = rootName(walker.show(type), paramName);
       try {
         const text = walker.print(type, root);
-        params.push({ name: p.getName(), text, optional: p.hasQuestionToken() || p.hasInitializer(), rest: p.isRestParameter() });
+        params.push({ name: paramName, text, optional: p.hasQuestionToken() || p.hasInitializer(), rest: p.isRestParameter() });
       } catch (e) {
         ok = false;
         report(diag, p, `Argument ${i + 1} of ${member} has type ${walker.show(type)}`, root, e);
@@ -54,12 +76,13 @@ export function analyzeMethods(
       continue;
     }
     const resultType = returnType.getTypeArguments()[0]!;
+    const resultRoot = rootName(walker.show(resultType), "result");
     let result = "void";
     try {
-      result = walker.print(resultType, rootName(walker.show(resultType), "result"));
+      result = walker.print(resultType, resultRoot);
     } catch (e) {
       ok = false;
-      report(diag, decl.getReturnTypeNode() ?? decl, `Result of ${member} has type ${walker.show(resultType)}`, "result", e);
+      report(diag, decl.getReturnTypeNode() ?? decl, `Result of ${member} has type ${walker.show(resultType)}`, resultRoot, e);
     }
     if (ok) methods.push({ name: prop.getName(), retriable, params, result });
   }
@@ -71,7 +94,8 @@ function readRetriable(decl: Node & { getJsDocs(): import("ts-morph").JSDoc[] },
   for (const doc of decl.getJsDocs()) {
     for (const tag of doc.getTags()) {
       if (tag.getTagName() !== "weaver") continue;
-      const value = (tag.getCommentText() ?? "").trim();
+      // The first word is the tag's value; the rest may say why.
+      const value = (tag.getCommentText() ?? "").trim().split(/\s+/)[0] ?? "";
       if (value === "notRetriable") retriable = false;
       else diag.at(tag, `unknown tag @weaver ${value} on ${member}; the known tag is @weaver notRetriable`);
     }
@@ -81,10 +105,10 @@ function readRetriable(decl: Node & { getJsDocs(): import("ts-morph").JSDoc[] },
 
 /** The start of an error path: the type's name when it has a simple one, else the parameter's. */
 function rootName(typeText: string, fallback: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(typeText) && !["string", "number", "boolean", "bigint"].includes(typeText)
-    ? typeText
-    : fallback;
+  return /^[A-Za-z_$][\w$]*$/.test(typeText) && !KEYWORD_TYPES.has(typeText) ? typeText : fallback;
 }
+
+const KEYWORD_TYPES = new Set(["string", "number", "boolean", "bigint", "symbol", "object", "any", "unknown", "never", "void", "null", "undefined", "true", "false"]);
 
 function report(diag: Diagnostics, at: Node, head: string, root: string, e: unknown): void {
   if (!(e instanceof NotSerializable)) throw e;

@@ -5,23 +5,25 @@
  * problem was reported.
  */
 import { existsSync } from "node:fs";
-import { basename, dirname, join, relative, sep } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import { MAIN_COMPONENT, shortName } from "@weaver/runtime";
 import {
   Node,
   Project,
   Scope,
+  SyntaxKind,
   type CallExpression,
   type ClassDeclaration,
   type SourceFile,
   type Type,
 } from "ts-morph";
 import { analyzeMethods } from "./analyze-methods.js";
-import { configSchema } from "./config-type.js";
+import { CONFIG_ALLOWED, configSchema } from "./config-type.js";
 import { coreExportOf, coreExportOfSymbol, packageName } from "./core-symbols.js";
 import type { Diagnostics } from "./diagnostics.js";
 import type { AppModel, ComponentModel } from "./model.js";
-import { NotSerializable, TypeWalker } from "./type-walker.js";
+import { isExportedByName, moduleSpecifier } from "./module-specifier.js";
+import { NotSerializable, TypeWalker, type ImportPath } from "./type-walker.js";
 
 /** A class that extends Implements<I>(), before its members are analysed. */
 interface Candidate {
@@ -43,16 +45,18 @@ export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined
   const pkg = packageName(tsconfig) ?? basename(dir);
   const app = pkg.slice(pkg.lastIndexOf("/") + 1);
 
-  const runFiles = new Set(files.filter(callsRun).map((f) => f.getFilePath() as string));
+  const runCalls = files.flatMap(runCallsIn);
+  const runFiles = new Set(runCalls.map((call) => call.getSourceFile().getFilePath() as string));
   const candidates = files.flatMap((f) => f.getClasses()).flatMap((c) => candidate(c, diag) ?? []);
 
   const mains = candidates.filter((c) => c.isMain);
   if (mains.length === 0) {
-    const where = [...runFiles][0] ?? dir;
-    diag.in(where, "no Main component: declare `class App extends Implements<Main>() { async main() {...} }` and call `await run(App)`");
+    const message = "no Main component: declare `class App extends Implements<Main>() { async main() {...} }` and call `await run(App)`";
+    if (runCalls[0] !== undefined) diag.at(runCalls[0], message);
+    else diag.in(dir, message);
   }
   for (const extra of mains.slice(1)) {
-    diag.at(extra.cls, `duplicate implementation of Main: ${extra.cls.getName()} and ${mains[0]!.cls.getName()} (${where(mains[0]!.cls, dir)}); an app has one Main`);
+    diag.at(extra.cls, `duplicate implementation of Main: ${extra.cls.getName()} and ${mains[0]!.cls.getName()} (${diag.position(mains[0]!.cls)}); an app has one Main`);
   }
 
   // Interfaces to components, refusing two implementations of one interface.
@@ -63,12 +67,13 @@ export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined
     const key = iface.getFullyQualifiedName();
     const other = byIface.get(key);
     if (other !== undefined) {
-      diag.at(c.cls, `duplicate implementation of ${iface.getName()}: ${c.cls.getName()} and ${other.cls.getName()} (${where(other.cls, dir)}); keep one`);
+      diag.at(c.cls, `duplicate implementation of ${iface.getName()}: ${c.cls.getName()} and ${other.cls.getName()} (${diag.position(other.cls)}); keep one`);
       continue;
     }
     const otherKey = names.get(iface.getName());
     if (otherKey !== undefined) {
-      diag.at(c.cls, `two component interfaces are named ${iface.getName()}; component names must be unique in an app, rename one`);
+      const otherDecl = byIface.get(otherKey)!.ifaceType.getSymbolOrThrow().getDeclarations()[0]!;
+      diag.at(c.cls, `two component interfaces are named ${iface.getName()} (also ${diag.position(otherDecl)}); component names are made of interface names and must be unique in an app, rename one`);
       continue;
     }
     byIface.set(key, c);
@@ -81,23 +86,20 @@ export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined
     return byIface.has(symbol.getFullyQualifiedName()) ? `${pkg}/${symbol.getName()}` : undefined;
   };
 
+  // weaver_gen.ts goes beside Main's implementation; types it names are imported from there.
+  const genDir = mains[0] === undefined ? dir : dirname(mains[0].cls.getSourceFile().getFilePath());
+  const appFiles = new Set(files.map((f) => f.getFilePath() as string));
+  const importPath = (file: string): string | undefined => (appFiles.has(file) ? moduleSpecifier(genDir, file) : undefined);
+
   const components: ComponentModel[] = [];
   const listenerNames = new Map<string, Node>();
   for (const c of [...mains.slice(0, 1), ...byIface.values()]) {
-    const model = analyzeComponent(c, { pkg, dir, runFiles, diag, componentOf });
-    if (model === undefined) continue;
-    for (const l of model.listeners) {
-      const at = c.cls.getPropertyOrThrow(l.field);
-      const first = listenerNames.get(l.name);
-      if (first !== undefined) {
-        diag.at(at, `duplicate listener name ${l.name} (also ${where(first, dir)}); listener names are unique in an app, name one with listener("other")`);
-      } else listenerNames.set(l.name, at);
-    }
-    components.push(model);
+    const model = analyzeComponent(c, { pkg, runFiles, diag, componentOf, importPath, listenerNames });
+    if (model !== undefined) components.push(model);
   }
   if (mains.length === 0) return undefined;
   components.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { dir, pkg, app, genDir: dirname(mains[0]!.cls.getSourceFile().getFilePath()), components };
+  return { dir, pkg, app, genDir, components };
 }
 
 function isAppSource(f: SourceFile, dir: string): boolean {
@@ -107,14 +109,8 @@ function isAppSource(f: SourceFile, dir: string): boolean {
   return name !== "weaver_gen.ts" && !/\.(test|spec)\.[cm]?tsx?$/.test(name);
 }
 
-function callsRun(f: SourceFile): boolean {
-  return f.getDescendants().some((n) => Node.isCallExpression(n) && coreExportOf(n.getExpression()) === "run");
-}
-
-function where(node: Node, dir: string): string {
-  const sf = node.getSourceFile();
-  const { line, column } = sf.getLineAndColumnAtPos(node.getStart());
-  return `${relative(dir, sf.getFilePath())}:${line}:${column}`;
+function runCallsIn(f: SourceFile): CallExpression[] {
+  return f.getDescendantsOfKind(SyntaxKind.CallExpression).filter((n) => coreExportOf(n.getExpression()) === "run");
 }
 
 /** Recognizes `class X extends Implements<I>()`; returns undefined for other classes. */
@@ -144,10 +140,12 @@ function candidate(cls: ClassDeclaration, diag: Diagnostics): Candidate | undefi
 
 interface Context {
   readonly pkg: string;
-  readonly dir: string;
   readonly runFiles: ReadonlySet<string>;
   readonly diag: Diagnostics;
   readonly componentOf: (type: Type) => string | undefined;
+  readonly importPath: ImportPath;
+  /** Listener names seen so far in the app, with where each was declared. */
+  readonly listenerNames: Map<string, Node>;
 }
 
 function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefined {
@@ -167,17 +165,24 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   if (cls.getTypeParameters().length > 0) {
     diag.at(cls, `component implementation ${clsName} is generic; component implementations cannot be generic`);
   }
+  if (ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) && ifaceDecl.getTypeParameters().length > 0) {
+    diag.at(c.call, `component interface ${ifaceDecl.getName()} is generic; component interfaces cannot have type parameters`);
+  }
   if (cls.isAbstract()) diag.at(cls, `component implementation ${clsName} is abstract; the runtime must be able to create it`);
-  if (!cls.isExported()) diag.at(cls, `component implementation ${clsName} is not exported; export it so that generated code can refer to it`);
-  if (ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) && !ifaceDecl.isExported()) {
-    diag.at(ifaceDecl, `component interface ${ifaceDecl.getName()} is not exported; export it so that generated code can refer to it`);
+  if (!isExportedByName(cls)) diag.at(cls, notExported("implementation", clsName, cls.isExported()));
+  if (ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) && !isExportedByName(ifaceDecl)) {
+    diag.at(ifaceDecl, notExported("interface", ifaceDecl.getName(), ifaceDecl.isExported()));
+  }
+  const ctor = cls.getConstructors().find((k) => k.getParameters().some((p) => !p.isOptional() && !p.isRestParameter()));
+  if (ctor !== undefined) {
+    diag.at(ctor, `the constructor of component implementation ${clsName} takes arguments, but the runtime creates components with \`new ${clsName}()\`; get what it needs from refs or config, or do the work in init()`);
   }
   if (!c.isMain && ctx.runFiles.has(file)) {
     diag.at(cls, `component implementation ${clsName} is declared in a file that calls run(); move it to a file of its own, since generated code imports it without starting the app`);
   }
   checkImplements(cls, c.ifaceType, c.isMain ? "Main" : ifaceSymbol.getName(), diag);
 
-  const walker = new TypeWalker(ifaceDecl ?? cls);
+  const walker = new TypeWalker(ifaceDecl ?? cls, ctx.importPath);
   const methods =
     ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) ? analyzeMethods(ifaceDecl, c.ifaceType, diag, walker) : [];
 
@@ -189,6 +194,11 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
     const fn = coreExportOf(init.getExpression());
     if (fn !== "ref" && fn !== "listener") continue;
     const field = prop.getName();
+    const nameNode = prop.getNameNode();
+    if (!Node.isIdentifier(nameNode) && !Node.isPrivateIdentifier(nameNode)) {
+      diag.at(prop, `${clsName}.${nameNode.getText()}: name ${fn} fields with identifiers (the runtime fills them in by name)`);
+      continue;
+    }
     if (field.startsWith("#")) {
       diag.at(prop, `${clsName}.${field}: ${fn} fields cannot be #private (the runtime fills them in); use \`private ${field.slice(1)} = ${fn}(...)\``);
       continue;
@@ -203,7 +213,13 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
       const target = ctx.componentOf(arg.getType());
       if (target === MAIN_COMPONENT) diag.at(arg, `${clsName}.${field}: components cannot refer to Main`);
       else if (target === undefined) {
-        diag.at(arg, `${clsName}.${field}: ${arg.getText()} is not a component of this app; no class extends Implements<${arg.getText()}>()`);
+        const isInterface = arg.getType().getSymbol()?.getDeclarations().some((d) => Node.isInterfaceDeclaration(d)) === true;
+        diag.at(
+          arg,
+          isInterface
+            ? `${clsName}.${field}: ${arg.getText()} is not a component of this app; no class extends Implements<${arg.getText()}>()`
+            : `${clsName}.${field}: ${arg.getText()} is not a component interface; refer to a component by its interface, e.g. ref<Reverser>()`,
+        );
       } else refs.push({ field, component: target, visible });
     } else {
       const [arg] = init.getArguments();
@@ -219,6 +235,12 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
         diag.at(arg ?? prop, `${clsName}.${field}: listener name "${lisName}" is not valid; use letters, digits, _ and -`);
         continue;
       }
+      const first = ctx.listenerNames.get(lisName);
+      if (first !== undefined) {
+        diag.at(prop, `duplicate listener name ${lisName} (also ${diag.position(first)}); listener names are unique in an app, name one with listener("other")`);
+        continue;
+      }
+      ctx.listenerNames.set(lisName, prop);
       listeners.push({ field, name: lisName, visible });
     }
   }
@@ -229,10 +251,10 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   if (configArg !== undefined) {
     try {
       config = configSchema(configArg.getType(), configArg.getText(), configArg);
-      configText = new TypeWalker(configArg).print(configArg.getType(), configArg.getText());
+      configText = new TypeWalker(configArg, ctx.importPath).print(configArg.getType(), configArg.getText());
     } catch (e) {
       if (!(e instanceof NotSerializable)) throw e;
-      diag.at(configArg, `config type ${configArg.getText()} of ${clsName} is not plain data: ${e.path} (type ${e.typeText}): ${e.reason}`);
+      diag.at(configArg, `config type ${configArg.getText()} of ${clsName} is not plain data: ${e.path} (type ${e.typeText}) ${e.reason}; ${CONFIG_ALLOWED}`);
     }
   }
   if (diag.list.length > before) return undefined;
@@ -251,6 +273,12 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   };
 }
 
+function notExported(what: "implementation" | "interface", name: string, exported: boolean): string {
+  return exported
+    ? `component ${what} ${name} is exported only as default or under another name; export it as ${name} (\`export ${what === "interface" ? "interface" : "class"} ${name}\`), since generated code imports it by name`
+    : `component ${what} ${name} is not exported; export it so that generated code can refer to it`;
+}
+
 /** Reports the interface methods a class lacks, or implements with an incompatible signature. */
 function checkImplements(cls: ClassDeclaration, ifaceType: Type, ifaceName: string, diag: Diagnostics): void {
   const instance = cls.getType();
@@ -259,7 +287,8 @@ function checkImplements(cls: ClassDeclaration, ifaceType: Type, ifaceName: stri
   for (const prop of ifaceType.getProperties()) {
     const own = instance.getProperty(prop.getName());
     if (own === undefined) {
-      missing.push(prop.getName());
+      // An optional method is reported by analyzeMethods; a class may lack it.
+      if (!prop.isOptional()) missing.push(prop.getName());
       continue;
     }
     const want = prop.getTypeAtLocation(cls);

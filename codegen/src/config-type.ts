@@ -8,9 +8,13 @@ import type { ConfigSchema } from "@weaver/runtime";
 import { ts, type Node, type Type } from "ts-morph";
 import { libTypeName, NotSerializable } from "./type-walker.js";
 
-const ALLOWED = "use strings, numbers, booleans, dates, arrays and tables (interfaces or Record<string, T>)";
+/** What a config type may use; the hint of every problem with one. */
+export const CONFIG_ALLOWED = "config types use strings, numbers, booleans, dates, literal unions, arrays and tables (interfaces or Record<string, T>)";
 
-/** Converts a config type to a schema; throws NotSerializable naming the part that is not plain data. */
+/**
+ * Converts a config type to a schema; throws NotSerializable naming the part that is not plain
+ * data, with a reason that completes "<path> (type <T>) ...", e.g. "is a function".
+ */
 export function configSchema(type: Type, root: string, location: Node): ConfigSchema {
   const show = (t: Type): string => t.getText(location, ts.TypeFormatFlags.NoTruncation);
   const fail = (t: Type, path: string, why: string): never => {
@@ -18,7 +22,7 @@ export function configSchema(type: Type, root: string, location: Node): ConfigSc
   };
 
   const walk = (t: Type, path: string, stack: Type[]): ConfigSchema => {
-    if (stack.includes(t)) fail(t, path, "recursive types are not supported in config");
+    if (stack.includes(t)) fail(t, path, "is recursive");
     if (t.isString()) return { kind: "string" };
     if (t.isNumber()) return { kind: "number" };
     if (t.isBoolean()) return { kind: "boolean" };
@@ -37,23 +41,25 @@ export function configSchema(type: Type, root: string, location: Node): ConfigSc
       }
       return schemas.length === 1 ? (schemas[0] as ConfigSchema) : { kind: "union", options: schemas };
     }
-    if (!t.isObject()) return fail(t, path, `this is not plain data; ${ALLOWED}`);
+    if (!t.isObject()) return fail(t, path, "is not a string, number, boolean, date or table");
     if (libTypeName(t) === "Date") return { kind: "date" };
     if (t.isArray() || t.isReadonlyArray()) {
       return { kind: "array", element: walk(t.getArrayElementTypeOrThrow(), `${path}[number]`, [...stack, t]) };
     }
-    if (libTypeName(t) !== undefined || t.isTuple() || t.isClass() || t.getCallSignatures().length > 0) {
-      return fail(t, path, `this is not plain data; ${ALLOWED}`);
-    }
+    const lib = libTypeName(t);
+    if (lib !== undefined) return fail(t, path, `is a ${lib}`);
+    if (t.isTuple()) return fail(t, path, "is a tuple; use an array");
+    if (t.getCallSignatures().length > 0 || t.getConstructSignatures().length > 0) return fail(t, path, "is a function");
+    if (t.isClass() || (t.getSymbol()?.getFlags() ?? 0) & ts.SymbolFlags.Class) return fail(t, path, "is a class instance");
     const index = t.getStringIndexType();
     if (index !== undefined && t.getProperties().length === 0) {
       return { kind: "record", value: walk(index, `${path}[string]`, [...stack, t]) };
     }
-    if (index !== undefined) return fail(t, path, "a table cannot mix named keys and an index signature");
+    if (index !== undefined) return fail(t, path, "mixes named keys and an index signature");
     const fields: Record<string, { schema: ConfigSchema; optional: boolean }> = {};
     for (const prop of t.getProperties()) {
       const propType = prop.getTypeAtLocation(location);
-      if (prop.getFlags() & ts.SymbolFlags.Method) fail(propType, `${path}.${prop.getName()}`, "methods are not config");
+      if (prop.getFlags() & ts.SymbolFlags.Method) fail(propType, `${path}.${prop.getName()}`, "is a method");
       fields[prop.getName()] = {
         schema: walk(propType, `${path}.${prop.getName()}`, [...stack, t]),
         optional: prop.isOptional(),
@@ -63,6 +69,6 @@ export function configSchema(type: Type, root: string, location: Node): ConfigSc
   };
 
   const schema = walk(type, root, []);
-  if (schema.kind !== "object") fail(type, root, "a config type must be a table (an interface or type literal)");
+  if (schema.kind !== "object") fail(type, root, "is not a table (an interface or type literal)");
   return schema;
 }

@@ -32,6 +32,13 @@ export class Diagnostics {
     this.list.push({ file: this.path(sf.getFilePath()), line, column, message });
   }
 
+  /** Where a node is, as `path:line:col` with the path as diagnostics show it (to name another place in a message). */
+  position(node: Node): string {
+    const sf = node.getSourceFile();
+    const { line, column } = sf.getLineAndColumnAtPos(node.getStart());
+    return `${this.path(sf.getFilePath())}:${line}:${column}`;
+  }
+
   /** Reports a problem with a file or folder as a whole. */
   in(path: string, message: string): void {
     this.list.push({ file: this.path(path), line: 0, column: 0, message });

@@ -4,13 +4,18 @@
  * generated code) and collects the property lists of object types (the codec's shared record
  * structures).
  *
- * Serializable: string, number, boolean, bigint, null, undefined, literal and enum types, Date,
- * Uint8Array, arrays, tuples, Map, Set, their readonly forms, unions and intersections of these,
- * and plain object types (interfaces and type literals whose members are properties). Everything
- * else (functions, class instances, Promises, symbols, any, unknown, type parameters, recursive
- * types) is refused with the path to the offending part, e.g. `Opts.cb (type () => void)`.
+ * Serializable: string, number, boolean, bigint, null, undefined, literal, template literal and
+ * enum types, Date, Uint8Array, arrays, tuples, Map, Set, their readonly forms, unions and
+ * intersections of these, and plain object types (interfaces, type literals and mapped types such
+ * as Record or Partial, whose members are properties). Everything else (functions, class
+ * instances, Promises, symbols, any, unknown, type parameters, recursive types) is refused with
+ * the path to the offending part, e.g. `Opts.cb (type () => void)`.
+ *
+ * Types print structurally, except enums: they are nominal, so they print as import types of the
+ * app file that declares them (`import("./kinds.js").Color`).
  */
 import { Node, ts, type Symbol as MorphSymbol, type Type } from "ts-morph";
+import { isExportedByName } from "./module-specifier.js";
 
 /** Why a type cannot be serialized, and where inside it. */
 export class NotSerializable extends Error {
@@ -28,15 +33,20 @@ export class NotSerializable extends Error {
 
 /** The global (lib) type a type is, if it is one of the few the walker knows by name. */
 export function libTypeName(type: Type): string | undefined {
-  const symbol = type.getSymbol() ?? type.getAliasSymbol();
-  if (symbol === undefined) return undefined;
-  const decls = symbol.getDeclarations();
-  if (decls.length === 0) return undefined;
-  const fromLib = decls.every((d) => /[\\/]lib\.[^\\/]*\.d\.ts$/.test(d.getSourceFile().getFilePath()));
+  // Anonymous types (type literals, and mapped types such as Record<K, V> or Partial<T>, whose
+  // symbol is the `__type` of lib's declaration) are structural, not named lib types.
+  const symbol = type.getSymbol();
+  if (symbol === undefined || symbol.getName().startsWith("__")) return undefined;
+  // A global type counts when lib declares it, even if a library augments it as well (as
+  // @types/node does with `interface Uint8Array extends RelativeIndexable<number> {}`).
+  const fromLib = symbol.getDeclarations().some((d) => /[\\/]lib\.[^\\/]*\.d\.ts$/.test(d.getSourceFile().getFilePath()));
   return fromLib ? symbol.getName() : undefined;
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+const PRIMITIVE_HOLES = new Set(["string", "number", "bigint", "boolean"]);
+const STRING_MAPPING = /^(Uppercase|Lowercase|Capitalize|Uncapitalize)<string>$/;
 
 /** Prints a property name, quoting it when it is not an identifier. */
 export function propertyName(name: string): string {
@@ -54,13 +64,22 @@ export function isReadonlyProperty(prop: MorphSymbol): boolean {
   return (checkFlags & 8) !== 0; // ts.CheckFlags.Readonly
 }
 
+/**
+ * Names an app file for generated code: the module specifier weaver_gen.ts imports it by, or
+ * undefined when the file is not part of the app (a library, a declaration file).
+ */
+export type ImportPath = (file: string) => string | undefined;
+
 /** Walks types relative to one location (the node types are printed and resolved at). */
 export class TypeWalker {
   /** Property lists of the object types seen, in first-seen order, without duplicates. */
   readonly structures: string[][] = [];
   readonly #seen = new Set<string>();
 
-  constructor(private readonly location: Node) {}
+  constructor(
+    private readonly location: Node,
+    private readonly importPath: ImportPath = () => undefined,
+  ) {}
 
   /** Prints a type as TypeScript, the way error messages show it. */
   show(type: Type): string {
@@ -92,20 +111,18 @@ export class TypeWalker {
     if (type.isNull()) return "null";
     if (type.isUndefined()) return "undefined";
     if (flags & ts.TypeFlags.Void) return "void";
-    if (type.isStringLiteral() || type.isNumberLiteral() || type.isEnumLiteral()) {
-      return JSON.stringify(type.getLiteralValue());
-    }
+    // Enums are nominal: their members are not assignable from literals, so they are named.
+    if (type.isEnum() || type.isEnumLiteral()) return this.#enum(type, path);
+    if (type.isStringLiteral() || type.isNumberLiteral()) return JSON.stringify(type.getLiteralValue());
     if (type.isBooleanLiteral()) return type.getText();
     if (flags & ts.TypeFlags.BigIntLiteral) return type.getText();
+    if (flags & (ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping)) return this.#templateString(type, path);
     if (flags & (ts.TypeFlags.ESSymbol | ts.TypeFlags.UniqueESSymbol)) {
       this.#fail(type, path, "symbols cannot cross processes");
     }
     if (flags & ts.TypeFlags.NonPrimitive) this.#fail(type, path, "object cannot be checked; use a concrete type");
     if (type.isTypeParameter()) this.#fail(type, path, "type parameters cannot be checked; use a concrete type");
-    if (type.isUnion()) {
-      const parts = type.getUnionTypes().map((t) => this.#walk(t, path, stack));
-      return [...new Set(parts)].join(" | ");
-    }
+    if (type.isUnion()) return this.#union(type.getUnionTypes(), path, stack);
     if (type.isIntersection()) {
       return type
         .getIntersectionTypes()
@@ -114,6 +131,60 @@ export class TypeWalker {
     }
     if (!type.isObject()) this.#fail(type, path, "this kind of type is not supported");
     return this.#object(type, path, [...stack, type]);
+  }
+
+  /**
+   * The type of an optional tuple element, without the "missing" undefined TypeScript adds to it:
+   * with exactOptionalPropertyTypes that is not the undefined type, and printing it would make
+   * `[string, number?]` into `[string, (number | undefined)?]`, another type. (Without the option
+   * both are the same type, and it stays in.)
+   */
+  #optionalElement(type: Type, path: string, stack: Type[]): string {
+    if (!type.isUnion()) return this.#walk(type, path, stack);
+    const undefinedType = this.location.getProject().getTypeChecker().compilerObject.getUndefinedType();
+    const parts = type.getUnionTypes().filter((t) => !t.isUndefined() || t.compilerType === undefinedType);
+    return this.#union(parts, path, stack);
+  }
+
+  /**
+   * A template literal type (`user-${string}`) or string mapping (Uppercase<string>): strings on
+   * the wire. TypeScript's own printing is self-contained as long as the holes are primitives.
+   */
+  #templateString(type: Type, path: string): string {
+    const text = type.getText(undefined, ts.TypeFormatFlags.NoTruncation);
+    const holes = [...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]);
+    const ok = STRING_MAPPING.test(text) || (text.startsWith("`") && holes.every((h) => PRIMITIVE_HOLES.has(h ?? "") || STRING_MAPPING.test(h ?? "")));
+    if (!ok) this.#fail(type, path, "template literal types may only have string, number, bigint or boolean holes");
+    return text;
+  }
+
+  /** Refers to an enum, or one of its members, through an import type of the app file declaring it. */
+  #enum(type: Type, path: string): string {
+    const symbol = type.getSymbol();
+    const decl = symbol?.getValueDeclaration() ?? symbol?.getDeclarations()[0];
+    const member = decl !== undefined && Node.isEnumMember(decl) ? decl : undefined;
+    const enumDecl = member?.getParent() ?? decl;
+    if (enumDecl === undefined || !Node.isEnumDeclaration(enumDecl)) this.#fail(type, path, "this kind of enum is not supported");
+    const name = enumDecl.getName();
+    const file = enumDecl.getSourceFile();
+    const spec = file.isDeclarationFile() || file.isInNodeModules() ? undefined : this.importPath(file.getFilePath());
+    if (spec === undefined) {
+      this.#fail(type, path, `enum ${name} is declared outside the app, so generated code cannot name it; use a union of literal types`);
+    }
+    if (!Node.isSourceFile(enumDecl.getParent()) || !isExportedByName(enumDecl)) {
+      this.#fail(type, path, `enum ${name} is not exported from its module; export it so that generated code can name it`);
+    }
+    const ref = `import(${JSON.stringify(spec)}).${name}`;
+    if (member === undefined) return ref;
+    const memberName = member.getName();
+    return IDENT.test(memberName) ? `${ref}.${memberName}` : `(typeof ${ref})[${JSON.stringify(memberName)}]`;
+  }
+
+  #union(types: readonly Type[], path: string, stack: Type[]): string {
+    const parts = [...new Set(types.map((t) => this.#walk(t, path, stack)))];
+    // TypeScript keeps boolean as `false | true` inside unions; print it as written.
+    const bool = parts.includes("false") && parts.includes("true");
+    return (bool ? parts.filter((p) => p !== "true").map((p) => (p === "false" ? "boolean" : p)) : parts).join(" | ");
   }
 
   #object(type: Type, path: string, stack: Type[]): string {
@@ -143,8 +214,8 @@ export class TypeWalker {
       const target = type.getTargetType() ?? type;
       const elementFlags = (target.compilerType as unknown as { elementFlags?: readonly number[] }).elementFlags ?? [];
       const elements = type.getTupleElements().map((t, i) => {
-        const text = this.#walk(t, `${path}[${i}]`, stack);
         const f = elementFlags[i] ?? 1;
+        const text = f & 2 ? this.#optionalElement(t, `${path}[${i}]`, stack) : this.#walk(t, `${path}[${i}]`, stack);
         if (f & 4) return `...${wrap(text)}[]`; // rest
         if (f & 2) return `${wrap(text)}?`; // optional
         return text;
@@ -196,5 +267,22 @@ export class TypeWalker {
 
 /** Parenthesizes a type text that would bind wrongly as an array element or intersection member. */
 function wrap(text: string): string {
-  return /[|&]/.test(text) && !text.startsWith("{") ? `(${text})` : text;
+  return hasTopLevelOperator(text) ? `(${text})` : text;
+}
+
+/** Tells whether a type text has a `|` or `&` outside brackets and literals (a union or intersection). */
+function hasTopLevelOperator(text: string): boolean {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote !== undefined) {
+      if (ch === "\\") i++;
+      else if (ch === quote) quote = undefined;
+    } else if (ch === '"' || ch === "'" || ch === "`") quote = ch;
+    else if ("([{<".includes(ch)) depth++;
+    else if (")]}>".includes(ch)) depth--;
+    else if ((ch === "|" || ch === "&") && depth === 0) return true;
+  }
+  return false;
 }

@@ -3,7 +3,9 @@
 // Registers the components of app hello with the Weaver runtime; run() loads this file from
 // beside the app's entry. The checks at the end fail to type-check when this file is older than
 // the sources: then run `weaver generate` again.
+import type { Listener, Ref } from "@weaver/core";
 import { registerApp, type CodegenVersionCheck } from "@weaver/runtime";
+import type { App } from "./main.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
 export const WEAVER_MANIFEST = "{\"app\":\"hello\",\"codegenVersion\":\"0.1\",\"versionHash\":\"01e095b58c0b613a\",\"components\":[{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[],\"listeners\":[],\"config\":null}],\"callGraph\":[]}";
@@ -17,3 +19,14 @@ registerApp({
 /** Fails to type-check when the installed @weaver/runtime expects code from another weaver generate. */
 export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.1"> =
   "ERROR: this file was written by weaver generate for codegen version 0.1, which the installed @weaver/runtime does not support; run `weaver generate`";
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Check<T extends true> = T;
+type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
+type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
+
+/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
+export type WeaverChecks = [
+  // the refs, listeners and config of App
+  Check<Equal<Fields<App>, { refs: never; listeners: never; config: undefined }>>,
+];

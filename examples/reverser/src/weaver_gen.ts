@@ -15,16 +15,24 @@ export const WEAVER_MANIFEST = "{\"app\":\"reverser\",\"codegenVersion\":\"0.1\"
 // reverser/Converter
 
 class Converter_local implements Converter {
-  constructor(private readonly impl: Converter, private readonly calls: LocalCalls) {}
+  readonly #impl: Converter;
+  readonly #calls: LocalCalls;
+  constructor(impl: Converter, calls: LocalCalls) {
+    this.#impl = impl;
+    this.#calls = calls;
+  }
   toUpper(s: string): Promise<string> {
-    return this.calls.call(0, () => this.impl.toUpper(s));
+    return this.#calls.call(0, () => this.#impl.toUpper(s));
   }
 }
 
 class Converter_client implements Converter {
-  constructor(private readonly calls: RemoteCalls) {}
+  readonly #calls: RemoteCalls;
+  constructor(calls: RemoteCalls) {
+    this.#calls = calls;
+  }
   toUpper(s: string): Promise<string> {
-    return this.calls.call(0, [s]) as Promise<string>;
+    return this.#calls.call(0, [s]) as Promise<string>;
   }
 }
 
@@ -37,16 +45,24 @@ function Converter_server(impl: Converter): ServerMethod[] {
 // reverser/Reverser
 
 class Reverser_local implements Reverser {
-  constructor(private readonly impl: Reverser, private readonly calls: LocalCalls) {}
+  readonly #impl: Reverser;
+  readonly #calls: LocalCalls;
+  constructor(impl: Reverser, calls: LocalCalls) {
+    this.#impl = impl;
+    this.#calls = calls;
+  }
   reverse(s: string): Promise<string> {
-    return this.calls.call(0, () => this.impl.reverse(s));
+    return this.#calls.call(0, () => this.#impl.reverse(s));
   }
 }
 
 class Reverser_client implements Reverser {
-  constructor(private readonly calls: RemoteCalls) {}
+  readonly #calls: RemoteCalls;
+  constructor(calls: RemoteCalls) {
+    this.#calls = calls;
+  }
   reverse(s: string): Promise<string> {
-    return this.calls.call(0, [s]) as Promise<string>;
+    return this.#calls.call(0, [s]) as Promise<string>;
   }
 }
 
@@ -85,6 +101,8 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.1"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
+type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
 /** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
 export type WeaverChecks = [
@@ -98,4 +116,10 @@ export type WeaverChecks = [
   Check<Equal<App["converter"], Ref<Converter>>>,
   // App.lis is a listener
   Check<Equal<App["lis"], Listener>>,
+  // the refs, listeners and config of ConverterImpl
+  Check<Equal<Fields<ConverterImpl>, { refs: never; listeners: never; config: undefined }>>,
+  // the refs, listeners and config of ReverserImpl
+  Check<Equal<Fields<ReverserImpl>, { refs: never; listeners: never; config: undefined }>>,
+  // the refs, listeners and config of App
+  Check<Equal<Fields<App>, { refs: "converter" | "reverser"; listeners: "lis"; config: undefined }>>,
 ];

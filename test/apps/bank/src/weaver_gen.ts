@@ -3,7 +3,7 @@
 // Registers the components of app bank with the Weaver runtime; run() loads this file from
 // beside the app's entry. The checks at the end fail to type-check when this file is older than
 // the sources: then run `weaver generate` again.
-import type { Ref } from "@weaver/core";
+import type { Listener, Ref } from "@weaver/core";
 import { registerApp, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod } from "@weaver/runtime";
 import { AuditImpl, type Audit } from "./audit.js";
 import { LedgerImpl, type Ledger } from "./ledger.js";
@@ -16,22 +16,30 @@ export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.1\",\"v
 // bank/Audit
 
 class Audit_local implements Audit {
-  constructor(private readonly impl: Audit, private readonly calls: LocalCalls) {}
+  readonly #impl: Audit;
+  readonly #calls: LocalCalls;
+  constructor(impl: Audit, calls: LocalCalls) {
+    this.#impl = impl;
+    this.#calls = calls;
+  }
   record(event: string): Promise<void> {
-    return this.calls.call(0, () => this.impl.record(event));
+    return this.#calls.call(0, () => this.#impl.record(event));
   }
   count(event: string): Promise<number> {
-    return this.calls.call(1, () => this.impl.count(event));
+    return this.#calls.call(1, () => this.#impl.count(event));
   }
 }
 
 class Audit_client implements Audit {
-  constructor(private readonly calls: RemoteCalls) {}
+  readonly #calls: RemoteCalls;
+  constructor(calls: RemoteCalls) {
+    this.#calls = calls;
+  }
   record(event: string): Promise<void> {
-    return this.calls.call(0, [event]) as Promise<void>;
+    return this.#calls.call(0, [event]) as Promise<void>;
   }
   count(event: string): Promise<number> {
-    return this.calls.call(1, [event]) as Promise<number>;
+    return this.#calls.call(1, [event]) as Promise<number>;
   }
 }
 
@@ -45,34 +53,42 @@ function Audit_server(impl: Audit): ServerMethod[] {
 // bank/Ledger
 
 class Ledger_local implements Ledger {
-  constructor(private readonly impl: Ledger, private readonly calls: LocalCalls) {}
+  readonly #impl: Ledger;
+  readonly #calls: LocalCalls;
+  constructor(impl: Ledger, calls: LocalCalls) {
+    this.#impl = impl;
+    this.#calls = calls;
+  }
   deposit(account: string, amount: number, memo?: undefined | string): Promise<number> {
-    return this.calls.call(0, () => this.impl.deposit(account, amount, memo));
+    return this.#calls.call(0, () => this.#impl.deposit(account, amount, memo));
   }
   balance(account: string): Promise<number> {
-    return this.calls.call(1, () => this.impl.balance(account));
+    return this.#calls.call(1, () => this.#impl.balance(account));
   }
   history(account: string): Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]> {
-    return this.calls.call(2, () => this.impl.history(account));
+    return this.#calls.call(2, () => this.#impl.history(account));
   }
   balances(): Promise<Map<string, bigint>> {
-    return this.calls.call(3, () => this.impl.balances());
+    return this.#calls.call(3, () => this.#impl.balances());
   }
 }
 
 class Ledger_client implements Ledger {
-  constructor(private readonly calls: RemoteCalls) {}
+  readonly #calls: RemoteCalls;
+  constructor(calls: RemoteCalls) {
+    this.#calls = calls;
+  }
   deposit(account: string, amount: number, memo?: undefined | string): Promise<number> {
-    return this.calls.call(0, [account, amount, memo]) as Promise<number>;
+    return this.#calls.call(0, [account, amount, memo]) as Promise<number>;
   }
   balance(account: string): Promise<number> {
-    return this.calls.call(1, [account]) as Promise<number>;
+    return this.#calls.call(1, [account]) as Promise<number>;
   }
   history(account: string): Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]> {
-    return this.calls.call(2, [account]) as Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]>;
+    return this.#calls.call(2, [account]) as Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]>;
   }
   balances(): Promise<Map<string, bigint>> {
-    return this.calls.call(3, []) as Promise<Map<string, bigint>>;
+    return this.#calls.call(3, []) as Promise<Map<string, bigint>>;
   }
 }
 
@@ -88,34 +104,42 @@ function Ledger_server(impl: Ledger): ServerMethod[] {
 // bank/Teller
 
 class Teller_local implements Teller {
-  constructor(private readonly impl: Teller, private readonly calls: LocalCalls) {}
+  readonly #impl: Teller;
+  readonly #calls: LocalCalls;
+  constructor(impl: Teller, calls: LocalCalls) {
+    this.#impl = impl;
+    this.#calls = calls;
+  }
   pay(from: string, to: string, amount: number): Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }> {
-    return this.calls.call(0, () => this.impl.pay(from, to, amount));
+    return this.#calls.call(0, () => this.#impl.pay(from, to, amount));
   }
   wait(ms: number): Promise<string> {
-    return this.calls.call(1, () => this.impl.wait(ms));
+    return this.#calls.call(1, () => this.#impl.wait(ms));
   }
   callInfo(): Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }> {
-    return this.calls.call(2, () => this.impl.callInfo());
+    return this.#calls.call(2, () => this.#impl.callInfo());
   }
   checkToken(guess: string): Promise<boolean> {
-    return this.calls.call(3, () => this.impl.checkToken(guess));
+    return this.#calls.call(3, () => this.#impl.checkToken(guess));
   }
 }
 
 class Teller_client implements Teller {
-  constructor(private readonly calls: RemoteCalls) {}
+  readonly #calls: RemoteCalls;
+  constructor(calls: RemoteCalls) {
+    this.#calls = calls;
+  }
   pay(from: string, to: string, amount: number): Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }> {
-    return this.calls.call(0, [from, to, amount]) as Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }>;
+    return this.#calls.call(0, [from, to, amount]) as Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }>;
   }
   wait(ms: number): Promise<string> {
-    return this.calls.call(1, [ms]) as Promise<string>;
+    return this.#calls.call(1, [ms]) as Promise<string>;
   }
   callInfo(): Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }> {
-    return this.calls.call(2, []) as Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }>;
+    return this.#calls.call(2, []) as Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }>;
   }
   checkToken(guess: string): Promise<boolean> {
-    return this.calls.call(3, [guess]) as Promise<boolean>;
+    return this.#calls.call(3, [guess]) as Promise<boolean>;
   }
 }
 
@@ -165,6 +189,8 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.1"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
+type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
 /** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
 export type WeaverChecks = [
@@ -176,8 +202,14 @@ export type WeaverChecks = [
   Check<Equal<Teller, { pay(from: string, to: string, amount: number): Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }>; wait(ms: number): Promise<string>; callInfo(): Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }>; checkToken(guess: string): Promise<boolean> }>>,
   // TellerImpl.ledger refers to Ledger
   Check<Equal<TellerImpl["ledger"], Ref<Ledger>>>,
-  // the config type of TellerImpl
-  Check<Equal<TellerImpl["config"], Readonly<{ bank: string; fee?: undefined | number; token?: undefined | string }>>>,
   // App.teller refers to Teller
   Check<Equal<App["teller"], Ref<Teller>>>,
+  // the refs, listeners and config of AuditImpl
+  Check<Equal<Fields<AuditImpl>, { refs: never; listeners: never; config: undefined }>>,
+  // the refs, listeners and config of LedgerImpl
+  Check<Equal<Fields<LedgerImpl>, { refs: never; listeners: never; config: undefined }>>,
+  // the refs, listeners and config of TellerImpl
+  Check<Equal<Fields<TellerImpl>, { refs: "ledger"; listeners: never; config: Readonly<{ bank: string; fee?: undefined | number; token?: undefined | string }> }>>,
+  // the refs, listeners and config of App
+  Check<Equal<Fields<App>, { refs: "teller"; listeners: never; config: undefined }>>,
 ];
