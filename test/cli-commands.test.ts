@@ -165,6 +165,17 @@ describe("weaver generate", () => {
     expect(existsSync(join(dir, "src/weaver_gen.ts"))).toBe(false);
   });
 
+  it("with --check, writes nothing and fails while generated code is out of date", async () => {
+    const dir = tempApp();
+    const check = await weaver(["generate", "--check", dir]);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain("generated code is out of date; run `weaver generate` and commit:");
+    expect(check.stderr).toContain("src/weaver_gen.ts");
+    expect(existsSync(join(dir, "src/weaver_gen.ts"))).toBe(false);
+    expect((await weaver(["generate", dir])).code).toBe(0);
+    expect(await weaver(["generate", "--check", dir])).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
   it("reports a folder without tsconfig.json", async () => {
     const r = await weaver(["generate", "packages/cli/bin"]);
     expect(r).toMatchObject({ code: 1, stdout: "" });

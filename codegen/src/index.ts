@@ -24,7 +24,7 @@ export const MANIFEST_FILE = "weaver_manifest.json";
 export interface GenerateResult {
   /** Every problem found; empty on success. */
   readonly diagnostics: readonly Diagnostic[];
-  /** The files whose content changed and were written. */
+  /** The files whose content changed: written, or in check mode, to be written. */
   readonly written: readonly string[];
 }
 
@@ -32,8 +32,11 @@ export interface GenerateResult {
 export interface GenerateOptions {
   /** The folder paths in diagnostics are relative to (default: the working directory). */
   readonly cwd?: string;
-  /** Check only: report problems but write nothing. */
-  readonly dryRun?: boolean;
+  /**
+   * Write nothing; report in `written` the files that are out of date (CI uses this to make sure
+   * committed generated code matches its sources).
+   */
+  readonly check?: boolean;
 }
 
 /** Generates the code of the apps in `dirs` (folders with a tsconfig.json). */
@@ -50,11 +53,11 @@ export function generate(dirs: readonly string[], options: GenerateOptions = {})
       { file: join(model.genDir, MANIFEST_FILE), text: JSON.stringify(manifest, null, 2) + "\n" },
     );
   }
-  if (diag.failed || options.dryRun) return { diagnostics: diag.list, written: [] };
+  if (diag.failed) return { diagnostics: diag.list, written: [] };
   const written: string[] = [];
   for (const { file, text } of outputs) {
     if (existsSync(file) && readFileSync(file, "utf8") === text) continue;
-    writeFileSync(file, text);
+    if (!options.check) writeFileSync(file, text);
     written.push(file);
   }
   return { diagnostics: [], written };

@@ -1,4 +1,5 @@
 /** `weaver generate [dir...]`: runs the code generator on app folders. */
+import { relative } from "node:path";
 import type { Command } from "commander";
 import { formatDiagnostic, generate } from "@weaver/codegen";
 import { newCommand } from "./command.js";
@@ -18,16 +19,28 @@ export function generateCommand(): Command {
     examples: [
       { comment: "Generate code for the app in the current folder.", command: "weaver generate" },
       {
+        comment: "In CI: fail if the committed generated code is older than its sources.",
+        command: "weaver generate --check examples/reverser",
+      },
+      {
         comment: "Generate code for two apps; problems in both are reported in one run.",
         command: "weaver generate examples/hello examples/reverser",
       },
     ],
   })
     .argument("[dir...]", "app folders, each with a tsconfig.json")
-    .action((dirs: string[]) => {
-      const result = generate(dirs.length > 0 ? dirs : ["."]);
-      if (result.diagnostics.length === 0) return;
-      process.stderr.write(result.diagnostics.map((d) => formatDiagnostic(d) + "\n").join(""));
-      throw new ExitStatus(EXIT_FAILURE);
+    .option("--check", "write nothing; list the generated files that are out of date and fail if any is")
+    .action((dirs: string[], options: { check?: boolean }) => {
+      const check = options.check === true;
+      const result = generate(dirs.length > 0 ? dirs : ["."], { check });
+      if (result.diagnostics.length > 0) {
+        process.stderr.write(result.diagnostics.map((d) => formatDiagnostic(d) + "\n").join(""));
+        throw new ExitStatus(EXIT_FAILURE);
+      }
+      if (check && result.written.length > 0) {
+        const files = result.written.map((f) => `  ${relative(process.cwd(), f)}\n`).join("");
+        process.stderr.write(`weaver: generated code is out of date; run \`weaver generate\` and commit:\n${files}`);
+        throw new ExitStatus(EXIT_FAILURE);
+      }
     });
 }
