@@ -1,5 +1,5 @@
 // The single-process runtime, as a user runs it: real processes, real sockets, real HTTP.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -78,4 +78,32 @@ describe("single process", () => {
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`listener lis cannot listen on 127.0.0.1:${port}: address already in use`);
   });
+
+  it("refuses to start when the generated code is missing", async () => {
+    const dir = copyDist("examples/hello");
+    rmSync(join(dir, "weaver_gen.js"));
+    const run = await runToEnd(process.execPath, [join(dir, "main.js")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`weaver: the app's generated code is missing (${join(dir, "weaver_gen.js")}): run \`weaver generate\` on the app and rebuild it\n`);
+  });
+
+  it("refuses to start when the sources changed after weaver generate (a new ref)", async () => {
+    const dir = copyDist("examples/reverser");
+    const main = join(dir, "main.js");
+    // What tsc emits when a ref is added to App and the app is rebuilt without regenerating.
+    writeFileSync(main, readFileSync(main, "utf8").replace("lis = listener();", "lis = listener();\n    extra = ref();"));
+    const run = await runToEnd(process.execPath, [main]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("weaver: generated code is older than the sources of App (src/main.ts): ref extra is new; run `weaver generate` and rebuild");
+  });
 });
+
+/** Copies an app's compiled output to a fresh folder inside the repository (so packages resolve). */
+function copyDist(app: string): string {
+  const dir = mkdtempSync(join(ROOT, "test", ".tmp-dist-"));
+  copies.push(dir);
+  cpSync(join(ROOT, app, "dist"), dir, { recursive: true });
+  return dir;
+}
+const copies: string[] = [];
+afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));

@@ -1,4 +1,8 @@
-/** Spawned processes for tests: wait for output lines, stop by pid, never leak. */
+/**
+ * Spawned processes for tests: wait for output lines, stop, never leak. Each process starts its
+ * own process group, and stop() signals the whole group, as a terminal's Ctrl-C does: wrappers
+ * such as npx start the real program as a grandchild, which must stop too.
+ */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -17,11 +21,13 @@ export class TestProcess {
       cwd: options.cwd ?? ROOT,
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     this.child.stdout!.setEncoding("utf8").on("data", (d: string) => (this.stdout += d));
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => (this.stderr += d));
     // "close" comes after the output streams end, so stdout and stderr are complete by then.
     this.exited = new Promise((resolve) => this.child.once("close", (code, signal) => resolve({ code, signal })));
+    void this.exited.then(() => this.#signalGroup("SIGKILL")); // whatever the group left behind
     running.add(this);
     void this.exited.then(() => running.delete(this));
   }
@@ -42,10 +48,18 @@ export class TestProcess {
     }
   }
 
-  /** Sends a signal (SIGTERM by default) and waits for the exit. */
+  /** Sends a signal (SIGTERM by default) to the process's group and waits for the exit. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    if (this.child.exitCode === null && this.child.signalCode === null) this.#signalGroup(signal);
     return this.exited;
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-(this.child.pid as number), signal);
+    } catch {
+      // The group is gone already.
+    }
   }
 }
 

@@ -1,0 +1,46 @@
+// The README's commands, run as a new user would after `npm ci`: they must stay true.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ROOT, TestProcess, runToEnd, stopAll } from "./support/process.js";
+
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
+/** The commands of the README's first lines, without their set-up step and comments. */
+const [runCommand, testCommand] = firstBlock
+  .trim()
+  .split("\n")
+  .map((line) => line.replace(/#.*$/, "").trim().replace(/^npm ci && /, ""));
+
+afterEach(stopAll);
+
+describe("README", () => {
+  it("starts with the two set-up commands: the example app through weaver, and the tests", () => {
+    expect(firstBlock.split("\n")[0]).toMatch(/^npm ci && npx weaver single deploy weaver\.toml\b/);
+    expect(firstBlock.split("\n")[1]).toMatch(/^npm ci && npm test\b/);
+    expect(testCommand).toBe("npm test");
+  });
+
+  it("runs the example app on 127.0.0.1:8080 and answers the curl commands it shows", async () => {
+    const [cmd, ...args] = (runCommand ?? "").split(/\s+/) as [string, ...string[]];
+    const app = new TestProcess(cmd, args);
+    await app.waitFor(/http listener available on 127\.0\.0\.1:8080\n/);
+    expect(app.stdout).toMatch(/^╭─{51}╮\n│ app        : reverser {29}│\n│ deployment : [0-9a-f-]{36} │\n╰─{51}╯\n/);
+    for (const [, url, answer] of readme.matchAll(/\$ curl '([^']+)'\n(.+)\n/g)) {
+      const res = await fetch(`http://${(url as string).replace("localhost", "127.0.0.1")}`);
+      expect(await res.text()).toBe(`${answer}\n`);
+    }
+    // Ctrl-C stops everything (npx re-raises the signal, so its own status is the signal's).
+    await app.stop("SIGINT");
+    await expect(fetch("http://127.0.0.1:8080/reverse")).rejects.toThrow();
+    expect(app.stderr).not.toMatch(/weaver: /);
+  });
+
+  it("shows the generator's diagnostics exactly as weaver generate prints them", async () => {
+    const block = /\$ npx weaver generate (\S+)\n([\s\S]*?)\.\.\.\n```/.exec(readme);
+    expect(block).not.toBeNull();
+    const run = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "generate", block![1]!]);
+    expect(run.code).toBe(1);
+    for (const line of block![2]!.trim().split("\n")) expect(run.stderr.split("\n")).toContain(line);
+  });
+});
