@@ -30,11 +30,10 @@ export {
 export { MAIN_COMPONENT, shortName, compareComponents } from "./names.js";
 
 // weaver.toml.
+export { validateConfig, componentConfig } from "./config-validate.js";
 export {
   loadConfig,
   parseConfig,
-  validateConfig,
-  componentConfig,
   emptyConfig,
   parseDuration,
   type AppConfig,
