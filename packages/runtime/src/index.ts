@@ -79,6 +79,8 @@ export {
   type SerializableErrorClass,
 } from "./codec.js";
 export { LocalCalls } from "./local-calls.js";
+export { remoteCalls, methodId, type RemoteCallsOptions } from "./remote-calls.js";
+export { componentHandler } from "./component-server.js";
 export { MethodStats } from "./method-stats.js";
 
 // Output formats shared by deployers.

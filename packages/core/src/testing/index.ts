@@ -2,8 +2,9 @@
  * @weaver/core/testing: test components in-process, the way Service Weaver's weavertest does.
  *
  * Two runners run the same test body: `local` (components call each other directly, as in a
- * single process) and `rpc` (every call goes through the generated client and server stubs and
- * msgpackr, and each retriable call runs twice, to expose methods that are not idempotent).
+ * single process) and `rpc` (every call goes through the generated client and server stubs,
+ * msgpackr and a real Unix socket, and each retriable call runs twice, to expose methods that
+ * are not idempotent).
  * Fakes stand in for components. Main is not run; tests get components by implementation class.
  * Import the app's generated code (`import "./weaver_gen.js"`) in the test file.
  *
@@ -36,7 +37,7 @@ import {
 import type { Component, InterfaceOf } from "../component.js";
 import { ComponentHost } from "../host.js";
 import { createRootLogger, prettyDestination } from "../logger.js";
-import { loopbackCalls } from "./loopback.js";
+import { SocketLoopback } from "./sockets.js";
 
 /** An implementation class, as tests name components (any interface, any config). */
 type ImplClass = abstract new () => Component<any, any>;
@@ -112,6 +113,8 @@ function makeRunner(name: string, rpc: boolean): Runner {
       const logger = createRootLogger({ app: "test", deployment: randomUUID(), replica: randomUUID() }, prettyDestination());
       // Tests log warnings and errors only, unless WEAVER_LOG_LEVEL asks for more.
       logger.level = process.env["WEAVER_LOG_LEVEL"] ?? "warn";
+      // In the rpc runner, calls between components go through a socket to this same process.
+      const sockets = rpc ? new SocketLoopback((name) => (fakes.has(name) ? undefined : host.local(name))) : undefined;
       const host: ComponentHost = new ComponentHost({
         config,
         logger,
@@ -121,8 +124,12 @@ function makeRunner(name: string, rpc: boolean): Runner {
           return { address: address === undefined ? { host: "127.0.0.1", port: 0 } : (parseAddress(address) as Address) };
         },
         fakes,
-        remote: rpc ? (component) => loopbackCalls(component, (n) => host.local(n), true) : undefined,
+        remote: sockets === undefined ? undefined : (component) => sockets.calls(component),
       });
+      const close = async (): Promise<void> => {
+        await sockets?.close();
+        await host.shutdown();
+      };
       const app: TestApp = {
         get: async (impl) => {
           const name = componentName(impl);
@@ -133,8 +140,8 @@ function makeRunner(name: string, rpc: boolean): Runner {
         },
         instance: async (impl) => (await host.instance(componentName(impl))) as InstanceType<typeof impl>,
         stats: () => host.stats(),
-        close: () => host.shutdown(),
-        [Symbol.asyncDispose]: () => host.shutdown(),
+        close,
+        [Symbol.asyncDispose]: close,
       };
       return app;
     },
@@ -154,8 +161,9 @@ function makeRunner(name: string, rpc: boolean): Runner {
 export const local: Runner = makeRunner("local", false);
 
 /**
- * Runs components in this process, but every call between them is encoded, decoded and served by
- * the generated stubs, and each retriable call is executed twice.
+ * Runs components in this process, but every call between them is encoded by the generated
+ * client stub, sent over a Unix socket, served by the generated server stub, and each retriable
+ * call is executed twice.
  */
 export const rpc: Runner = makeRunner("rpc", true);
 

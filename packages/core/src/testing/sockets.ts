@@ -1,0 +1,73 @@
+/**
+ * The rpc runner's transport: for each app a test uses, an RpcServer on a Unix socket in a
+ * private folder serves the components this process hosts, and an RpcClient calls it, so every
+ * call between components crosses a real socket through the generated stubs, as between
+ * processes. Each retriable call runs twice, to expose methods that are not safe to retry.
+ */
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CancelledError,
+  DeadlineExceededError,
+  componentHandler,
+  getComponent,
+  remoteCalls,
+  type Manifest,
+  type RemoteCalls,
+} from "@weaver/runtime";
+import { RpcClient, RpcServer, privateSocketDir } from "@weaver/rpc";
+
+/** A server and a client per app, in one process. */
+export class SocketLoopback {
+  readonly #deployment = randomUUID();
+  readonly #local: (name: string) => Promise<object> | undefined;
+  readonly #apps = new Map<string, { server: RpcServer; client: RpcClient; ready: Promise<void> }>();
+  readonly #dir = privateSocketDir("weaver-test-");
+
+  /** `local(name)` returns the local stub of a component this process serves (undefined: none). */
+  constructor(local: (name: string) => Promise<object> | undefined) {
+    this.#local = local;
+  }
+
+  /** The call path to component `name`, over the socket. */
+  calls(name: string): RemoteCalls {
+    const component = getComponent(name);
+    const { client } = this.#app(component.app);
+    return remoteCalls(component, client, { injectRetries: 1 });
+  }
+
+  /** Closes every client and server and removes the sockets. */
+  async close(): Promise<void> {
+    for (const { server, client, ready } of this.#apps.values()) {
+      client.close();
+      await ready.catch(() => {});
+      await server.close();
+    }
+    this.#apps.clear();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  #app(app: Manifest): { client: RpcClient } {
+    let entry = this.#apps.get(app.versionHash);
+    if (entry === undefined) {
+      const server = new RpcServer({
+        deployment: this.#deployment,
+        version: app.versionHash,
+        id: "server",
+        handler: componentHandler(app, this.#local),
+        deadlineReason: () => new DeadlineExceededError(),
+        cancelReason: () => new CancelledError(),
+      });
+      const path = join(this.#dir, `${this.#apps.size}.sock`);
+      const client = new RpcClient({ deployment: this.#deployment, version: app.versionHash, id: "client" });
+      client.setReplicas([{ id: "server", address: { path } }]);
+      // The client waits for the replica until the call's deadline, so calls may start before
+      // the server listens.
+      const ready = server.listen({ path }).then(() => undefined);
+      entry = { server, client, ready };
+      this.#apps.set(app.versionHash, entry);
+    }
+    return entry;
+  }
+}

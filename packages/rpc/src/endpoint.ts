@@ -1,0 +1,242 @@
+/**
+ * The client's connection to one replica. It connects on demand, performs the handshake, numbers
+ * and multiplexes calls, and settles each call exactly once: with the response, the error the
+ * server sent, or a connection failure when the connection breaks first.
+ *
+ * States: idle → connecting → ready → (draining) → closed, and back to connecting on the next
+ * use after a failure, no sooner than its backoff allows. A refused handshake (another
+ * deployment or version) is final: the endpoint stays refused.
+ */
+import type { Socket } from "node:net";
+import { RpcAppError, RpcError } from "./errors.js";
+import { FrameReader, ProtocolError, decodeHello, encodeHello, encodeRequestHead } from "./frames.js";
+import { FrameWriter } from "./frame-writer.js";
+import { FrameType, systemErrorIsRetriable, type Frame, type Hello, type RequestHeader } from "./protocol.js";
+import { connect, formatEndpoint, readyEvent, type Address, type ClientTls } from "./transport.js";
+
+/** The state of an endpoint's connection. */
+export type EndpointState = "idle" | "connecting" | "ready" | "draining" | "refused" | "closed";
+
+/** What every endpoint of a client shares. */
+export interface EndpointOptions {
+  readonly hello: Hello;
+  readonly maxFrameBytes: number;
+  readonly connectTimeoutMs: number;
+  readonly tls: ClientTls | undefined;
+}
+
+interface Pending {
+  readonly resolve: (payload: Buffer) => void;
+  readonly reject: (e: Error) => void;
+  readonly deadline: number;
+}
+
+const RECONNECT_MIN_MS = 20;
+const RECONNECT_MAX_MS = 2_000;
+
+/** A replica as the client sees it. */
+export class Endpoint {
+  /** The replica's id. */
+  readonly id: string;
+  readonly address: Address;
+  /** Calls sent and not yet answered (what balancers look at). */
+  outstanding = 0;
+  #state: EndpointState = "idle";
+  readonly #options: EndpointOptions;
+  #socket: Socket | undefined;
+  #writer: FrameWriter | undefined;
+  #connecting: Promise<void> | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #failures = 0;
+  #retryAt = 0;
+  #refusal: string | undefined;
+  /** Removed from the replica set: close once the last call is answered. */
+  #retiring = false;
+
+  constructor(id: string, address: Address, options: EndpointOptions) {
+    this.id = id;
+    this.address = address;
+    this.#options = options;
+  }
+
+  /** The connection's state. */
+  get state(): EndpointState {
+    return this.#state;
+  }
+
+  /** Whether a connection attempt may start now (not refused, retired, or backing off). */
+  get connectable(): boolean {
+    return (this.#state === "idle" || this.#state === "closed") && !this.#retiring && Date.now() >= this.#retryAt;
+  }
+
+  /** When the next connection attempt may start. */
+  get retryAt(): number {
+    return this.#retryAt;
+  }
+
+  /** Why the server refused the handshake, for a refused endpoint. */
+  get refusal(): string | undefined {
+    return this.#refusal;
+  }
+
+  /** Connects (once; concurrent callers share the attempt) and resolves when the handshake is done. */
+  connect(): Promise<void> {
+    if (this.#state === "ready") return Promise.resolve();
+    this.#connecting ??= this.#open().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  /** Sends a call; settles with its response payload, or rejects with RpcError / RpcAppError. */
+  call(header: RequestHeader, payload: Uint8Array, deadline: number): Promise<Buffer> & { id: number } {
+    const id = this.#nextId;
+    this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
+    const promise = new Promise<Buffer>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, deadline });
+    }) as Promise<Buffer> & { id: number };
+    promise.id = id;
+    this.outstanding++;
+    (this.#writer as FrameWriter).send(FrameType.REQUEST, id, [encodeRequestHead(header), payload]);
+    return promise;
+  }
+
+  /** Abandons call `id`: tells the server to cancel it and rejects it with `reason`. */
+  cancel(id: number, reason: RpcError): void {
+    const pending = this.#pending.get(id);
+    if (pending === undefined) return;
+    this.#settle(id);
+    if (this.#state === "ready" || this.#state === "draining") this.#writer?.send(FrameType.CANCEL, id);
+    pending.reject(reason);
+  }
+
+  /** Rejects, and cancels on the server, every call whose deadline has passed; returns how many remain. */
+  expire(now: number): number {
+    for (const [id, p] of this.#pending) {
+      if (p.deadline <= now) this.cancel(id, new RpcError("deadline", "deadline exceeded", { endpoint: this.id }));
+    }
+    return this.#pending.size;
+  }
+
+  /** Takes the endpoint out of use: no new calls; the connection closes after the last answer. */
+  retire(): void {
+    this.#retiring = true;
+    if (this.#pending.size === 0) this.close();
+  }
+
+  /** Closes the connection now; calls in flight fail with a connection error. */
+  close(): void {
+    this.#socket?.destroy();
+  }
+
+  #open(): Promise<void> {
+    this.#state = "connecting";
+    const socket = connect(this.address, this.#options.tls);
+    this.#socket = socket;
+    const writer = new FrameWriter(socket);
+    this.#writer = writer;
+    const reader = new FrameReader(this.#options.maxFrameBytes);
+    const where = `${this.id} at ${formatEndpoint(this.address)}`;
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e);
+      };
+      const timer = setTimeout(() => {
+        fail(new RpcError("unavailable", `cannot connect to ${where}: no handshake within ${this.#options.connectTimeoutMs} ms`, { endpoint: this.id }));
+        socket.destroy();
+      }, this.#options.connectTimeoutMs);
+      socket.once(readyEvent(this.#options.tls), () => writer.send(FrameType.HELLO, 0, [encodeHello(this.#options.hello)]));
+      socket.on("data", (chunk: Buffer) => {
+        try {
+          for (const frame of reader.push(chunk)) {
+            if (this.#state === "connecting") {
+              if (this.#handshake(frame)) {
+                settled = true;
+                clearTimeout(timer);
+                this.#failures = 0;
+                resolve();
+              }
+            } else this.#onFrame(frame);
+          }
+        } catch (e) {
+          fail(e as Error);
+          socket.destroy(e as Error);
+        }
+      });
+      socket.on("error", (e) => fail(new RpcError("unavailable", `cannot connect to ${where}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { endpoint: this.id, cause: e })));
+      socket.once("end", () => socket.end());
+      socket.once("close", () => {
+        fail(new RpcError(this.#refusal ? "refused" : "unavailable", this.#refusal ?? `connection to ${where} closed during the handshake`, { endpoint: this.id }));
+        this.#closed(where);
+      });
+    });
+  }
+
+  /** Handles the server's answer to HELLO; returns whether the connection is ready. */
+  #handshake(frame: Frame): boolean {
+    if (frame.type === FrameType.REFUSED) {
+      this.#refusal = `replica ${this.id} refused the connection: ${frame.body.toString()}`;
+      this.#state = "refused";
+      return false;
+    }
+    if (frame.type !== FrameType.WELCOME) throw new ProtocolError(`expected WELCOME, got frame type ${frame.type}`);
+    decodeHello(frame.body);
+    this.#state = "ready";
+    return true;
+  }
+
+  #onFrame(frame: Frame): void {
+    if (frame.type === FrameType.GOAWAY) {
+      this.#state = "draining";
+      return;
+    }
+    const pending = this.#pending.get(frame.id);
+    if (pending === undefined) return; // an answer to a call already given up on
+    this.#settle(frame.id);
+    switch (frame.type) {
+      case FrameType.RESPONSE:
+        pending.resolve(frame.body);
+        return;
+      case FrameType.APP_ERROR:
+        pending.reject(new RpcAppError(frame.body));
+        return;
+      case FrameType.SYSTEM_ERROR: {
+        const code = frame.body[0] ?? 0;
+        const message = frame.body.toString("utf8", 1);
+        const kind = systemErrorIsRetriable(code) ? "unavailable" : "system";
+        pending.reject(new RpcError(kind, `replica ${this.id}: ${message}`, { endpoint: this.id, code }));
+        return;
+      }
+      default:
+        throw new ProtocolError(`unexpected frame of type ${frame.type} from a server`);
+    }
+  }
+
+  #settle(id: number): void {
+    this.#pending.delete(id);
+    this.outstanding--;
+    if (this.#retiring && this.#pending.size === 0) this.close();
+  }
+
+  #closed(where: string): void {
+    // A connection that was up reconnects soon; one that never came up backs off exponentially.
+    const wasUp = this.#state === "ready" || this.#state === "draining";
+    if (this.#state !== "refused") this.#state = "closed";
+    this.#failures = wasUp ? 1 : this.#failures + 1;
+    const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(this.#failures - 1, 10));
+    this.#retryAt = Date.now() + backoff * (0.5 + Math.random() / 2);
+    const broken = [...this.#pending.entries()];
+    this.#pending.clear();
+    this.outstanding = 0;
+    for (const [, p] of broken) {
+      p.reject(new RpcError("connection", `connection to ${where} broke while the call was in flight`, { endpoint: this.id }));
+    }
+    this.#socket = undefined;
+    this.#writer = undefined;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * @weaver/rpc: calls between processes. Framed, multiplexed calls over Unix sockets, TCP or TLS
+ * (see protocol.ts for the wire format), a server that runs calls concurrently with bounded
+ * memory, and a client that balances each call across a changing replica set with retries,
+ * deadlines and cancellation. It moves bytes; @weaver/runtime encodes values and maps errors.
+ *
+ * @module
+ */
+export { RpcClient, type ClientOptions, type CallOptions, type ReplicaAddress } from "./client.js";
+export { RpcServer, type ServerOptions, type ServerStats, type Handler, type CallInfo } from "./server.js";
+export { RpcError, RpcAppError, RpcSystemError, type RpcErrorKind } from "./errors.js";
+export { roundRobin, leastOutstanding, powerOfTwo, balancerNamed, type Balancer, type BalancerName, type Candidate } from "./balancer.js";
+export {
+  connect,
+  createServer,
+  formatEndpoint,
+  parseEndpoint,
+  privateSocketDir,
+  type Address,
+  type ClientTls,
+  type ServerTls,
+} from "./transport.js";
+export {
+  FrameType,
+  SystemCode,
+  PROTOCOL_VERSION,
+  MAX_FRAME_BYTES,
+  FRAME_HEADER_BYTES,
+  systemErrorIsRetriable,
+  type Frame,
+  type Hello,
+  type Request,
+  type RequestHeader,
+} from "./protocol.js";
+export { FrameReader, ProtocolError, encodeRequestHead, decodeRequest, encodeHello, decodeHello, writeFrameHeader } from "./frames.js";
+export { FrameWriter, COPY_LIMIT } from "./frame-writer.js";

@@ -1,0 +1,130 @@
+/**
+ * The Weaver RPC wire protocol.
+ *
+ * # Overview
+ *
+ * A connection carries frames in both directions. Every frame is
+ *
+ *     length u32 | type u8 | id u32 | body
+ *
+ * big-endian, where `length` counts the bytes after itself (5 + body) and may not exceed the
+ * receiver's maximum frame size (MAX_FRAME_BYTES by default); a larger length closes the
+ * connection. `id` names a call: the client numbers its requests, and every frame about a call
+ * (its response, error or cancellation) carries the request's id. Many calls are in flight on one
+ * connection at once, and their frames interleave freely.
+ *
+ * # Handshake
+ *
+ * The client's first frame is HELLO (id 0), a msgpack map {protocol, deployment, version, peer}:
+ * the protocol version, the deployment id, the app's version hash and the client's replica id.
+ * The server answers WELCOME with its own map if all three match, or REFUSED with a reason
+ * (UTF-8) and closes the connection: calls never cross deployments or app versions. No request
+ * may precede WELCOME.
+ *
+ * # Calls
+ *
+ * REQUEST (client → server) body:
+ *
+ *     method u32 | timeout u32 | flags u8 | [traceparent] | [metadata] | payload
+ *
+ * `method` is an id both ends derive from the shared manifest; `timeout` is the time left until
+ * the call's deadline, in milliseconds (0: none), relative so that clocks need not agree.
+ * flags bit 0: a W3C traceparent follows as u8 length + ASCII; bit 1: metadata follows as
+ * u32 length + a msgpack map of strings. The payload (the encoded arguments) is the rest.
+ *
+ * The server answers each request exactly once, with one of
+ * - RESPONSE: body = the encoded result;
+ * - APP_ERROR: body = the encoded error the method threw;
+ * - SYSTEM_ERROR: body = code u8 | UTF-8 message; the call failed in the framework (unknown
+ *   method, undecodable request, server shutting down, ...). SystemCode says which codes mean
+ *   the method did not run, so the call may go to another replica.
+ *
+ * CANCEL (client → server, body empty) asks the server to abort a call's AbortSignal; the server
+ * still answers the request. A closed connection cancels every call in flight on it.
+ *
+ * # Draining
+ *
+ * GOAWAY (server → client, id 0, body empty) says the server takes no new calls on this
+ * connection: the client sends new calls elsewhere, in-flight calls finish normally, and the
+ * server closes the connection when they have.
+ *
+ * A frame that breaks these rules (unknown type, bad body, request before WELCOME, oversized)
+ * closes the connection it came on, and only that connection.
+ */
+
+/** The version of this protocol; both ends of a connection must speak the same. */
+export const PROTOCOL_VERSION = 1;
+
+/** Default maximum frame size in bytes (16 MiB). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+/** Bytes of the frame header: length, type and id. */
+export const FRAME_HEADER_BYTES = 9;
+
+/** Bytes of the fixed part of a request body: method, timeout and flags. */
+export const REQUEST_HEADER_BYTES = 9;
+
+/** Frame types. */
+export const FrameType = {
+  HELLO: 1,
+  WELCOME: 2,
+  REFUSED: 3,
+  REQUEST: 4,
+  RESPONSE: 5,
+  APP_ERROR: 6,
+  SYSTEM_ERROR: 7,
+  CANCEL: 8,
+  GOAWAY: 9,
+} as const;
+
+/** A frame type. */
+export type FrameType = (typeof FrameType)[keyof typeof FrameType];
+
+/** Codes of SYSTEM_ERROR frames. */
+export const SystemCode = {
+  /** The server has no such method. */
+  UNKNOWN_METHOD: 1,
+  /** The request could not be decoded. */
+  BAD_REQUEST: 2,
+  /** The server is draining and did not run the method. */
+  SHUTTING_DOWN: 3,
+  /** The framework failed while running the call (the method may have run). */
+  INTERNAL: 4,
+} as const;
+
+/** A SYSTEM_ERROR code. */
+export type SystemCode = (typeof SystemCode)[keyof typeof SystemCode];
+
+/** Tells whether a system error means the method did not run, so another replica may take the call. */
+export function systemErrorIsRetriable(code: number): boolean {
+  return code === SystemCode.SHUTTING_DOWN;
+}
+
+/** The parties' identities exchanged by HELLO and WELCOME. */
+export interface Hello {
+  readonly protocol: number;
+  readonly deployment: string;
+  readonly version: string;
+  readonly peer: string;
+}
+
+/** A decoded frame. `body` may share memory with the socket's chunk; it is valid until dropped. */
+export interface Frame {
+  readonly type: number;
+  readonly id: number;
+  readonly body: Buffer;
+}
+
+/** The call options a REQUEST carries besides its method and payload. */
+export interface RequestHeader {
+  readonly method: number;
+  /** Milliseconds left until the deadline; 0 means no deadline. */
+  readonly timeoutMs: number;
+  readonly traceparent: string | undefined;
+  readonly metadata: Readonly<Record<string, string>> | undefined;
+}
+
+/** A parsed REQUEST body. */
+export interface Request extends RequestHeader {
+  readonly payload: Buffer;
+}

@@ -1,0 +1,83 @@
+/**
+ * Server stubs over RPC: the handler an RpcServer runs for the components a process hosts. It
+ * finds the method from the call's method id, decodes the arguments with the component's codec,
+ * runs the generated server stub in a call context rebuilt from what crossed the wire (deadline,
+ * cancellation, metadata, trace), and encodes the result, or the application error the method
+ * threw, for the caller.
+ */
+import { RpcAppError, RpcSystemError, SystemCode, type CallInfo, type Handler } from "@weaver/rpc";
+import { enterContext, type CallContext } from "./call-context.js";
+import { Codec, encodeError } from "./codec.js";
+import type { Manifest } from "./manifest.js";
+import { getComponent, type ServerMethod } from "./registry.js";
+
+/** A hosted component, ready to serve: its methods and its codec. */
+interface Served {
+  readonly component: string;
+  readonly methods: readonly ServerMethod[];
+  readonly codec: Codec;
+  /** `component.method` of each method, for error messages. */
+  readonly names: readonly string[];
+}
+
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * Creates the handler for the components of `app` this process hosts. `local(name)` returns a
+ * hosted component's local stub (created on first use), or undefined for components hosted
+ * elsewhere, whose calls are answered UNKNOWN_METHOD.
+ */
+export function componentHandler(app: Manifest, local: (name: string) => Promise<object> | undefined): Handler {
+  const served = new Map<number, Promise<Served>>();
+  const serve = (index: number): Promise<Served> | undefined => {
+    let entry = served.get(index);
+    if (entry === undefined) {
+      const manifest = app.components[index];
+      const stub = manifest === undefined ? undefined : local(manifest.name);
+      if (manifest === undefined || stub === undefined) return undefined;
+      const { registration } = getComponent(manifest.name);
+      entry = stub.then((s) => ({
+        component: manifest.name,
+        methods: registration.serverStub(s),
+        codec: new Codec(registration.structures),
+        names: manifest.methods.map((m) => `${manifest.name}.${m.name}`),
+      }));
+      served.set(index, entry);
+    }
+    return entry;
+  };
+
+  return async (payload: Buffer, call: CallInfo): Promise<Uint8Array> => {
+    const index = call.method >>> 16;
+    const m = call.method & 0xffff;
+    const entry = serve(index);
+    if (entry === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `this process does not host component #${index} of app ${app.app}`);
+    const { component, methods, codec, names } = await entry;
+    const method = methods[m];
+    if (method === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `component ${component} has no method #${m}`);
+    let args: unknown;
+    try {
+      args = codec.decode(payload);
+    } catch (e) {
+      throw new RpcSystemError(SystemCode.BAD_REQUEST, `cannot decode the arguments of ${names[m]}: ${(e as Error).message}`);
+    }
+    if (!Array.isArray(args)) throw new RpcSystemError(SystemCode.BAD_REQUEST, `the arguments of ${names[m]} are not a list`);
+    const ctx: CallContext = {
+      deadline: call.deadline,
+      signal: call.signal,
+      metadata: call.metadata ?? EMPTY,
+      traceparent: call.traceparent,
+    };
+    let result: unknown;
+    try {
+      result = await enterContext(ctx, () => method(args as unknown[]));
+    } catch (e) {
+      throw new RpcAppError(encodeError(e));
+    }
+    try {
+      return codec.encode(result);
+    } catch (e) {
+      throw new RpcSystemError(SystemCode.INTERNAL, `cannot encode the result of ${names[m]}: ${(e as Error).message}`);
+    }
+  };
+}

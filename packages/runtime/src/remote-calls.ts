@@ -1,0 +1,83 @@
+/**
+ * Client stubs over RPC: the RemoteCalls a generated client stub uses when its component runs in
+ * other processes. It encodes arguments with the component's codec, sends them through an
+ * RpcClient with the caller's deadline, metadata and trace context, and turns what comes back
+ * into what the app expects: the result, the application error the method threw (with its
+ * class), DeadlineExceededError, CancelledError, or a RemoteCallError naming the component,
+ * method and replica.
+ */
+import { RpcAppError, RpcError, type RpcClient } from "@weaver/rpc";
+import { activeContext } from "./call-context.js";
+import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
+import { Codec, decodeError } from "./codec.js";
+import type { RegisteredComponent, RemoteCalls } from "./registry.js";
+
+/** The RPC method id of method `method` of the component at `index` in the manifest. */
+export function methodId(index: number, method: number): number {
+  return ((index << 16) | method) >>> 0;
+}
+
+/** Options of remoteCalls. */
+export interface RemoteCallsOptions {
+  /**
+   * Run each retriable call this many extra times (testing only: exposes methods that are not
+   * safe to retry). Default 0.
+   */
+  readonly injectRetries?: number;
+}
+
+/** Creates the call path of a client stub for `component`, sending through `client`. */
+export function remoteCalls(component: RegisteredComponent, client: RpcClient, options: RemoteCallsOptions = {}): RemoteCalls {
+  const name = component.manifest.name;
+  const index = component.app.components.findIndex((c) => c.name === name);
+  const codec = new Codec(component.registration.structures);
+  const methods = component.manifest.methods;
+  const extra = options.injectRetries ?? 0;
+  return {
+    async call(m: number, args: unknown[]): Promise<unknown> {
+      const method = methods[m]!;
+      let payload: Uint8Array;
+      try {
+        payload = codec.encode(args);
+      } catch (e) {
+        throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
+      }
+      const ctx = activeContext();
+      const options = {
+        deadline: ctx?.deadline,
+        signal: ctx?.signal,
+        metadata: ctx?.metadata,
+        traceparent: ctx?.traceparent,
+        retriable: method.retriable,
+      };
+      const id = methodId(index, m);
+      let reply: Buffer;
+      try {
+        reply = await client.call(id, payload, options);
+        for (let i = 0; i < extra && method.retriable; i++) reply = await client.call(id, payload, options);
+      } catch (e) {
+        throw callError(e, name, method.name);
+      }
+      try {
+        return codec.decode(reply);
+      } catch (e) {
+        throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
+      }
+    },
+  };
+}
+
+/** Turns a failure of client.call into the error the caller sees. */
+function callError(e: unknown, component: string, method: string): Error {
+  if (e instanceof RpcAppError) {
+    try {
+      return decodeError(e.payload);
+    } catch (d) {
+      return new RemoteCallError(component, method, (d as Error).message, { cause: d });
+    }
+  }
+  if (!(e instanceof RpcError)) return e as Error;
+  if (e.kind === "deadline") return e.cause instanceof DeadlineExceededError ? e.cause : new DeadlineExceededError();
+  if (e.kind === "cancelled") return e.cause instanceof Error ? e.cause : new CancelledError();
+  return new RemoteCallError(component, method, e.message, { replica: e.endpoint, cause: e });
+}
