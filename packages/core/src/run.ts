@@ -7,6 +7,9 @@
  * Lifecycle: components init() in dependency order before main(); on SIGINT or SIGTERM, or when
  * the process runs out of work after main() returned, listeners stop and shutdown() hooks run in
  * reverse order, bounded by SHUTDOWN_TIMEOUT_MS. A failure to start prints one line and exits 1.
+ *
+ * When a deployer starts the process as one replica of a deployment (WEAVER_REPLICA is set), run()
+ * hands over to the weavelet, which hosts only some components and calls the others over RPC.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -21,6 +24,7 @@ import {
   getComponent,
   loadConfig,
   parseAddress,
+  readReplicaArgs,
   registeredApps,
   runtimeError,
   validateConfig,
@@ -30,6 +34,7 @@ import {
 import type { Main } from "./component.js";
 import { ComponentHost } from "./host.js";
 import { createRootLogger, prettyDestination } from "./logger.js";
+import { startWeavelet } from "./weavelet.js";
 
 /** How long shutdown() hooks may take, together, before the process exits anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -47,7 +52,7 @@ export const SHUTDOWN_TIMEOUT_MS = 10_000;
  */
 export async function run(App: new () => Main): Promise<void> {
   const caller = callerFile(new Error().stack);
-  let host: ComponentHost | undefined;
+  let stop: (() => Promise<void>) | undefined;
   try {
     await loadGenerated(caller);
     const manifest = getComponent(MAIN_COMPONENT).app;
@@ -58,22 +63,31 @@ export async function run(App: new () => Main): Promise<void> {
       const eq = entry.indexOf("=");
       process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
     }
-    const deployment = randomUUID();
     const app = config.name ?? manifest.app;
+    const replica = readReplicaArgs();
+    if (replica !== undefined) {
+      const logger = createRootLogger({ app, deployment: replica.deployment, replica: replica.id }, prettyDestination());
+      const weavelet = await startWeavelet(replica, manifest, config, logger, App);
+      stop = () => weavelet.stop();
+      installShutdown(stop);
+      if (replica.hosts.includes(MAIN_COMPONENT)) await ((await weavelet.host.instance(MAIN_COMPONENT)) as Main).main();
+      return;
+    }
+    const deployment = randomUUID();
     process.stdout.write(banner(app, deployment, colorEnabled(process.stdout)));
-
     const logger = createRootLogger({ app, deployment, replica: randomUUID() }, prettyDestination());
-    host = new ComponentHost({
+    const host = new ComponentHost({
       config,
       logger,
       listener: (name) => ({ address: listenerAddress(config, name) }),
       mainClass: App,
     });
+    stop = () => host.shutdown();
     const main = (await host.instance(MAIN_COMPONENT)) as Main;
-    installShutdown(host);
+    installShutdown(stop);
     await main.main();
   } catch (e) {
-    await failAndExit(e, host);
+    await failAndExit(e, stop);
   }
 }
 
@@ -91,7 +105,7 @@ let stopping = false;
  */
 const REPEAT_WINDOW_MS = 500;
 
-function installShutdown(host: ComponentHost): void {
+function installShutdown(shutdown: () => Promise<void>): void {
   let firstSignalAt = 0;
   const stop = (code: number): void => {
     if (stopping) {
@@ -102,7 +116,7 @@ function installShutdown(host: ComponentHost): void {
     firstSignalAt = Date.now();
     const timer = setTimeout(() => process.exit(code), SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    void host.shutdown().finally(() => process.exit(code));
+    void shutdown().finally(() => process.exit(code));
   };
   process.on("SIGINT", () => stop(0));
   process.on("SIGTERM", () => stop(0));
@@ -110,15 +124,15 @@ function installShutdown(host: ComponentHost): void {
   process.once("beforeExit", () => {
     if (!stopping) {
       stopping = true;
-      void host.shutdown();
+      void shutdown();
     }
   });
 }
 
-async function failAndExit(e: unknown, host: ComponentHost | undefined): Promise<never> {
+async function failAndExit(e: unknown, stop: (() => Promise<void>) | undefined): Promise<never> {
   const message = e instanceof WeaverError ? e.message : (e as Error)?.stack ?? String(e);
   process.stderr.write(`weaver: ${message}\n`);
-  if (host !== undefined) await host.shutdown().catch(() => {});
+  if (stop !== undefined) await stop().catch(() => {});
   process.exit(1);
 }
 

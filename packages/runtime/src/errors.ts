@@ -71,6 +71,10 @@ export const RUNTIME_ERRORS = {
     meaning: "A call was cancelled by its caller.",
     fix: "Nothing to fix if the cancellation was intended.",
   },
+  WEAVER_ERR_REPLICA_ARGS: {
+    meaning: "The WEAVER_REPLICA variable a deployer passes to a replica process is malformed or inconsistent.",
+    fix: "It is written by deployers: check the deployer, or unset WEAVER_REPLICA to run the app in one process.",
+  },
   WEAVER_ERR_REMOTE_CALL: {
     meaning: "A call to another component failed in transport; it may have run partially or fully.",
     fix: "Retry if the method is idempotent; check that the callee's processes are running.",

@@ -81,6 +81,7 @@ export {
 export { LocalCalls } from "./local-calls.js";
 export { remoteCalls, methodId, type RemoteCallsOptions } from "./remote-calls.js";
 export { componentHandler } from "./component-server.js";
+export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica-args.js";
 export { MethodStats } from "./method-stats.js";
 
 // Output formats shared by deployers.

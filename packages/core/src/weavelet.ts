@@ -1,0 +1,103 @@
+/**
+ * The weavelet: run() in a replica process (WEAVER_REPLICA set by a deployer). It creates only the
+ * components the process hosts, serves them over RPC, and reaches every other component through
+ * the generated client stubs, with one RPC client per component over the replicas the deployer
+ * routed it to. Components colocated in the process call each other through local stubs.
+ *
+ * Lifecycle: hosted components are created (and their init() run) at start; then, if the process
+ * hosts Main, main() runs. On SIGTERM or SIGINT the RPC server drains (calls in flight finish),
+ * listeners stop and shutdown() hooks run.
+ */
+import {
+  CancelledError,
+  DeadlineExceededError,
+  MAIN_COMPONENT,
+  componentHandler,
+  getComponent,
+  parseAddress,
+  remoteCalls,
+  runtimeError,
+  type Address,
+  type AppConfig,
+  type Manifest,
+  type RemoteCalls,
+  type ReplicaArgs,
+} from "@weaver/runtime";
+import { RpcClient, RpcServer, formatEndpoint, parseEndpoint } from "@weaver/rpc";
+import type { Logger } from "pino";
+import type { Main } from "./component.js";
+import { ComponentHost } from "./host.js";
+
+/** A running replica: its host, its server (when it hosts components others call) and clients. */
+export interface Weavelet {
+  readonly host: ComponentHost;
+  /** Stops serving (draining calls in flight), closes clients, and shuts the components down. */
+  stop(): Promise<void>;
+}
+
+/** Starts a replica; resolves once its hosted components are created and it serves them. */
+export async function startWeavelet(
+  args: ReplicaArgs,
+  app: Manifest,
+  config: AppConfig,
+  logger: Logger,
+  mainClass: new () => Main,
+): Promise<Weavelet> {
+  const hosted = new Set(args.hosts);
+  for (const name of hosted) {
+    if (!app.components.some((c) => c.name === name)) {
+      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} is asked to host ${name}, which app ${app.app} does not have`);
+    }
+  }
+  const clients = new Map<string, RpcClient>();
+  const remote = (name: string): RemoteCalls | undefined => {
+    if (hosted.has(name)) return undefined;
+    const routes = args.routes[name];
+    if (routes === undefined) {
+      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} calls ${name}, which it neither hosts nor has routes to`);
+    }
+    let client = clients.get(name);
+    if (client === undefined) {
+      client = new RpcClient({ deployment: args.deployment, version: app.versionHash, id: args.id });
+      client.setReplicas(routes.map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
+      clients.set(name, client);
+    }
+    return remoteCalls(getComponent(name), client);
+  };
+  const host = new ComponentHost({
+    config,
+    logger,
+    listener: (name) => ({ address: parseAddress(args.listeners?.[name] ?? "127.0.0.1:0") as Address }),
+    remote,
+    mainClass,
+  });
+
+  let server: RpcServer | undefined;
+  const served = [...hosted].filter((n) => n !== MAIN_COMPONENT);
+  for (const name of served) await host.instance(name);
+  if (served.length > 0) {
+    if (args.listen === undefined) {
+      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`);
+    }
+    server = new RpcServer({
+      deployment: args.deployment,
+      version: app.versionHash,
+      id: args.id,
+      handler: componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined)),
+      deadlineReason: () => new DeadlineExceededError(),
+      cancelReason: () => new CancelledError(),
+      onBadPeer: (reason) => logger.warn(reason),
+    });
+    const address = await server.listen(parseEndpoint(args.listen)!);
+    logger.info({ address: formatEndpoint(address), components: served.join(",") }, `replica ${args.id} serving`);
+  }
+
+  return {
+    host,
+    async stop() {
+      await server?.drain();
+      for (const client of clients.values()) client.close();
+      await host.shutdown();
+    },
+  };
+}

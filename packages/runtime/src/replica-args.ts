@@ -1,0 +1,67 @@
+/**
+ * What a deployer tells a replica process it starts: the WEAVER_REPLICA environment variable, a
+ * JSON object. With it, run() runs the process as one replica of a deployment (a weavelet)
+ * instead of the whole app: it creates only the components it hosts, serves them over RPC on
+ * `listen`, and reaches every other component through `routes`.
+ *
+ * This is the static part of the deployer ↔ replica contract: the replica set of each component
+ * is fixed when the process starts.
+ */
+import { parseEndpoint } from "@weaver/rpc";
+import { runtimeError } from "./errors.js";
+
+/** The environment variable that carries ReplicaArgs. */
+export const REPLICA_ENV = "WEAVER_REPLICA";
+
+/** A replica of a component, as routes list them. */
+export interface RouteEntry {
+  /** The replica's id. */
+  readonly id: string;
+  /** Where it serves RPC: `unix:<path>` or `tcp:<host>:<port>`. */
+  readonly address: string;
+}
+
+/** The arguments of a replica process. */
+export interface ReplicaArgs {
+  /** The deployment id; RPC connections across deployments are refused. */
+  readonly deployment: string;
+  /** This replica's id. */
+  readonly id: string;
+  /** Full names of the components this process hosts; with weaver/Main, it runs main(). */
+  readonly hosts: readonly string[];
+  /** Where to serve the hosted components over RPC (`unix:<path>` or `tcp:<host>:<port>`). */
+  readonly listen?: string;
+  /** For each component hosted elsewhere that this process calls, its replicas. */
+  readonly routes: Readonly<Record<string, readonly RouteEntry[]>>;
+  /** Where each listener binds (`host:port`); 127.0.0.1 on a free port when absent. */
+  readonly listeners?: Readonly<Record<string, string>>;
+}
+
+/** Reads ReplicaArgs from the environment; undefined when the process is not a replica. */
+export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaArgs | undefined {
+  const text = env[REPLICA_ENV];
+  if (text === undefined || text === "") return undefined;
+  const bad = (why: string): never => {
+    throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `${REPLICA_ENV} is not valid: ${why}; it is set by a deployer, see ReplicaArgs in @weaver/runtime`);
+  };
+  let args: ReplicaArgs;
+  try {
+    args = JSON.parse(text) as ReplicaArgs;
+  } catch (e) {
+    return bad(`not JSON (${(e as Error).message})`);
+  }
+  if (typeof args !== "object" || args === null) return bad("not an object");
+  if (typeof args.deployment !== "string" || typeof args.id !== "string") return bad("deployment and id must be strings");
+  if (!Array.isArray(args.hosts) || args.hosts.some((h) => typeof h !== "string")) return bad("hosts must be a list of component names");
+  if (args.listen !== undefined && parseEndpoint(args.listen) === undefined) return bad(`listen "${args.listen}" is not unix:<path> or tcp:<host>:<port>`);
+  if (typeof args.routes !== "object" || args.routes === null) return bad("routes must be an object");
+  for (const [component, replicas] of Object.entries(args.routes)) {
+    if (!Array.isArray(replicas)) return bad(`routes of ${component} must be a list`);
+    for (const r of replicas) {
+      if (typeof r?.id !== "string" || typeof r.address !== "string" || parseEndpoint(r.address) === undefined) {
+        return bad(`a route of ${component} is not {id, address: "unix:<path>" | "tcp:<host>:<port>"}`);
+      }
+    }
+  }
+  return args;
+}
