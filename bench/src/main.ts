@@ -1,9 +1,26 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run.
+// `npm run bench -- rpc` (or local, codec) runs only the sections named.
 import { codecCases } from "./codec.js";
 import { table } from "./harness.js";
 import { localStubCases } from "./local-stub.js";
+import { rpcCases } from "./rpc.js";
+
+const only = new Set(process.argv.slice(2));
+const wanted = (section: string): boolean => only.size === 0 || only.has(section);
+const progress = (line: string): void => void process.stderr.write(`  [bench] ${line}\n`);
 
 console.log(`node ${process.version}, ${process.platform}/${process.arch}; medians of alternating rounds\n`);
-console.log(table("Local calls", await localStubCases()));
-console.log();
-console.log(table("Codecs (encode + decode)", await codecCases()));
+if (wanted("local")) {
+  console.log(table("Local calls", await localStubCases()));
+  console.log();
+}
+if (wanted("codec")) {
+  console.log(table("Codecs (encode + decode)", await codecCases()));
+  console.log();
+}
+if (wanted("rpc")) {
+  for (const section of await rpcCases(progress)) {
+    console.log(table(section.title, section.results));
+    console.log();
+  }
+}

@@ -75,6 +75,10 @@ export const RUNTIME_ERRORS = {
     meaning: "The WEAVER_REPLICA variable a deployer passes to a replica process is malformed or inconsistent.",
     fix: "It is written by deployers: check the deployer, or unset WEAVER_REPLICA to run the app in one process.",
   },
+  WEAVER_ERR_LOG_QUERY: {
+    meaning: "A log query is not valid; the message shows the position of the mistake.",
+    fix: "Write conditions like field == \"value\", msg.contains(\"x\") or attrs[\"k\"] == \"v\", joined with && and ||.",
+  },
   WEAVER_ERR_REMOTE_CALL: {
     meaning: "A call to another component failed in transport; it may have run partially or fully.",
     fix: "Retry if the method is idempotent; check that the callee's processes are running.",

@@ -87,4 +87,6 @@ export { MethodStats } from "./method-stats.js";
 // Output formats shared by deployers.
 export { banner } from "./banner.js";
 export { PrettyPrinter, nowMicros, type LogEntry } from "./log-entry.js";
+export { compileLogQuery, type LogFilter } from "./log-query.js";
 export { colorEnabled, colorFor, sgr } from "./terminal.js";
+export { renderTable, formatAge } from "./table.js";
