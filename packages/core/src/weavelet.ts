@@ -6,7 +6,8 @@
  *
  * Lifecycle: hosted components are created (and their init() run) at start; then, if the process
  * hosts Main, main() runs. On SIGTERM or SIGINT the RPC server drains (calls in flight finish),
- * listeners stop and shutdown() hooks run.
+ * listeners stop and shutdown() hooks run, and only then do the RPC clients close: a component's
+ * shutdown() may still call components in other processes.
  */
 import {
   CancelledError,
@@ -31,7 +32,7 @@ import { ComponentHost } from "./host.js";
 /** A running replica: its host, its server (when it hosts components others call) and clients. */
 export interface Weavelet {
   readonly host: ComponentHost;
-  /** Stops serving (draining calls in flight), closes clients, and shuts the components down. */
+  /** Stops serving (draining calls in flight), shuts the components down, then closes clients. */
   stop(): Promise<void>;
 }
 
@@ -96,8 +97,11 @@ export async function startWeavelet(
     host,
     async stop() {
       await server?.drain();
-      for (const client of clients.values()) client.close();
-      await host.shutdown();
+      try {
+        await host.shutdown();
+      } finally {
+        for (const client of clients.values()) client.close();
+      }
     },
   };
 }

@@ -7,12 +7,14 @@
  * when there is one, after a jittered backoff, until its deadline; a non-retriable call is sent
  * at most once (it is retried only when it provably did not run, i.e. was never sent or was
  * turned away). Calls without a deadline get defaultTimeoutMs; a deadline or the caller's signal
- * cancels the call on the server too.
+ * cancels the call on the server too. Deadlines are kept by one timer per client, set for the
+ * earliest deadline of the calls in flight, so a call fails on time without a timer of its own.
  */
 import { balancerNamed, type Balancer, type BalancerName } from "./balancer.js";
 import { Endpoint, type EndpointOptions } from "./endpoint.js";
 import { RpcError } from "./errors.js";
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, REQUEST_HEADER_BYTES, type RequestHeader } from "./protocol.js";
+import { encodeRequestHead, setRequestTimeout } from "./frames.js";
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from "./protocol.js";
 import type { Address, ClientTls } from "./transport.js";
 
 /** A replica of the component: its id and where it listens. */
@@ -32,6 +34,7 @@ export interface ClientOptions {
   readonly balancer?: BalancerName | Balancer;
   /** The deadline of calls that have none (default 30 s). */
   readonly defaultTimeoutMs?: number;
+  /** The largest frame the client sends or accepts (default MAX_FRAME_BYTES). */
   readonly maxFrameBytes?: number;
   /** How long a connection attempt may take, handshake included (default 5 s). */
   readonly connectTimeoutMs?: number;
@@ -52,7 +55,11 @@ export interface CallOptions {
   readonly retriable: boolean;
 }
 
-const SWEEP_MS = 100;
+/** Timers cannot wait longer than this (Node fires longer ones at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Bytes a frame adds to a request body: type and id (the length field is not counted). */
+const FRAME_OVERHEAD = 5;
 
 /** Calls one component's replicas. */
 export class RpcClient {
@@ -60,28 +67,37 @@ export class RpcClient {
   readonly #endpointOptions: EndpointOptions;
   readonly #balancer: Balancer;
   readonly #defaultTimeoutMs: number;
-  readonly #maxPayload: number;
+  readonly #maxFrameBytes: number;
   #endpoints = new Map<string, Endpoint>();
-  #retired = new Set<Endpoint>();
-  /** Resolvers waiting for the replica set to change. */
-  #waiters: (() => void)[] = [];
-  #sweeper: NodeJS.Timeout | undefined;
+  /** Endpoints removed from the set with calls still in flight. */
+  readonly #retired = new Set<Endpoint>();
+  /** Wake-ups of calls waiting for the replica set or a connection to change. */
+  readonly #waiters = new Set<() => void>();
+  #timer: NodeJS.Timeout | undefined;
+  /** When #timer fires (Infinity: not set). */
+  #timerAt = Infinity;
+  readonly #onTimer = (): void => this.#expire();
   #closed = false;
 
   constructor(options: ClientOptions) {
     this.#options = options;
-    const maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
+    this.#maxFrameBytes = options.maxFrameBytes ?? MAX_FRAME_BYTES;
     this.#endpointOptions = {
-      hello: { protocol: PROTOCOL_VERSION, deployment: options.deployment, version: options.version, peer: options.id },
-      maxFrameBytes,
+      hello: {
+        protocol: PROTOCOL_VERSION,
+        deployment: options.deployment,
+        version: options.version,
+        peer: options.id,
+        maxFrameBytes: this.#maxFrameBytes,
+      },
+      maxFrameBytes: this.#maxFrameBytes,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       tls: options.tls,
+      changed: () => this.#wake(),
     };
     const balancer = options.balancer ?? "round-robin";
     this.#balancer = typeof balancer === "string" ? balancerNamed(balancer) : balancer;
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
-    // Room for the frame and request headers, a traceparent and some metadata.
-    this.#maxPayload = maxFrameBytes - 5 - REQUEST_HEADER_BYTES - 1024;
   }
 
   /**
@@ -89,6 +105,7 @@ export class RpcClient {
    * calls and close once their calls in flight are answered.
    */
   setReplicas(replicas: readonly ReplicaAddress[]): void {
+    if (this.#closed) return;
     const next = new Map<string, Endpoint>();
     for (const r of replicas) {
       const existing = this.#endpoints.get(r.id);
@@ -98,9 +115,10 @@ export class RpcClient {
     for (const [id, e] of this.#endpoints) {
       if (next.get(id) !== e) {
         e.retire();
-        if (e.outstanding > 0) this.#retired.add(e);
+        if (e.pending > 0) this.#retired.add(e);
       }
     }
+    for (const e of this.#retired) if (e.pending === 0) this.#retired.delete(e);
     this.#endpoints = next;
     this.#wake();
   }
@@ -112,138 +130,166 @@ export class RpcClient {
 
   /** Calls `method` with an encoded payload; settles with the encoded result. */
   async call(method: number, payload: Uint8Array, options: CallOptions): Promise<Buffer> {
-    if (this.#closed) throw new RpcError("unavailable", "the client is closed");
-    if (payload.length > this.#maxPayload) {
-      throw new RpcError("too-large", `the request is ${payload.length} bytes, more than the ${this.#maxPayload} a frame can carry`);
+    if (this.#closed) throw closedError();
+    let head: Buffer;
+    try {
+      head = encodeRequestHead({ method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata });
+    } catch (e) {
+      throw new RpcError("invalid", `the call cannot be sent: ${(e as Error).message}`, { cause: e });
     }
+    tooLarge(head.length + payload.length, this.#maxFrameBytes, "the client's");
     const deadline = options.deadline ?? Date.now() + this.#defaultTimeoutMs;
-    const header: RequestHeader = { method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata };
+    const { signal } = options;
     const tried = new Set<Endpoint>();
     let backoff = this.#options.retryBackoffMs?.first ?? 5;
+    let failed: RpcError | undefined;
     for (let attempt = 0; ; attempt++) {
-      this.#check(options.signal, deadline);
-      const endpoint = await this.#pick(tried, deadline, options.signal);
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new RpcError("deadline", "deadline exceeded", { endpoint: endpoint.id });
+      if (Date.now() >= deadline) {
+        const after = failed === undefined ? "" : ` after ${attempt} attempts (last: ${failed.message})`;
+        throw new RpcError("deadline", `deadline exceeded${after}`, { endpoint: failed?.endpoint, cause: failed });
+      }
+      const endpoint = await this.#pick(tried, deadline, signal);
+      tooLarge(head.length + payload.length, endpoint.maxFrameBytes, `replica ${endpoint.id}'s`);
+      // Whatever the previous attempt queued has been written by now, but never share a buffer.
+      const attemptHead = attempt === 0 ? head : Buffer.from(head);
+      // At least 1 ms: a timeout of 0 would mean "no deadline".
+      setRequestTimeout(attemptHead, Math.max(1, deadline - Date.now()));
       try {
-        return await this.#send(endpoint, { ...header, timeoutMs: remaining }, payload, deadline, options.signal);
+        return await this.#send(endpoint, attemptHead, payload, deadline, signal);
       } catch (e) {
         if (!(e instanceof RpcError)) throw e;
         // "unavailable" calls never ran; "connection" calls may have, so only retriable ones go again.
         const again = e.kind === "unavailable" || (e.kind === "connection" && options.retriable);
-        if (!again) throw e;
+        if (!again || this.#closed) throw e;
+        failed = e;
         tried.add(endpoint);
         const pause = Math.min(backoff, this.#options.retryBackoffMs?.max ?? 1_000) * (0.5 + Math.random());
         backoff *= 2;
-        await this.#sleep(Math.min(pause, Math.max(0, deadline - Date.now())), options.signal);
+        await this.#wait(Math.min(Date.now() + pause, deadline), signal, false);
       }
     }
   }
 
-  /** Closes every connection; calls in flight fail. */
+  /** Closes every connection; calls in flight and calls waiting for a replica fail. */
   close(): void {
     this.#closed = true;
     for (const e of [...this.#endpoints.values(), ...this.#retired]) e.close();
     this.#endpoints.clear();
     this.#retired.clear();
-    if (this.#sweeper) clearInterval(this.#sweeper);
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
     this.#wake();
   }
 
-  #send(endpoint: Endpoint, header: RequestHeader, payload: Uint8Array, deadline: number, signal: AbortSignal | undefined): Promise<Buffer> {
-    const call = endpoint.call(header, payload, deadline);
-    this.#startSweeper();
+  #send(endpoint: Endpoint, head: Buffer, payload: Uint8Array, deadline: number, signal: AbortSignal | undefined): Promise<Buffer> {
+    // The signal may have fired while the replica was picked; its listener would never run.
+    if (signal?.aborted) throw abortError(signal, endpoint.id);
+    const call = endpoint.call(head, payload, deadline);
+    if (deadline < this.#timerAt) this.#arm(deadline);
     if (signal === undefined) return call;
     const onAbort = (): void => endpoint.cancel(call.id, abortError(signal, endpoint.id));
     signal.addEventListener("abort", onAbort, { once: true });
     return call.finally(() => signal.removeEventListener("abort", onAbort));
   }
 
-  /** Picks a ready replica not tried yet (or any ready one), connecting replicas as needed. */
+  /**
+   * Picks a ready replica not tried yet (or any ready one), connecting replicas as needed and
+   * waiting, until the deadline, for one to come up.
+   */
   async #pick(tried: ReadonlySet<Endpoint>, deadline: number, signal: AbortSignal | undefined): Promise<Endpoint> {
     for (;;) {
-      this.#check(signal, deadline);
-      const all = [...this.#endpoints.values()];
-      const ready = all.filter((e) => e.state === "ready");
-      const fresh = ready.filter((e) => !tried.has(e));
-      if (fresh.length > 0 || ready.length > 0) return this.#balancer.pick(fresh.length > 0 ? fresh : ready);
-      const usable = all.filter((e) => e.state !== "refused");
-      if (all.length > 0 && usable.length === 0) {
-        throw new RpcError("refused", (all[0] as Endpoint).refusal ?? "every replica refused the connection");
+      if (this.#closed) throw closedError();
+      if (signal?.aborted) throw abortError(signal, undefined);
+      if (Date.now() >= deadline) throw this.#unreachable();
+      let ready: Endpoint[] | undefined;
+      let fresh: Endpoint[] | undefined;
+      let refused: Endpoint | undefined;
+      let usable = 0;
+      let nextTry = deadline;
+      for (const e of this.#endpoints.values()) {
+        const state = e.state;
+        if (state === "ready") {
+          (ready ??= []).push(e);
+          if (!tried.has(e)) (fresh ??= []).push(e);
+        } else if (state === "refused") {
+          refused = e;
+          continue;
+        } else if (e.connectable) e.connect().catch(() => {}); // its state change wakes us
+        else if (state === "closed" || state === "idle") nextTry = Math.min(nextTry, e.retryAt);
+        usable++;
       }
-      const attempts = usable.filter((e) => e.connectable || e.state === "connecting").map((e) => e.connect());
-      if (attempts.length > 0) {
-        // The first replica to come up serves the call; failures only mean waiting for another.
-        await this.#race(Promise.any(attempts).catch(() => undefined), deadline, signal);
-        continue;
+      if (fresh !== undefined || ready !== undefined) return this.#balancer.pick((fresh ?? ready) as Endpoint[]);
+      if (refused !== undefined && usable === 0) {
+        throw new RpcError("refused", refused.refusal ?? "every replica refused the connection", { endpoint: refused.id });
       }
-      // Every replica is backing off (or there are none yet): wait for a change or the next attempt.
-      const nextTry = Math.min(...usable.map((e) => e.retryAt), deadline);
-      const waitMs = all.length === 0 ? deadline - Date.now() : Math.max(1, nextTry - Date.now());
-      await this.#race(new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, waitMs).unref();
-      }), deadline, signal);
-      if (Date.now() >= deadline) {
-        throw new RpcError("unavailable", all.length === 0 ? "no replicas to call" : "no replica could be reached before the deadline");
-      }
+      // Wait for a connection to come up (or fail), the replica set to change, or the next attempt.
+      await this.#wait(nextTry, signal, true);
     }
   }
 
-  #check(signal: AbortSignal | undefined, deadline: number): void {
-    if (signal?.aborted) throw abortError(signal, undefined);
-    if (Date.now() >= deadline) throw new RpcError("deadline", "deadline exceeded");
+  /** The error of a call whose deadline passed before any replica could be reached. */
+  #unreachable(): RpcError {
+    const all = [...this.#endpoints.values()];
+    if (all.length === 0) return new RpcError("unavailable", "no replicas to call before the deadline");
+    const last = all.find((e) => e.lastError !== undefined);
+    const why = last === undefined ? "" : ` (last failure: ${last.lastError})`;
+    return new RpcError("unavailable", `no replica could be reached before the deadline${why}`, { endpoint: last?.id });
   }
 
-  async #race(p: Promise<unknown>, deadline: number, signal: AbortSignal | undefined): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    try {
-      await Promise.race([
-        p,
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-          if (signal !== undefined) {
-            onAbort = resolve;
-            signal.addEventListener("abort", onAbort, { once: true });
-          }
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-    }
-  }
-
-  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return this.#race(new Promise((resolve) => setTimeout(resolve, ms)), Date.now() + ms, signal);
+  /** Waits until `until`, the signal aborts, or (when `onChange`) the replica set or a connection changes. */
+  #wait(until: number, signal: AbortSignal | undefined, onChange: boolean): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.min(Math.max(0, until - Date.now()), MAX_TIMER_MS));
+      signal?.addEventListener("abort", done, { once: true });
+      if (onChange) this.#waiters.add(done);
+    });
   }
 
   #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
     for (const w of waiters) w();
   }
 
-  /** Expires calls past their deadline every SWEEP_MS while any is in flight. */
-  #startSweeper(): void {
-    if (this.#sweeper !== undefined) return;
-    this.#sweeper = setInterval(() => {
-      const now = Date.now();
-      let remaining = 0;
-      for (const e of this.#endpoints.values()) remaining += e.expire(now);
-      for (const e of this.#retired) {
-        const left = e.expire(now);
-        remaining += left;
-        if (left === 0) this.#retired.delete(e);
-      }
-      if (remaining === 0) {
-        clearInterval(this.#sweeper);
-        this.#sweeper = undefined;
-      }
-    }, SWEEP_MS);
-    this.#sweeper.unref();
+  /** Sets the deadline timer to fire at `at`. */
+  #arm(at: number): void {
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#onTimer, Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS));
+    this.#timer.unref();
   }
+
+  /** Fails the calls past their deadline and sets the timer for the next one. */
+  #expire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const e of this.#endpoints.values()) next = Math.min(next, e.expire(now));
+    for (const e of this.#retired) {
+      next = Math.min(next, e.expire(now));
+      if (e.pending === 0) this.#retired.delete(e);
+    }
+    if (next < Infinity && !this.#closed) this.#arm(next);
+  }
+}
+
+/** Throws RpcError "too-large" when a request body of `bodyBytes` does not fit a frame of at most `limit` bytes. */
+function tooLarge(bodyBytes: number, limit: number, whose: string): void {
+  if (bodyBytes + FRAME_OVERHEAD > limit) {
+    throw new RpcError("too-large", `the request is ${bodyBytes} bytes, more than ${whose} ${limit}-byte frame limit allows; it was not sent`);
+  }
+}
+
+function closedError(): RpcError {
+  return new RpcError("unavailable", "the client is closed");
 }
 
 /** The error a call rejects with when its signal aborts: the signal's own Error reason, or "cancelled". */

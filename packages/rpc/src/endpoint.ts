@@ -5,13 +5,14 @@
  *
  * States: idle → connecting → ready → (draining) → closed, and back to connecting on the next
  * use after a failure, no sooner than its backoff allows. A refused handshake (another
- * deployment or version) is final: the endpoint stays refused.
+ * deployment or version) is final: the endpoint stays refused. Every change of state is reported
+ * through `changed`, so calls waiting for a replica look again.
  */
 import type { Socket } from "node:net";
 import { RpcAppError, RpcError } from "./errors.js";
-import { FrameReader, ProtocolError, decodeHello, encodeHello, encodeRequestHead } from "./frames.js";
+import { FrameReader, ProtocolError, decodeHello, encodeHello, peerMaxFrameBytes } from "./frames.js";
 import { FrameWriter } from "./frame-writer.js";
-import { FrameType, systemErrorIsRetriable, type Frame, type Hello, type RequestHeader } from "./protocol.js";
+import { FrameType, systemErrorIsRetriable, type Frame, type Hello } from "./protocol.js";
 import { connect, formatEndpoint, readyEvent, type Address, type ClientTls } from "./transport.js";
 
 /** The state of an endpoint's connection. */
@@ -19,10 +20,13 @@ export type EndpointState = "idle" | "connecting" | "ready" | "draining" | "refu
 
 /** What every endpoint of a client shares. */
 export interface EndpointOptions {
+  /** The client's HELLO, maxFrameBytes included. */
   readonly hello: Hello;
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
   readonly tls: ClientTls | undefined;
+  /** Called after an endpoint's state changed. */
+  readonly changed: () => void;
 }
 
 interface Pending {
@@ -43,6 +47,7 @@ export class Endpoint {
   outstanding = 0;
   #state: EndpointState = "idle";
   readonly #options: EndpointOptions;
+  readonly #where: string;
   #socket: Socket | undefined;
   #writer: FrameWriter | undefined;
   #connecting: Promise<void> | undefined;
@@ -51,6 +56,8 @@ export class Endpoint {
   #failures = 0;
   #retryAt = 0;
   #refusal: string | undefined;
+  #lastError: string | undefined;
+  #maxFrameBytes: number;
   /** Removed from the replica set: close once the last call is answered. */
   #retiring = false;
 
@@ -58,6 +65,8 @@ export class Endpoint {
     this.id = id;
     this.address = address;
     this.#options = options;
+    this.#where = `${id} at ${formatEndpoint(address)}`;
+    this.#maxFrameBytes = options.maxFrameBytes;
   }
 
   /** The connection's state. */
@@ -80,6 +89,21 @@ export class Endpoint {
     return this.#refusal;
   }
 
+  /** Why the last connection attempt failed, if it did. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** The largest frame this endpoint may send: the smaller of the client's and the server's limit. */
+  get maxFrameBytes(): number {
+    return this.#maxFrameBytes;
+  }
+
+  /** Calls waiting for an answer. */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
   /** Connects (once; concurrent callers share the attempt) and resolves when the handshake is done. */
   connect(): Promise<void> {
     if (this.#state === "ready") return Promise.resolve();
@@ -89,8 +113,16 @@ export class Endpoint {
     return this.#connecting;
   }
 
-  /** Sends a call; settles with its response payload, or rejects with RpcError / RpcAppError. */
-  call(header: RequestHeader, payload: Uint8Array, deadline: number): Promise<Buffer> & { id: number } {
+  /**
+   * Sends a call whose request body is `head` + `payload`; settles with its response payload, or
+   * rejects with RpcError / RpcAppError. Throws RpcError "unavailable" at once, having sent
+   * nothing, when the connection is not ready (it may have closed since the replica was picked).
+   */
+  call(head: Uint8Array, payload: Uint8Array, deadline: number): Promise<Buffer> & { id: number } {
+    const writer = this.#writer;
+    if (this.#state !== "ready" || writer === undefined) {
+      throw new RpcError("unavailable", `connection to ${this.#where} is ${this.#state}`, { endpoint: this.id });
+    }
     const id = this.#nextId;
     this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
     const promise = new Promise<Buffer>((resolve, reject) => {
@@ -98,7 +130,7 @@ export class Endpoint {
     }) as Promise<Buffer> & { id: number };
     promise.id = id;
     this.outstanding++;
-    (this.#writer as FrameWriter).send(FrameType.REQUEST, id, [encodeRequestHead(header), payload]);
+    writer.send(FrameType.REQUEST, id, [head, payload]);
     return promise;
   }
 
@@ -111,12 +143,17 @@ export class Endpoint {
     pending.reject(reason);
   }
 
-  /** Rejects, and cancels on the server, every call whose deadline has passed; returns how many remain. */
+  /**
+   * Rejects, and cancels on the server, every call whose deadline has passed; returns the
+   * earliest deadline of the calls that remain (Infinity when none do).
+   */
   expire(now: number): number {
+    let next = Infinity;
     for (const [id, p] of this.#pending) {
       if (p.deadline <= now) this.cancel(id, new RpcError("deadline", "deadline exceeded", { endpoint: this.id }));
+      else if (p.deadline < next) next = p.deadline;
     }
-    return this.#pending.size;
+    return next;
   }
 
   /** Takes the endpoint out of use: no new calls; the connection closes after the last answer. */
@@ -137,13 +174,14 @@ export class Endpoint {
     const writer = new FrameWriter(socket);
     this.#writer = writer;
     const reader = new FrameReader(this.#options.maxFrameBytes);
-    const where = `${this.id} at ${formatEndpoint(this.address)}`;
+    const where = this.#where;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const fail = (e: Error): void => {
+      const fail = (e: RpcError): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        this.#lastError = e.message;
         reject(e);
       };
       const timer = setTimeout(() => {
@@ -159,20 +197,25 @@ export class Endpoint {
                 settled = true;
                 clearTimeout(timer);
                 this.#failures = 0;
+                this.#lastError = undefined;
                 resolve();
+                this.#options.changed();
               }
-            } else this.#onFrame(frame);
+            } else if (this.#state !== "refused") this.#onFrame(frame);
           }
         } catch (e) {
-          fail(e as Error);
+          fail(new RpcError("unavailable", `cannot connect to ${where}: ${(e as Error).message}`, { endpoint: this.id, cause: e }));
           socket.destroy(e as Error);
         }
       });
-      socket.on("error", (e) => fail(new RpcError("unavailable", `cannot connect to ${where}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { endpoint: this.id, cause: e })));
+      socket.on("error", (e: NodeJS.ErrnoException) => {
+        const why = e.code === undefined || e.message.includes(e.code) ? e.message : `${e.code}: ${e.message}`;
+        fail(new RpcError("unavailable", `cannot connect to ${where}: ${why}`, { endpoint: this.id, cause: e }));
+      });
       socket.once("end", () => socket.end());
       socket.once("close", () => {
         fail(new RpcError(this.#refusal ? "refused" : "unavailable", this.#refusal ?? `connection to ${where} closed during the handshake`, { endpoint: this.id }));
-        this.#closed(where);
+        this.#closed(socket);
       });
     });
   }
@@ -185,7 +228,7 @@ export class Endpoint {
       return false;
     }
     if (frame.type !== FrameType.WELCOME) throw new ProtocolError(`expected WELCOME, got frame type ${frame.type}`);
-    decodeHello(frame.body);
+    this.#maxFrameBytes = peerMaxFrameBytes(decodeHello(frame.body), this.#options.maxFrameBytes);
     this.#state = "ready";
     return true;
   }
@@ -193,27 +236,22 @@ export class Endpoint {
   #onFrame(frame: Frame): void {
     if (frame.type === FrameType.GOAWAY) {
       this.#state = "draining";
+      this.#options.changed();
       return;
+    }
+    if (frame.type !== FrameType.RESPONSE && frame.type !== FrameType.APP_ERROR && frame.type !== FrameType.SYSTEM_ERROR) {
+      throw new ProtocolError(`unexpected frame of type ${frame.type} from a server`);
     }
     const pending = this.#pending.get(frame.id);
     if (pending === undefined) return; // an answer to a call already given up on
     this.#settle(frame.id);
-    switch (frame.type) {
-      case FrameType.RESPONSE:
-        pending.resolve(frame.body);
-        return;
-      case FrameType.APP_ERROR:
-        pending.reject(new RpcAppError(frame.body));
-        return;
-      case FrameType.SYSTEM_ERROR: {
-        const code = frame.body[0] ?? 0;
-        const message = frame.body.toString("utf8", 1);
-        const kind = systemErrorIsRetriable(code) ? "unavailable" : "system";
-        pending.reject(new RpcError(kind, `replica ${this.id}: ${message}`, { endpoint: this.id, code }));
-        return;
-      }
-      default:
-        throw new ProtocolError(`unexpected frame of type ${frame.type} from a server`);
+    if (frame.type === FrameType.RESPONSE) pending.resolve(frame.body);
+    else if (frame.type === FrameType.APP_ERROR) pending.reject(new RpcAppError(frame.body));
+    else {
+      const code = frame.body[0] ?? 0;
+      const message = frame.body.toString("utf8", 1);
+      const kind = systemErrorIsRetriable(code) ? "unavailable" : "system";
+      pending.reject(new RpcError(kind, `replica ${this.id}: ${message}`, { endpoint: this.id, code }));
     }
   }
 
@@ -223,20 +261,22 @@ export class Endpoint {
     if (this.#retiring && this.#pending.size === 0) this.close();
   }
 
-  #closed(where: string): void {
+  #closed(socket: Socket): void {
+    if (this.#socket !== socket) return;
     // A connection that was up reconnects soon; one that never came up backs off exponentially.
     const wasUp = this.#state === "ready" || this.#state === "draining";
     if (this.#state !== "refused") this.#state = "closed";
     this.#failures = wasUp ? 1 : this.#failures + 1;
     const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(this.#failures - 1, 10));
     this.#retryAt = Date.now() + backoff * (0.5 + Math.random() / 2);
-    const broken = [...this.#pending.entries()];
+    const broken = [...this.#pending.values()];
     this.#pending.clear();
     this.outstanding = 0;
-    for (const [, p] of broken) {
-      p.reject(new RpcError("connection", `connection to ${where} broke while the call was in flight`, { endpoint: this.id }));
-    }
     this.#socket = undefined;
     this.#writer = undefined;
+    for (const p of broken) {
+      p.reject(new RpcError("connection", `connection to ${this.#where} broke while the call was in flight`, { endpoint: this.id }));
+    }
+    this.#options.changed();
   }
 }

@@ -16,6 +16,8 @@ export type RpcErrorKind =
   | "system"
   /** The request is larger than the maximum frame size; it was not sent. */
   | "too-large"
+  /** The call's options cannot be sent (metadata values that are not strings, a bad traceparent); it was not sent. */
+  | "invalid"
   /** The call's deadline passed. */
   | "deadline"
   /** The caller cancelled the call. */

@@ -15,6 +15,7 @@ export const COPY_LIMIT = 4096;
 export class FrameWriter {
   readonly #socket: Socket;
   #chunks: Buffer[] = [];
+  #queuedBytes = 0;
   #scheduled = false;
   readonly #flush = (): void => this.flush();
 
@@ -22,10 +23,16 @@ export class FrameWriter {
     this.#socket = socket;
   }
 
+  /** Bytes queued and not yet handed to the socket (they are, at the end of the current tick). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   /** Queues a frame whose body is the concatenation of `parts`. */
   send(type: number, id: number, parts: readonly Uint8Array[] = []): void {
     let bodyBytes = 0;
     for (const p of parts) bodyBytes += p.length;
+    this.#queuedBytes += FRAME_HEADER_BYTES + bodyBytes;
     if (bodyBytes < COPY_LIMIT) {
       const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + bodyBytes);
       writeFrameHeader(frame, 0, type, id, bodyBytes);
@@ -50,6 +57,7 @@ export class FrameWriter {
   /** Writes every queued frame now. */
   flush(): void {
     this.#scheduled = false;
+    this.#queuedBytes = 0;
     const chunks = this.#chunks;
     if (chunks.length === 0 || this.#socket.destroyed) {
       this.#chunks = [];

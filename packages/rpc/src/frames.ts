@@ -2,7 +2,7 @@
  * Frames on the wire (see protocol.ts): the reader that cuts a byte stream into frames, and the
  * encoders and decoders of frame headers and request bodies.
  */
-import { Packr } from "msgpackr";
+import { C1, Packr } from "msgpackr";
 import { FRAME_HEADER_BYTES, REQUEST_HEADER_BYTES, type Frame, type Request, type RequestHeader } from "./protocol.js";
 
 /** A violation of the protocol by the peer; the connection it came on is closed. */
@@ -16,12 +16,16 @@ const metadataCodec = new Packr({ useRecords: false, mapsAsObjects: true });
 
 /**
  * Cuts a stream of chunks into frames. A frame that lies within one chunk is returned as a view
- * of it (no copy); only frames that span chunks are copied, once.
+ * of it (no copy); only frames that span chunks are copied, once. The work per chunk does not
+ * grow with the number of chunks buffered, so a peer that trickles a large frame in tiny pieces
+ * costs linear time, not quadratic.
  */
 export class FrameReader {
   readonly #maxFrameBytes: number;
   #chunks: Buffer[] = [];
   #buffered = 0;
+  /** The length field of the frame being read, once its 4 bytes have arrived; -1 before. */
+  #length = -1;
 
   constructor(maxFrameBytes: number) {
     this.#maxFrameBytes = maxFrameBytes;
@@ -29,17 +33,23 @@ export class FrameReader {
 
   /** Adds a chunk and returns the frames it completes; throws ProtocolError on a bad length. */
   push(chunk: Buffer): Frame[] {
+    const frames: Frame[] = [];
+    // An empty chunk left at the head of the queue would force the next frame to be copied.
+    if (chunk.length === 0) return frames;
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
-    const frames: Frame[] = [];
     for (;;) {
-      if (this.#buffered < 4) break;
-      const length = this.#peekLength();
-      if (length < FRAME_HEADER_BYTES - 4 || length > this.#maxFrameBytes) {
-        throw new ProtocolError(`frame length ${length} is outside 5..${this.#maxFrameBytes}`);
+      if (this.#length < 0) {
+        if (this.#buffered < 4) break;
+        const length = this.#peekLength();
+        if (length < FRAME_HEADER_BYTES - 4 || length > this.#maxFrameBytes) {
+          throw new ProtocolError(`frame length ${length} is outside 5..${this.#maxFrameBytes}`);
+        }
+        this.#length = length;
       }
-      if (this.#buffered < 4 + length) break;
-      const bytes = this.#take(4 + length);
+      if (this.#buffered < 4 + this.#length) break;
+      const bytes = this.#take(4 + this.#length);
+      this.#length = -1;
       frames.push({ type: bytes[4] as number, id: bytes.readUInt32BE(5), body: bytes.subarray(FRAME_HEADER_BYTES) });
     }
     return frames;
@@ -48,7 +58,10 @@ export class FrameReader {
   #peekLength(): number {
     const first = this.#chunks[0] as Buffer;
     if (first.length >= 4) return first.readUInt32BE(0);
-    return Buffer.concat(this.#chunks, 4).readUInt32BE(0);
+    const bytes = Buffer.allocUnsafe(4);
+    let filled = 0;
+    for (let i = 0; filled < 4; i++) filled += (this.#chunks[i] as Buffer).copy(bytes, filled, 0, 4 - filled);
+    return bytes.readUInt32BE(0);
   }
 
   #take(n: number): Buffer {
@@ -61,14 +74,16 @@ export class FrameReader {
     }
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
+    let used = 0; // chunks used up
     while (filled < n) {
-      const chunk = this.#chunks[0] as Buffer;
-      const used = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, used);
-      filled += used;
-      if (used === chunk.length) this.#chunks.shift();
-      else this.#chunks[0] = chunk.subarray(used);
+      const chunk = this.#chunks[used] as Buffer;
+      const take = Math.min(chunk.length, n - filled);
+      chunk.copy(out, filled, 0, take);
+      filled += take;
+      if (take === chunk.length) used++;
+      else this.#chunks[used] = chunk.subarray(take);
     }
+    this.#chunks.splice(0, used);
     return out;
   }
 }
@@ -80,29 +95,49 @@ export function writeFrameHeader(target: Buffer, offset: number, type: number, i
   target.writeUInt32BE(id, offset + 5);
 }
 
-/** Encodes the part of a request body before its payload. */
+/**
+ * Encodes the part of a request body before its payload. Throws TypeError, before anything is
+ * sent, for options the receiver would take as a protocol violation: a traceparent that is not
+ * ASCII of at most 255 bytes, or metadata whose values are not strings.
+ */
 export function encodeRequestHead(header: RequestHeader): Buffer {
-  const trace = header.traceparent === undefined ? undefined : Buffer.from(header.traceparent, "latin1");
-  const metadata =
-    header.metadata === undefined || Object.keys(header.metadata).length === 0
-      ? undefined
-      : metadataCodec.pack(header.metadata);
-  const size = REQUEST_HEADER_BYTES + (trace ? 1 + trace.length : 0) + (metadata ? 4 + metadata.length : 0);
+  const { traceparent, metadata: meta } = header;
+  if (traceparent !== undefined && (traceparent.length > 255 || !/^[\x20-\x7e]*$/.test(traceparent))) {
+    throw new TypeError("traceparent must be printable ASCII of at most 255 characters");
+  }
+  let metadata: Buffer | undefined;
+  if (meta !== undefined) {
+    let keys = 0;
+    for (const key in meta) {
+      keys++;
+      if (typeof meta[key] !== "string") throw new TypeError(`metadata value of ${key} is not a string`);
+    }
+    if (keys > 0) metadata = metadataCodec.pack(meta);
+  }
+  const size = REQUEST_HEADER_BYTES + (traceparent !== undefined ? 1 + traceparent.length : 0) + (metadata ? 4 + metadata.length : 0);
   const out = Buffer.allocUnsafe(size);
   out.writeUInt32BE(header.method >>> 0, 0);
-  out.writeUInt32BE(Math.min(Math.max(0, Math.ceil(header.timeoutMs)), 0xffffffff), 4);
-  out[8] = (trace ? 1 : 0) | (metadata ? 2 : 0);
+  setRequestTimeout(out, header.timeoutMs);
+  out[8] = (traceparent !== undefined ? 1 : 0) | (metadata ? 2 : 0);
   let at = REQUEST_HEADER_BYTES;
-  if (trace) {
-    if (trace.length > 255) throw new ProtocolError("traceparent longer than 255 bytes");
-    out[at++] = trace.length;
-    at += trace.copy(out, at);
+  if (traceparent !== undefined) {
+    out[at++] = traceparent.length;
+    at += out.write(traceparent, at, "latin1");
   }
   if (metadata) {
     out.writeUInt32BE(metadata.length, at);
     metadata.copy(out, at + 4);
   }
   return out;
+}
+
+/**
+ * Sets the timeout of an encoded request head (see encodeRequestHead): `ms` rounded up, at most
+ * 2^32-1; 0 means no deadline, so a positive time left never rounds down to it.
+ */
+export function setRequestTimeout(head: Buffer, ms: number): void {
+  const value = Number.isNaN(ms) ? 0 : Math.min(Math.max(0, Math.ceil(ms)), 0xffffffff);
+  head.writeUInt32BE(value, 4);
 }
 
 /** Decodes a request body; throws ProtocolError when it is malformed. */
@@ -132,13 +167,7 @@ export function decodeRequest(body: Buffer): Request {
 }
 
 function decodeMetadata(bytes: Buffer): Record<string, string> {
-  let value: unknown;
-  try {
-    value = metadataCodec.unpack(bytes);
-  } catch (e) {
-    throw new ProtocolError(`metadata is not msgpack: ${(e as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ProtocolError("metadata is not a map");
+  const value = unpackMap(bytes, "metadata");
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== "string") throw new ProtocolError(`metadata value of ${k} is not a string`);
@@ -147,6 +176,35 @@ function decodeMetadata(bytes: Buffer): Record<string, string> {
   return out;
 }
 
+/**
+ * Unpacks a msgpack map into a plain object; throws ProtocolError for anything else, including
+ * the marker msgpackr returns (instead of throwing) for the never-used byte 0xc1.
+ */
+function unpackMap(bytes: Buffer, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = metadataCodec.unpack(bytes);
+  } catch (e) {
+    throw new ProtocolError(`${what} is not msgpack: ${(e as Error).message}`);
+  }
+  const proto = typeof value === "object" && value !== null ? Object.getPrototypeOf(value) : undefined;
+  if (value === C1 || (proto !== Object.prototype && proto !== null)) throw new ProtocolError(`${what} is not a map`);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The maxFrameBytes a peer announced in its HELLO or WELCOME, bounded by `own` (the limit this
+ * side would use anyway); `own` when the peer announced none or nonsense.
+ */
+export function peerMaxFrameBytes(hello: Readonly<Record<string, unknown>>, own: number): number {
+  const theirs = hello["maxFrameBytes"];
+  if (typeof theirs !== "number" || !Number.isInteger(theirs) || theirs < MIN_FRAME_BYTES) return own;
+  return Math.min(theirs, own);
+}
+
+/** The smallest maxFrameBytes a peer may announce; smaller announcements are ignored. */
+export const MIN_FRAME_BYTES = 1024;
+
 /** Encodes a HELLO or WELCOME body. */
 export function encodeHello(hello: object): Buffer {
   return metadataCodec.pack(hello);
@@ -154,12 +212,5 @@ export function encodeHello(hello: object): Buffer {
 
 /** Decodes a HELLO or WELCOME body; throws ProtocolError when it is malformed. */
 export function decodeHello(body: Buffer): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = metadataCodec.unpack(body);
-  } catch (e) {
-    throw new ProtocolError(`handshake is not msgpack: ${(e as Error).message}`);
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ProtocolError("handshake is not a map");
-  return value as Record<string, unknown>;
+  return unpackMap(body, "handshake");
 }

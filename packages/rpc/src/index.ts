@@ -16,6 +16,7 @@ export {
   formatEndpoint,
   parseEndpoint,
   privateSocketDir,
+  removeStaleSocket,
   type Address,
   type ClientTls,
   type ServerTls,
@@ -32,5 +33,14 @@ export {
   type Request,
   type RequestHeader,
 } from "./protocol.js";
-export { FrameReader, ProtocolError, encodeRequestHead, decodeRequest, encodeHello, decodeHello, writeFrameHeader } from "./frames.js";
+export {
+  FrameReader,
+  ProtocolError,
+  encodeRequestHead,
+  setRequestTimeout,
+  decodeRequest,
+  encodeHello,
+  decodeHello,
+  writeFrameHeader,
+} from "./frames.js";
 export { FrameWriter, COPY_LIMIT } from "./frame-writer.js";

@@ -15,11 +15,14 @@
  *
  * # Handshake
  *
- * The client's first frame is HELLO (id 0), a msgpack map {protocol, deployment, version, peer}:
- * the protocol version, the deployment id, the app's version hash and the client's replica id.
- * The server answers WELCOME with its own map if all three match, or REFUSED with a reason
- * (UTF-8) and closes the connection: calls never cross deployments or app versions. No request
- * may precede WELCOME.
+ * The client's first frame is HELLO (id 0), a msgpack map {protocol, deployment, version, peer,
+ * maxFrameBytes}: the protocol version, the deployment id, the app's version hash, the client's
+ * replica id and the largest frame it accepts. The server answers WELCOME with its own map if
+ * the first three match, or REFUSED with a reason (UTF-8) and closes the connection: calls never
+ * cross deployments or app versions. No request may precede WELCOME, and a client that has not
+ * completed the handshake within the server's handshake timeout is disconnected. Neither side
+ * sends a frame larger than the other's maxFrameBytes: the client rejects such a request before
+ * sending it, the server answers such a result with SYSTEM_ERROR INTERNAL.
  *
  * # Calls
  *
@@ -40,7 +43,15 @@
  *   the method did not run, so the call may go to another replica.
  *
  * CANCEL (client → server, body empty) asks the server to abort a call's AbortSignal; the server
- * still answers the request. A closed connection cancels every call in flight on it.
+ * still answers the request (SYSTEM_ERROR CANCELLED when the call had not started yet). A closed
+ * connection cancels every call in flight on it.
+ *
+ * # Flow control
+ *
+ * A server runs at most a configured number of calls per connection at once. Requests read
+ * beyond that wait, in order, and the server stops reading the connection until they can start;
+ * it also stops reading while answers the client has not read pile up. A flooding client is thus
+ * slowed by the transport's own flow control, and the server's memory per connection is bounded.
  *
  * # Draining
  *
@@ -90,6 +101,8 @@ export const SystemCode = {
   SHUTTING_DOWN: 3,
   /** The framework failed while running the call (the method may have run). */
   INTERNAL: 4,
+  /** The caller cancelled the call before it started; the method did not run. */
+  CANCELLED: 5,
 } as const;
 
 /** A SYSTEM_ERROR code. */
@@ -106,6 +119,8 @@ export interface Hello {
   readonly deployment: string;
   readonly version: string;
   readonly peer: string;
+  /** The largest frame the sender accepts (absent: MAX_FRAME_BYTES). */
+  readonly maxFrameBytes?: number;
 }
 
 /** A decoded frame. `body` may share memory with the socket's chunk; it is valid until dropped. */

@@ -1,19 +1,18 @@
 /**
  * The RPC server: accepts connections, checks each client's handshake, and runs its requests
- * concurrently through a handler (the runtime's dispatcher to generated server stubs).
+ * concurrently through a handler (the runtime's dispatcher to generated server stubs). What
+ * happens on one connection is in server-connection.ts.
  *
  * Invariants: every request that passes the handshake gets exactly one answer while its
  * connection lives; a frame that breaks the protocol closes its connection only and is counted;
  * nothing a peer sends can throw out of this module. Each connection runs at most
- * maxInFlightPerConnection calls; beyond that the server stops reading from it, so a flooding
- * client is slowed by TCP flow control instead of growing memory.
+ * maxInFlightPerConnection calls; beyond that, and while answers pile up unread, the server stops
+ * reading from it, so a flooding client is slowed by flow control instead of growing memory.
  */
 import type { Server, Socket } from "node:net";
-import { RpcAppError, RpcSystemError } from "./errors.js";
-import { FrameReader, ProtocolError, decodeHello, decodeRequest, encodeHello } from "./frames.js";
-import { FrameWriter } from "./frame-writer.js";
-import { FrameType, MAX_FRAME_BYTES, PROTOCOL_VERSION, SystemCode, type Frame, type Hello } from "./protocol.js";
-import { createServer, type Address, type ServerTls } from "./transport.js";
+import { MAX_FRAME_BYTES } from "./protocol.js";
+import { ServerConnection } from "./server-connection.js";
+import { createServer, removeStaleSocket, type Address, type ServerTls } from "./transport.js";
 
 /** What a handler learns about the call it serves. */
 export interface CallInfo {
@@ -46,9 +45,12 @@ export interface ServerOptions {
   /** This server's replica id, sent to clients. */
   readonly id: string;
   readonly handler: Handler;
+  /** The largest frame the server accepts (default MAX_FRAME_BYTES). */
   readonly maxFrameBytes?: number;
-  /** Calls one connection may have in flight before the server stops reading it (default 1024). */
+  /** Calls one connection may run at once before the server stops reading it (default 1024). */
   readonly maxInFlightPerConnection?: number;
+  /** How long a client may take to complete the handshake before it is disconnected (default 10 s). */
+  readonly handshakeTimeoutMs?: number;
   readonly tls?: ServerTls;
   /** Told about connections closed for breaking the protocol, and refused handshakes. */
   readonly onBadPeer?: (reason: string) => void;
@@ -61,12 +63,6 @@ export interface ServerOptions {
 /** How often the server looks for calls past their deadline. */
 const SWEEP_MS = 50;
 
-/** A call being served. */
-interface InFlight {
-  readonly controller: AbortController;
-  readonly deadline: number | undefined;
-}
-
 /** Counters of what the server has seen. */
 export interface ServerStats {
   /** Connections accepted. */
@@ -75,28 +71,30 @@ export interface ServerStats {
   open: number;
   /** Handshakes refused (another deployment, app version or protocol). */
   refused: number;
-  /** Connections closed for breaking the protocol (malformed, oversized or unexpected frames). */
+  /** Connections closed for breaking the protocol (malformed, oversized or unexpected frames, no handshake). */
   protocolErrors: number;
   /** Calls started. */
   calls: number;
   /** Calls in flight now. */
   inFlight: number;
-  /** CANCEL frames that aborted a call. */
+  /** CANCEL frames that aborted a call (or dropped one that had not started). */
   cancelled: number;
+  /** Requests answered SHUTTING_DOWN because the server was draining. */
+  turnedAway: number;
 }
 
 /** An RPC server. */
 export class RpcServer {
   /** Counters; read them, do not write. */
-  readonly stats: ServerStats = { accepted: 0, open: 0, refused: 0, protocolErrors: 0, calls: 0, inFlight: 0, cancelled: 0 };
-  readonly #options: ServerOptions;
+  readonly stats: ServerStats = { accepted: 0, open: 0, refused: 0, protocolErrors: 0, calls: 0, inFlight: 0, cancelled: 0, turnedAway: 0 };
+  readonly #options: ServerOptions & { readonly maxFrameBytes: number };
   readonly #server: Server;
   readonly #connections = new Set<ServerConnection>();
   #draining = false;
   #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: ServerOptions) {
-    this.#options = options;
+    this.#options = { ...options, maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES };
     this.#server = createServer((socket) => this.#accept(socket), options.tls);
   }
 
@@ -114,8 +112,22 @@ export class RpcServer {
     this.#sweeper.unref();
   }
 
-  /** Starts listening; resolves with the bound address (the real port when 0 was asked for). */
-  listen(address: Address): Promise<Address> {
+  /**
+   * Starts listening; resolves with the bound address (the real port when 0 was asked for). A
+   * Unix socket file left behind by a process that died is replaced; one that a live server
+   * listens on is not (EADDRINUSE).
+   */
+  async listen(address: Address): Promise<Address> {
+    try {
+      return await this.#listen(address);
+    } catch (e) {
+      if (!("path" in address) || (e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+      if (!(await removeStaleSocket(address.path))) throw e;
+      return this.#listen(address);
+    }
+  }
+
+  #listen(address: Address): Promise<Address> {
     return new Promise((resolve, reject) => {
       this.#server.once("error", reject);
       const done = (): void => {
@@ -157,195 +169,18 @@ export class RpcServer {
   #accept(socket: Socket): void {
     this.stats.accepted++;
     this.stats.open++;
-    const connection = new ServerConnection(socket, this.#options, this.stats, () => this.#draining, () => this.#startSweeper());
+    const connection = new ServerConnection(socket, {
+      options: this.#options,
+      stats: this.stats,
+      draining: () => this.#draining,
+      deadlineStarted: () => this.#startSweeper(),
+    });
     this.#connections.add(connection);
+    // A connection accepted while draining (already queued by the kernel) is told at once.
+    if (this.#draining) connection.goAway();
     socket.once("close", () => {
       this.#connections.delete(connection);
       this.stats.open--;
     });
   }
-}
-
-/** One accepted connection: its handshake, its calls in flight, its frames. */
-class ServerConnection {
-  readonly #socket: Socket;
-  readonly #options: ServerOptions;
-  readonly #stats: ServerStats;
-  readonly #draining: () => boolean;
-  readonly #reader: FrameReader;
-  readonly #writer: FrameWriter;
-  readonly #inFlight = new Map<number, InFlight>();
-  readonly #maxInFlight: number;
-  readonly #started: () => void;
-  #peer: string | undefined;
-  #paused = false;
-  #closing = false;
-
-  constructor(socket: Socket, options: ServerOptions, stats: ServerStats, draining: () => boolean, started: () => void) {
-    this.#socket = socket;
-    this.#options = options;
-    this.#stats = stats;
-    this.#draining = draining;
-    this.#started = started;
-    this.#maxInFlight = options.maxInFlightPerConnection ?? 1024;
-    this.#reader = new FrameReader(options.maxFrameBytes ?? MAX_FRAME_BYTES);
-    this.#writer = new FrameWriter(socket);
-    socket.on("data", (chunk: Buffer) => this.#onData(chunk));
-    socket.on("error", () => socket.destroy());
-    socket.once("close", () => {
-      for (const call of this.#inFlight.values()) call.controller.abort(this.#options.cancelReason?.());
-      this.#stats.inFlight -= this.#inFlight.size;
-      this.#inFlight.clear();
-    });
-  }
-
-  /** Tells the client to send new calls elsewhere; closes once calls in flight are answered. */
-  goAway(): void {
-    if (this.#peer !== undefined) this.#writer.send(FrameType.GOAWAY, 0);
-    this.#closing = true;
-    this.#maybeEnd();
-  }
-
-  /** Closes the connection now. */
-  destroy(): void {
-    this.#socket.destroy();
-  }
-
-  /** Aborts the signals of calls whose deadline has passed (they are still answered). */
-  expire(now: number): void {
-    for (const call of this.#inFlight.values()) {
-      if (call.deadline !== undefined && call.deadline <= now && !call.controller.signal.aborted) {
-        call.controller.abort(this.#options.deadlineReason?.() ?? new DOMException("deadline exceeded", "TimeoutError"));
-      }
-    }
-  }
-
-  #onData(chunk: Buffer): void {
-    let frames: Frame[];
-    try {
-      frames = this.#reader.push(chunk);
-      for (const frame of frames) this.#onFrame(frame);
-    } catch (e) {
-      this.#stats.protocolErrors++;
-      this.#options.onBadPeer?.(`closed a connection that broke the protocol: ${(e as Error).message}`);
-      this.#socket.destroy();
-    }
-  }
-
-  #onFrame(frame: Frame): void {
-    if (this.#peer === undefined) {
-      if (frame.type !== FrameType.HELLO) throw new ProtocolError(`frame of type ${frame.type} before the handshake`);
-      this.#handshake(frame.body);
-      return;
-    }
-    switch (frame.type) {
-      case FrameType.REQUEST:
-        this.#request(frame);
-        return;
-      case FrameType.CANCEL: {
-        const call = this.#inFlight.get(frame.id);
-        if (call !== undefined && !call.controller.signal.aborted) {
-          this.#stats.cancelled++;
-          call.controller.abort(this.#options.cancelReason?.());
-        }
-        return;
-      }
-      default:
-        throw new ProtocolError(`unexpected frame of type ${frame.type} from a client`);
-    }
-  }
-
-  #handshake(body: Buffer): void {
-    const hello = decodeHello(body);
-    const mine: Hello = { protocol: PROTOCOL_VERSION, deployment: this.#options.deployment, version: this.#options.version, peer: this.#options.id };
-    let refusal: string | undefined;
-    if (hello["protocol"] !== PROTOCOL_VERSION) {
-      refusal = `protocol version mismatch: client speaks ${String(hello["protocol"])}, server ${PROTOCOL_VERSION}`;
-    } else if (hello["deployment"] !== mine.deployment) {
-      refusal = `deployment mismatch: client is in deployment ${String(hello["deployment"])}, server in ${mine.deployment}`;
-    } else if (hello["version"] !== mine.version) {
-      refusal = `app version mismatch: client runs version ${String(hello["version"])}, server ${mine.version}`;
-    }
-    if (refusal !== undefined) {
-      this.#stats.refused++;
-      this.#options.onBadPeer?.(`refused a client: ${refusal}`);
-      this.#writer.send(FrameType.REFUSED, 0, [Buffer.from(refusal)]);
-      this.#writer.flush();
-      this.#socket.end();
-      return;
-    }
-    this.#peer = typeof hello["peer"] === "string" ? hello["peer"] : "unknown";
-    this.#writer.send(FrameType.WELCOME, 0, [encodeHello(mine)]);
-    if (this.#closing) this.goAway();
-  }
-
-  #request(frame: Frame): void {
-    if (this.#inFlight.has(frame.id)) throw new ProtocolError(`request id ${frame.id} is already in flight`);
-    const request = decodeRequest(frame.body);
-    if (this.#draining() || this.#closing) {
-      this.#writer.send(FrameType.SYSTEM_ERROR, frame.id, [systemBody(SystemCode.SHUTTING_DOWN, "server is shutting down")]);
-      return;
-    }
-    const controller = new AbortController();
-    const deadline = request.timeoutMs === 0 ? undefined : Date.now() + request.timeoutMs;
-    const call: InFlight = { controller, deadline };
-    this.#inFlight.set(frame.id, call);
-    this.#stats.calls++;
-    this.#stats.inFlight++;
-    if (deadline !== undefined) this.#started();
-    if (this.#inFlight.size >= this.#maxInFlight && !this.#paused) {
-      this.#paused = true;
-      this.#socket.pause();
-    }
-    const info: CallInfo = {
-      method: request.method,
-      deadline,
-      traceparent: request.traceparent,
-      metadata: request.metadata,
-      signal: controller.signal,
-      peer: this.#peer as string,
-    };
-    let result: Promise<Uint8Array>;
-    try {
-      result = this.#options.handler(request.payload, info);
-    } catch (e) {
-      result = Promise.reject(e);
-    }
-    result.then(
-      (payload) => this.#answer(frame.id, call, FrameType.RESPONSE, payload),
-      (e: unknown) => {
-        if (e instanceof RpcAppError) this.#answer(frame.id, call, FrameType.APP_ERROR, e.payload);
-        else if (e instanceof RpcSystemError) this.#answer(frame.id, call, FrameType.SYSTEM_ERROR, systemBody(e.code, e.message));
-        else this.#answer(frame.id, call, FrameType.SYSTEM_ERROR, systemBody(SystemCode.INTERNAL, String((e as Error)?.message ?? e)));
-      },
-    );
-  }
-
-  #answer(id: number, call: InFlight, type: number, body: Uint8Array): void {
-    // A connection that closed has already cancelled and forgotten this call.
-    if (this.#inFlight.get(id) !== call) return;
-    this.#inFlight.delete(id);
-    this.#stats.inFlight--;
-    this.#writer.send(type, id, [body]);
-    if (this.#paused && this.#inFlight.size < this.#maxInFlight) {
-      this.#paused = false;
-      this.#socket.resume();
-    }
-    this.#maybeEnd();
-  }
-
-  #maybeEnd(): void {
-    if (this.#closing && this.#inFlight.size === 0 && !this.#socket.destroyed) {
-      this.#writer.flush();
-      this.#socket.end();
-    }
-  }
-}
-
-function systemBody(code: number, message: string): Buffer {
-  const text = Buffer.from(message);
-  const body = Buffer.allocUnsafe(1 + text.length);
-  body[0] = code;
-  text.copy(body, 1);
-  return body;
 }

@@ -2,7 +2,7 @@
  * Transports: Unix domain sockets between processes of one machine, TCP across machines, and TLS
  * over TCP with certificates the caller passes in (a later deployer adds mutual TLS).
  */
-import { mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, statSync, unlinkSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -95,4 +95,32 @@ export function privateSocketDir(prefix = "weaver-"): string {
   const mode = statSync(dir).mode & 0o777;
   if (mode !== 0o700) throw new Error(`socket folder ${dir} has mode ${mode.toString(8)}, not 700`);
   return dir;
+}
+
+/**
+ * Removes the Unix socket file at `path` if no server listens on it any more (its process died
+ * without closing it); resolves with whether it did. Anything that is not a socket, or a socket
+ * that accepts connections, is left alone.
+ */
+export async function removeStaleSocket(path: string): Promise<boolean> {
+  try {
+    if (!lstatSync(path).isSocket()) return false;
+  } catch {
+    return false;
+  }
+  const stale = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once("error", (e: NodeJS.ErrnoException) => resolve(e.code === "ECONNREFUSED"));
+  });
+  if (!stale) return false;
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  return true;
 }

@@ -57,10 +57,20 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
   if (typeof args.routes !== "object" || args.routes === null) return bad("routes must be an object");
   for (const [component, replicas] of Object.entries(args.routes)) {
     if (!Array.isArray(replicas)) return bad(`routes of ${component} must be a list`);
+    const ids = new Set<string>();
     for (const r of replicas) {
       if (typeof r?.id !== "string" || typeof r.address !== "string" || parseEndpoint(r.address) === undefined) {
         return bad(`a route of ${component} is not {id, address: "unix:<path>" | "tcp:<host>:<port>"}`);
       }
+      // Replicas are told apart by id: a second one with the same id would silently replace the first.
+      if (ids.has(r.id)) return bad(`routes of ${component} name replica ${r.id} twice`);
+      ids.add(r.id);
+    }
+  }
+  if (args.listeners !== undefined) {
+    if (typeof args.listeners !== "object" || args.listeners === null || Array.isArray(args.listeners)) return bad("listeners must be an object");
+    for (const [name, address] of Object.entries(args.listeners)) {
+      if (typeof address !== "string") return bad(`the address of listener ${name} must be a "host:port" string`);
     }
   }
   return args;
