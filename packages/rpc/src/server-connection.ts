@@ -17,6 +17,7 @@ import { FrameReader, ProtocolError, decodeHello, decodeRequest, encodeHello, pe
 import { FrameWriter } from "./frame-writer.js";
 import { FrameType, PROTOCOL_VERSION, SystemCode, type Frame, type Hello, type Request } from "./protocol.js";
 import type { CallInfo, ServerOptions, ServerStats } from "./server.js";
+import { ServerCall } from "./server-call.js";
 
 /** Bytes of answers the client has not read beyond which the server stops reading its requests. */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
@@ -32,11 +33,7 @@ export interface ConnectionContext {
   readonly deadlineStarted: () => void;
 }
 
-/** A call being served. */
-interface InFlight {
-  readonly controller: AbortController;
-  readonly deadline: number | undefined;
-}
+
 
 /** One accepted connection. */
 export class ServerConnection {
@@ -46,7 +43,7 @@ export class ServerConnection {
   readonly #stats: ServerStats;
   readonly #reader: FrameReader;
   readonly #writer: FrameWriter;
-  readonly #inFlight = new Map<number, InFlight>();
+  readonly #inFlight = new Map<number, ServerCall>();
   /** Requests read but not started, because `#maxInFlight` calls are running; in arrival order. */
   readonly #backlog = new Map<number, Request>();
   readonly #maxInFlight: number;
@@ -75,7 +72,7 @@ export class ServerConnection {
     socket.on("error", () => socket.destroy());
     socket.once("close", () => {
       clearTimeout(this.#handshakeTimer);
-      for (const call of this.#inFlight.values()) call.controller.abort(this.#options.cancelReason?.());
+      for (const call of this.#inFlight.values()) call.abort(this.#cancelReason());
       this.#stats.inFlight -= this.#inFlight.size;
       this.#inFlight.clear();
       this.#backlog.clear();
@@ -99,11 +96,15 @@ export class ServerConnection {
     this.#socket.destroy();
   }
 
+  #cancelReason(): unknown {
+    return this.#options.cancelReason?.() ?? new DOMException("call cancelled", "AbortError");
+  }
+
   /** Aborts the signals of calls whose deadline has passed (they are still answered). */
   expire(now: number): void {
     for (const call of this.#inFlight.values()) {
-      if (call.deadline !== undefined && call.deadline <= now && !call.controller.signal.aborted) {
-        call.controller.abort(this.#options.deadlineReason?.() ?? new DOMException("deadline exceeded", "TimeoutError"));
+      if (call.deadline !== undefined && call.deadline <= now && !call.aborted) {
+        call.abort(this.#options.deadlineReason?.() ?? new DOMException("deadline exceeded", "TimeoutError"));
       }
     }
   }
@@ -205,9 +206,9 @@ export class ServerConnection {
   #cancel(id: number): void {
     const call = this.#inFlight.get(id);
     if (call !== undefined) {
-      if (!call.controller.signal.aborted) {
+      if (!call.aborted) {
         this.#stats.cancelled++;
-        call.controller.abort(this.#options.cancelReason?.());
+        call.abort(this.#cancelReason());
       }
     } else if (this.#backlog.delete(id)) {
       this.#stats.cancelled++;
@@ -221,21 +222,13 @@ export class ServerConnection {
   }
 
   #start(id: number, request: Request): void {
-    const controller = new AbortController();
     const deadline = request.timeoutMs === 0 ? undefined : Date.now() + request.timeoutMs;
-    const call: InFlight = { controller, deadline };
+    const call = new ServerCall(request.method, deadline, request.traceparent, request.metadata, this.#peer as string);
     this.#inFlight.set(id, call);
     this.#stats.calls++;
     this.#stats.inFlight++;
     if (deadline !== undefined) this.#context.deadlineStarted();
-    const info: CallInfo = {
-      method: request.method,
-      deadline,
-      traceparent: request.traceparent,
-      metadata: request.metadata,
-      signal: controller.signal,
-      peer: this.#peer as string,
-    };
+    const info: CallInfo = call;
     let result: Promise<Uint8Array>;
     try {
       // Promise.resolve: a handler written in plain JS may return a value instead of a promise.
@@ -256,7 +249,7 @@ export class ServerConnection {
     );
   }
 
-  #answer(id: number, call: InFlight, type: number, body: Uint8Array): void {
+  #answer(id: number, call: ServerCall, type: number, body: Uint8Array): void {
     // A connection that closed has already cancelled and forgotten this call.
     if (this.#inFlight.get(id) !== call) return;
     this.#inFlight.delete(id);

@@ -24,9 +24,16 @@ export interface CallInfo {
   readonly metadata: Readonly<Record<string, string>> | undefined;
   /**
    * Aborts when the client cancels the call, its connection closes (reason: cancelReason()) or
-   * its deadline passes (reason: deadlineReason()).
+   * its deadline passes (reason: deadlineReason()). Made on first use: it is costly, so hot
+   * paths use `aborted`, `abortReason` and `listen()` instead.
    */
   readonly signal: AbortSignal;
+  /** Whether the call has been aborted (see signal). */
+  readonly aborted: boolean;
+  /** Why the call was aborted, once it has been. */
+  readonly abortReason: unknown;
+  /** Calls `onAbort` with the reason when the call aborts; returns a function that stops listening. */
+  listen(onAbort: (reason: unknown) => void): () => void;
   /** The caller's replica id, from its handshake. */
   readonly peer: string;
 }

@@ -179,3 +179,59 @@ export function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise
     );
   });
 }
+
+/** A call being served whose cancellation can be watched without making its AbortSignal. */
+export interface AbortSource {
+  readonly signal: AbortSignal;
+  readonly aborted: boolean;
+  readonly abortReason: unknown;
+  listen(onAbort: (reason: unknown) => void): () => void;
+}
+
+/**
+ * The context of a call a server received. Its signal is the call's own, made on first use;
+ * the local call path watches the call through `source` instead, which costs nothing until
+ * the call is cancelled.
+ */
+export class ServerCallContext implements CallContext {
+  constructor(
+    /** The call being served. */
+    readonly source: AbortSource,
+    readonly deadline: number | undefined,
+    readonly metadata: Readonly<Record<string, string>>,
+    readonly traceparent: string | undefined,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.source.signal;
+  }
+}
+
+/** Whether a context has been aborted, and why; undefined when it has not. */
+export function abortedReason(ctx: CallContext): Error | undefined {
+  if (ctx instanceof ServerCallContext) return ctx.source.aborted ? (ctx.source.abortReason as Error) : undefined;
+  return ctx.signal.aborted ? (ctx.signal.reason as Error) : undefined;
+}
+
+/** Settles like `promise`, or rejects as soon as the context aborts. */
+export function raceContext<T>(promise: Promise<T>, ctx: CallContext): Promise<T> {
+  if (!(ctx instanceof ServerCallContext)) return raceSignal(promise, ctx.signal);
+  const source = ctx.source;
+  if (source.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(source.abortReason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const stop = source.listen((reason) => reject(reason as Error));
+    promise.then(
+      (v) => {
+        stop();
+        resolve(v);
+      },
+      (e: unknown) => {
+        stop();
+        reject(e);
+      },
+    );
+  });
+}

@@ -6,7 +6,7 @@
  * threw, for the caller.
  */
 import { RpcAppError, RpcSystemError, SystemCode, type CallInfo, type Handler } from "@weaver/rpc";
-import { enterContext, type CallContext } from "./call-context.js";
+import { ServerCallContext, enterContext } from "./call-context.js";
 import { Codec, encodeError } from "./codec.js";
 import type { Manifest } from "./manifest.js";
 import { getComponent, type ServerMethod } from "./registry.js";
@@ -47,37 +47,50 @@ export function componentHandler(app: Manifest, local: (name: string) => Promise
     return entry;
   };
 
-  return async (payload: Buffer, call: CallInfo): Promise<Uint8Array> => {
+  // Served components, once ready: the common path runs without awaiting anything.
+  const ready = new Map<number, Served>();
+  return (payload: Buffer, call: CallInfo): Promise<Uint8Array> => {
     const index = call.method >>> 16;
-    const m = call.method & 0xffff;
-    const entry = serve(index);
-    if (entry === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `this process does not host component #${index} of app ${app.app}`);
-    const { component, methods, codec, names } = await entry;
-    const method = methods[m];
-    if (method === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `component ${component} has no method #${m}`);
-    let args: unknown;
-    try {
-      args = codec.decode(payload);
-    } catch (e) {
-      throw new RpcSystemError(SystemCode.BAD_REQUEST, `cannot decode the arguments of ${names[m]}: ${(e as Error).message}`);
-    }
-    if (!Array.isArray(args)) throw new RpcSystemError(SystemCode.BAD_REQUEST, `the arguments of ${names[m]} are not a list`);
-    const ctx: CallContext = {
-      deadline: call.deadline,
-      signal: call.signal,
-      metadata: call.metadata ?? EMPTY,
-      traceparent: call.traceparent,
-    };
-    let result: unknown;
-    try {
-      result = await enterContext(ctx, () => method(args as unknown[]));
-    } catch (e) {
-      throw new RpcAppError(encodeError(e));
-    }
-    try {
-      return codec.encode(result);
-    } catch (e) {
-      throw new RpcSystemError(SystemCode.INTERNAL, `cannot encode the result of ${names[m]}: ${(e as Error).message}`);
-    }
+    const entry = ready.get(index);
+    if (entry !== undefined) return run(entry, payload, call);
+    const pending = serve(index);
+    if (pending === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `this process does not host component #${index} of app ${app.app}`);
+    return pending.then((e) => {
+      ready.set(index, e);
+      return run(e, payload, call);
+    });
   };
+}
+
+/** Decodes the arguments, runs the method in the caller's context, and encodes the outcome. */
+function run({ component, methods, codec, names }: Served, payload: Buffer, call: CallInfo): Promise<Uint8Array> {
+  const m = call.method & 0xffff;
+  const method = methods[m];
+  if (method === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `component ${component} has no method #${m}`);
+  let args: unknown;
+  try {
+    args = codec.decode(payload);
+  } catch (e) {
+    throw new RpcSystemError(SystemCode.BAD_REQUEST, `cannot decode the arguments of ${names[m]}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(args)) throw new RpcSystemError(SystemCode.BAD_REQUEST, `the arguments of ${names[m]} are not a list`);
+  const ctx = new ServerCallContext(call, call.deadline, call.metadata ?? EMPTY, call.traceparent);
+  let result: Promise<unknown>;
+  try {
+    result = enterContext(ctx, () => method(args as unknown[]));
+  } catch (e) {
+    result = Promise.reject(e);
+  }
+  return result.then(
+    (value) => {
+      try {
+        return codec.encode(value);
+      } catch (e) {
+        throw new RpcSystemError(SystemCode.INTERNAL, `cannot encode the result of ${names[m]}: ${(e as Error).message}`);
+      }
+    },
+    (e: unknown) => {
+      throw new RpcAppError(encodeError(e));
+    },
+  );
 }

@@ -22,6 +22,10 @@ export {
   runWithContext,
   enterContext,
   raceSignal,
+  raceContext,
+  abortedReason,
+  ServerCallContext,
+  type AbortSource,
   type CallContext,
   type ContextOptions,
 } from "./call-context.js";

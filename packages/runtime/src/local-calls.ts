@@ -1,5 +1,5 @@
 /** What generated local stubs call: statistics and deadline enforcement around a direct call. */
-import { activeContext, raceSignal } from "./call-context.js";
+import { abortedReason, activeContext, raceContext } from "./call-context.js";
 import { DeadlineExceededError } from "./call-errors.js";
 import { MethodStats } from "./method-stats.js";
 import type { MethodManifest } from "./manifest.js";
@@ -26,8 +26,9 @@ export class LocalCalls {
     const start = timed ? performance.now() : 0;
     const ctx = activeContext();
     let result: Promise<T>;
-    if (ctx !== undefined && ctx.signal.aborted) {
-      result = Promise.reject(ctx.signal.reason as Error);
+    const aborted = ctx === undefined ? undefined : abortedReason(ctx);
+    if (aborted !== undefined) {
+      result = Promise.reject(aborted);
     } else if (ctx?.deadline !== undefined && Date.now() >= ctx.deadline) {
       // The deadline has passed but its timer has not run yet (the event loop was busy).
       result = Promise.reject(new DeadlineExceededError());
@@ -37,7 +38,7 @@ export class LocalCalls {
       } catch (e) {
         result = Promise.reject(e);
       }
-      if (ctx !== undefined) result = raceSignal(result, ctx.signal);
+      if (ctx !== undefined) result = raceContext(result, ctx);
     }
     if (timed) {
       result.then(
