@@ -129,43 +129,100 @@ export class RpcClient {
   }
 
   /** Calls `method` with an encoded payload; settles with the encoded result. */
-  async call(method: number, payload: Uint8Array, options: CallOptions): Promise<Buffer> {
-    if (this.#closed) throw closedError();
+  call(method: number, payload: Uint8Array, options: CallOptions): Promise<Buffer> {
+    if (this.#closed) return Promise.reject(closedError());
     let head: Buffer;
     try {
       head = encodeRequestHead({ method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata });
     } catch (e) {
-      throw new RpcError("invalid", `the call cannot be sent: ${(e as Error).message}`, { cause: e });
+      return Promise.reject(new RpcError("invalid", `the call cannot be sent: ${(e as Error).message}`, { cause: e }));
     }
-    tooLarge(head.length + payload.length, this.#maxFrameBytes, "the client's");
-    const deadline = options.deadline ?? Date.now() + this.#defaultTimeoutMs;
+    const bodyBytes = head.length + payload.length;
+    if (bodyBytes + FRAME_OVERHEAD > this.#maxFrameBytes) return Promise.reject(tooLargeError(bodyBytes, this.#maxFrameBytes, "the client's"));
+    const now = Date.now();
+    const deadline = options.deadline ?? now + this.#defaultTimeoutMs;
+    // The common case takes no detour: a replica is ready, so the call is sent at once, and only
+    // a failure worth retrying goes on to the general path.
+    const endpoint = deadline > now && !options.signal?.aborted ? this.#pickReady() : undefined;
+    if (endpoint === undefined || bodyBytes + FRAME_OVERHEAD > endpoint.maxFrameBytes) {
+      return this.#attempts(head, payload, options, deadline, undefined);
+    }
+    setRequestTimeout(head, Math.max(1, deadline - now));
+    return this.#send(endpoint, head, payload, deadline, options.signal).then(undefined, (e: unknown) => {
+      if (!this.#retriable(e, options)) throw e;
+      return this.#attempts(head, payload, options, deadline, { endpoint, error: e as RpcError });
+    });
+  }
+
+  /** Whether a failed attempt may go to another replica: it never ran, or it may run again. */
+  #retriable(e: unknown, options: CallOptions): boolean {
+    if (!(e instanceof RpcError) || this.#closed) return false;
+    return e.kind === "unavailable" || (e.kind === "connection" && options.retriable);
+  }
+
+  /**
+   * A ready replica picked by the balancer, or undefined when none is ready. Replicas that may
+   * connect are connected in the background, so new and restarted replicas soon take calls.
+   */
+  #pickReady(): Endpoint | undefined {
+    let first: Endpoint | undefined;
+    let ready: Endpoint[] | undefined;
+    for (const e of this.#endpoints.values()) {
+      if (e.state !== "ready") {
+        if (e.connectable) e.connect().catch(() => {});
+        continue;
+      }
+      if (first === undefined) first = e;
+      else (ready ??= [first]).push(e);
+    }
+    return ready === undefined ? first : this.#balancer.pick(ready);
+  }
+
+  /**
+   * The general path of a call: waits for a replica, sends, and retries failures worth retrying
+   * on other replicas with jittered backoff, until the deadline. `failed` is an attempt that
+   * already failed.
+   */
+  async #attempts(
+    head: Buffer,
+    payload: Uint8Array,
+    options: CallOptions,
+    deadline: number,
+    failed: { endpoint: Endpoint; error: RpcError } | undefined,
+  ): Promise<Buffer> {
     const { signal } = options;
     const tried = new Set<Endpoint>();
     let backoff = this.#options.retryBackoffMs?.first ?? 5;
-    let failed: RpcError | undefined;
-    for (let attempt = 0; ; attempt++) {
+    let last: RpcError | undefined;
+    let attempt = 0;
+    const pause = async (endpoint: Endpoint, error: RpcError): Promise<void> => {
+      last = error;
+      tried.add(endpoint);
+      const ms = Math.min(backoff, this.#options.retryBackoffMs?.max ?? 1_000) * (0.5 + Math.random());
+      backoff *= 2;
+      await this.#wait(Math.min(Date.now() + ms, deadline), signal, false);
+    };
+    if (failed !== undefined) {
+      attempt++;
+      await pause(failed.endpoint, failed.error);
+    }
+    for (; ; attempt++) {
       if (Date.now() >= deadline) {
-        const after = failed === undefined ? "" : ` after ${attempt} attempts (last: ${failed.message})`;
-        throw new RpcError("deadline", `deadline exceeded${after}`, { endpoint: failed?.endpoint, cause: failed });
+        const after = last === undefined ? "" : ` after ${attempt} attempts (last: ${last.message})`;
+        throw new RpcError("deadline", `deadline exceeded${after}`, { endpoint: last?.endpoint, cause: last });
       }
       const endpoint = await this.#pick(tried, deadline, signal);
-      tooLarge(head.length + payload.length, endpoint.maxFrameBytes, `replica ${endpoint.id}'s`);
-      // Whatever the previous attempt queued has been written by now, but never share a buffer.
+      const bodyBytes = head.length + payload.length;
+      if (bodyBytes + FRAME_OVERHEAD > endpoint.maxFrameBytes) throw tooLargeError(bodyBytes, endpoint.maxFrameBytes, `replica ${endpoint.id}'s`);
+      // Whatever an earlier attempt queued has been written by now, but never share a buffer.
       const attemptHead = attempt === 0 ? head : Buffer.from(head);
       // At least 1 ms: a timeout of 0 would mean "no deadline".
       setRequestTimeout(attemptHead, Math.max(1, deadline - Date.now()));
       try {
         return await this.#send(endpoint, attemptHead, payload, deadline, signal);
       } catch (e) {
-        if (!(e instanceof RpcError)) throw e;
-        // "unavailable" calls never ran; "connection" calls may have, so only retriable ones go again.
-        const again = e.kind === "unavailable" || (e.kind === "connection" && options.retriable);
-        if (!again || this.#closed) throw e;
-        failed = e;
-        tried.add(endpoint);
-        const pause = Math.min(backoff, this.#options.retryBackoffMs?.max ?? 1_000) * (0.5 + Math.random());
-        backoff *= 2;
-        await this.#wait(Math.min(Date.now() + pause, deadline), signal, false);
+        if (!this.#retriable(e, options)) throw e;
+        await pause(endpoint, e as RpcError);
       }
     }
   }
@@ -281,11 +338,9 @@ export class RpcClient {
   }
 }
 
-/** Throws RpcError "too-large" when a request body of `bodyBytes` does not fit a frame of at most `limit` bytes. */
-function tooLarge(bodyBytes: number, limit: number, whose: string): void {
-  if (bodyBytes + FRAME_OVERHEAD > limit) {
-    throw new RpcError("too-large", `the request is ${bodyBytes} bytes, more than ${whose} ${limit}-byte frame limit allows; it was not sent`);
-  }
+/** The error of a request body of `bodyBytes` that does not fit a frame of at most `limit` bytes. */
+function tooLargeError(bodyBytes: number, limit: number, whose: string): RpcError {
+  return new RpcError("too-large", `the request is ${bodyBytes} bytes, more than ${whose} ${limit}-byte frame limit allows; it was not sent`);
 }
 
 function closedError(): RpcError {

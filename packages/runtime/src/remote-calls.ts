@@ -33,36 +33,35 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   const codec = new Codec(component.registration.structures);
   const methods = component.manifest.methods;
   const extra = options.injectRetries ?? 0;
+  // Per method: the options of a call made outside any context, and the decoder of replies.
+  const plain = methods.map((method) => ({ retriable: method.retriable }));
+  const decoders = methods.map((method) => (reply: Buffer): unknown => {
+    try {
+      return codec.decode(reply);
+    } catch (e) {
+      throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
+    }
+  });
   return {
-    async call(m: number, args: unknown[]): Promise<unknown> {
+    call(m: number, args: unknown[]): Promise<unknown> {
       const method = methods[m]!;
       let payload: Uint8Array;
       try {
         payload = codec.encode(args);
       } catch (e) {
-        throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
+        return Promise.reject(new RemoteCallError(name, method.name, (e as Error).message, { cause: e }));
       }
       const ctx = activeContext();
-      const options = {
-        deadline: ctx?.deadline,
-        signal: ctx?.signal,
-        metadata: ctx?.metadata,
-        traceparent: ctx?.traceparent,
-        retriable: method.retriable,
-      };
+      const options =
+        ctx === undefined
+          ? plain[m]!
+          : { deadline: ctx.deadline, signal: ctx.signal, metadata: ctx.metadata, traceparent: ctx.traceparent, retriable: method.retriable };
       const id = methodId(index, m);
-      let reply: Buffer;
-      try {
-        reply = await client.call(id, payload, options);
-        for (let i = 0; i < extra && method.retriable; i++) reply = await client.call(id, payload, options);
-      } catch (e) {
+      let reply = client.call(id, payload, options);
+      for (let i = 0; i < extra && method.retriable; i++) reply = reply.then(() => client.call(id, payload, options));
+      return reply.then(decoders[m], (e: unknown) => {
         throw callError(e, name, method.name);
-      }
-      try {
-        return codec.decode(reply);
-      } catch (e) {
-        throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
-      }
+      });
     },
   };
 }
