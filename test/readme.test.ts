@@ -1,5 +1,6 @@
 // The README's commands, run as a new user would after `npm ci`: they must stay true.
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ROOT, TestProcess, runToEnd, stopAll } from "./support/process.js";
@@ -42,5 +43,27 @@ describe("README", () => {
     const run = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "generate", block![1]!]);
     expect(run.code).toBe(1);
     for (const line of block![2]!.trim().split("\n")) expect(run.stderr.split("\n")).toContain(line);
+  });
+
+  it("runs the reverser example as two processes, as the RPC section shows", async () => {
+    const block = /```sh\ndir=\$\(mktemp -d\)\n([\s\S]*?)```/.exec(readme);
+    expect(block).not.toBeNull();
+    const dir = mkdtempSync(join(tmpdir(), "weaver-readme-"));
+    try {
+      // Each command is WEAVER_REPLICA='<json with '$dir' spliced in>' node <entry>.
+      const commands = [...block![1]!.matchAll(/WEAVER_REPLICA='(.*?)' \\\n\s+node (\S+)/g)].map(([, json, entry]) => ({
+        replica: (json as string).replaceAll("'$dir'", dir),
+        entry: entry as string,
+      }));
+      expect(commands).toHaveLength(2);
+      const [server, main] = commands as [(typeof commands)[0], (typeof commands)[0]];
+      const r = new TestProcess(process.execPath, [server.entry], { env: { WEAVER_REPLICA: server.replica } });
+      await r.waitFor(/replica r1 serving/);
+      const m = new TestProcess(process.execPath, [main.entry], { env: { WEAVER_REPLICA: main.replica } });
+      const [, port] = await m.waitFor(/http listener available on 127\.0\.0\.1:(\d+)\n/);
+      expect(await (await fetch(`http://127.0.0.1:${port}/reverse?name=abcdefg`)).text()).toBe("after reversing, name is gfedcba\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
