@@ -4,7 +4,7 @@
  * stderr, beside the app's own output on stdout. WEAVER_LOG_LEVEL sets the level (default info).
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
-import { colorEnabled, nowMicros, PrettyPrinter, type LogEntry } from "@weaver/runtime";
+import { colorEnabled, entryFromPino, nowMicros, PrettyPrinter } from "@weaver/runtime";
 
 /** A component's logger (`this.logger`): a pino logger whose entries carry app, deployment, component and replica. */
 export type Logger = PinoLogger;
@@ -28,33 +28,6 @@ export function createRootLogger(id: LogIdentity, destination: DestinationStream
     },
     destination,
   );
-}
-
-const IDENTITY_KEYS = new Set(["level", "time", "app", "version", "node", "component", "msg", "file", "line"]);
-
-/** Turns one pino JSON line into a log entry. */
-export function entryFromPino(line: string): LogEntry {
-  const raw = JSON.parse(line) as Record<string, unknown>;
-  const attrs: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (IDENTITY_KEYS.has(k)) continue;
-    if (typeof v === "string") attrs[k] = v;
-    else if (v !== null && typeof v === "object" && typeof (v as { message?: unknown }).message === "string") {
-      attrs[k] = (v as { message: string }).message;
-    } else attrs[k] = JSON.stringify(v);
-  }
-  return {
-    app: String(raw["app"] ?? ""),
-    version: String(raw["version"] ?? ""),
-    component: String(raw["component"] ?? "main"),
-    node: String(raw["node"] ?? ""),
-    time: typeof raw["time"] === "number" ? raw["time"] : nowMicros(),
-    level: String(raw["level"] ?? "info"),
-    file: typeof raw["file"] === "string" ? raw["file"] : "",
-    line: typeof raw["line"] === "number" ? raw["line"] : -1,
-    msg: String(raw["msg"] ?? ""),
-    attrs,
-  };
 }
 
 /** A pino destination that prints entries in the pretty form on a stream (stderr by default). */

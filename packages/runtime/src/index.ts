@@ -90,7 +90,21 @@ export { MethodStats } from "./method-stats.js";
 
 // Output formats shared by deployers.
 export { banner } from "./banner.js";
-export { PrettyPrinter, nowMicros, type LogEntry } from "./log-entry.js";
+export { PrettyPrinter, nowMicros, entryFromPino, type LogEntry } from "./log-entry.js";
 export { compileLogQuery, type LogFilter } from "./log-query.js";
 export { colorEnabled, colorFor, sgr } from "./terminal.js";
 export { renderTable, formatAge } from "./table.js";
+
+// Running deployments: their files and their status.
+export {
+  dataDir,
+  registryDir,
+  logsDir,
+  logFile,
+  writeRegistration,
+  removeRegistration,
+  readRegistrations,
+  isAlive,
+  type Registration,
+} from "./deployment-files.js";
+export type { DeploymentStatus, GroupStatus, ReplicaStatus, ComponentStatus, ListenerStatus } from "./deployment-status.js";

@@ -69,3 +69,30 @@ export class PrettyPrinter {
     );
   }
 }
+
+const IDENTITY_KEYS = new Set(["level", "time", "app", "version", "node", "component", "msg", "file", "line"]);
+
+/** Turns one JSON line written by a component's pino logger into a log entry. */
+export function entryFromPino(line: string): LogEntry {
+  const raw = JSON.parse(line) as Record<string, unknown>;
+  const attrs: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (IDENTITY_KEYS.has(k)) continue;
+    if (typeof v === "string") attrs[k] = v;
+    else if (v !== null && typeof v === "object" && typeof (v as { message?: unknown }).message === "string") {
+      attrs[k] = (v as { message: string }).message;
+    } else attrs[k] = JSON.stringify(v);
+  }
+  return {
+    app: String(raw["app"] ?? ""),
+    version: String(raw["version"] ?? ""),
+    component: String(raw["component"] ?? "main"),
+    node: String(raw["node"] ?? ""),
+    time: typeof raw["time"] === "number" ? raw["time"] : nowMicros(),
+    level: String(raw["level"] ?? "info"),
+    file: typeof raw["file"] === "string" ? raw["file"] : "",
+    line: typeof raw["line"] === "number" ? raw["line"] : -1,
+    msg: String(raw["msg"] ?? ""),
+    attrs,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The status of a running deployment, as its status server serves it (GET /status, JSON), for
+ * `weaver multi status`, the dashboard and scripts. Config values are shown as written in
+ * weaver.toml, so secrets appear as their references (`${env:NAME}`), never resolved.
+ */
+
+/** A replica process. */
+export interface ReplicaStatus {
+  /** The replica's id (new for every process the deployer starts). */
+  readonly id: string;
+  readonly pid: number;
+  /** starting: launched, not yet serving; ready: serving and healthy; unhealthy: failing health checks; restarting: waiting to be started again; stopped. */
+  readonly state: "starting" | "ready" | "unhealthy" | "restarting" | "stopped";
+  /** When this process started, in ms since the epoch. */
+  readonly started: number;
+  /** How many times this replica slot was restarted. */
+  readonly restarts: number;
+}
+
+/** A group of components that share processes (one component, or a colocate group). */
+export interface GroupStatus {
+  /** The group's name: the short name of its first component. */
+  readonly name: string;
+  /** Full names of its components. */
+  readonly components: readonly string[];
+  readonly replicas: readonly ReplicaStatus[];
+}
+
+/** A component and the group that runs it. */
+export interface ComponentStatus {
+  readonly name: string;
+  readonly short: string;
+  readonly group: string;
+}
+
+/** A listener and the address clients use (the deployer's proxy). */
+export interface ListenerStatus {
+  readonly name: string;
+  readonly address: string;
+}
+
+/** The status of a deployment. */
+export interface DeploymentStatus {
+  readonly app: string;
+  readonly deployment: string;
+  /** When it started, in ms since the epoch. */
+  readonly started: number;
+  /** The deployer's process id. */
+  readonly pid: number;
+  /** The config file. */
+  readonly configFile: string;
+  /** Every section of the config, as written (secret references unresolved). */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly groups: readonly GroupStatus[];
+  /** Components in status order: Main first, then by full name. */
+  readonly components: readonly ComponentStatus[];
+  readonly listeners: readonly ListenerStatus[];
+}
