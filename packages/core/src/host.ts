@@ -14,6 +14,7 @@ import {
   LocalCalls,
   MAIN_COMPONENT,
   componentConfig,
+  formatAddress,
   getComponent,
   runtimeError,
   type Address,
@@ -93,6 +94,13 @@ export class ComponentHost {
     const entry = this.#entries.get(name) ?? this.#create(name, new Set());
     await entry.ready;
     return entry;
+  }
+
+  /** The listeners bound so far: name and bound `host:port`. */
+  boundListeners(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const l of this.#listeners) out[l.name] = formatAddress(l.host, l.port);
+    return out;
   }
 
   /** Statistics of the local calls to every component created here. */

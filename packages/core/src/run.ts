@@ -33,6 +33,7 @@ import {
 } from "@weaver/runtime";
 import type { Main } from "./component.js";
 import { ComponentHost } from "./host.js";
+import { pino } from "pino";
 import { createRootLogger, prettyDestination } from "./logger.js";
 import { startWeavelet } from "./weavelet.js";
 
@@ -66,7 +67,9 @@ export async function run(App: new () => Main): Promise<void> {
     const app = config.name ?? manifest.app;
     const replica = readReplicaArgs();
     if (replica !== undefined) {
-      const logger = createRootLogger({ app, deployment: replica.deployment, replica: replica.id }, prettyDestination());
+      // A deployer collects replicas' log entries as JSON lines on their own pipe.
+      const destination = replica.logFd === undefined ? prettyDestination() : pino.destination({ dest: replica.logFd, sync: true });
+      const logger = createRootLogger({ app, deployment: replica.deployment, replica: replica.id }, destination);
       const weavelet = await startWeavelet(replica, manifest, config, logger, App);
       stop = () => weavelet.stop();
       installShutdown(stop);

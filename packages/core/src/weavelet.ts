@@ -23,10 +23,13 @@ import {
   type Manifest,
   type RemoteCalls,
   type ReplicaArgs,
+  HEALTH_METHOD,
+  type HealthReply,
 } from "@weaver/runtime";
 import { RpcClient, RpcServer, formatEndpoint, parseEndpoint } from "@weaver/rpc";
 import type { Logger } from "pino";
 import type { Main } from "./component.js";
+import { ControlChannel, controlCodec } from "./control-channel.js";
 import { ComponentHost } from "./host.js";
 
 /** A running replica: its host, its server (when it hosts components others call) and clients. */
@@ -51,48 +54,59 @@ export async function startWeavelet(
     }
   }
   const clients = new Map<string, RpcClient>();
-  const remote = (name: string): RemoteCalls | undefined => {
-    if (hosted.has(name)) return undefined;
-    const routes = args.routes[name];
-    if (routes === undefined) {
-      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} calls ${name}, which it neither hosts nor has routes to`);
-    }
+  const clientFor = (name: string): RpcClient => {
     let client = clients.get(name);
     if (client === undefined) {
       client = new RpcClient({ deployment: args.deployment, version: app.versionHash, id: args.id });
-      client.setReplicas(routes.map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
+      client.setReplicas((args.routes[name] ?? []).map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
       clients.set(name, client);
     }
-    return remoteCalls(getComponent(name), client);
+    return client;
+  };
+  const remote = (name: string): RemoteCalls | undefined => {
+    if (hosted.has(name)) return undefined;
+    // With a deployer's control channel, routes come and go; without one, they are all there is.
+    if (args.routes[name] === undefined && args.control === undefined) {
+      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} calls ${name}, which it neither hosts nor has routes to`);
+    }
+    return remoteCalls(getComponent(name), clientFor(name));
   };
   const host = new ComponentHost({
     config,
     logger,
-    listener: (name) => ({ address: parseAddress(args.listeners?.[name] ?? "127.0.0.1:0") as Address }),
+    listener: (name) => {
+      const shown = args.proxies?.[name];
+      return { address: parseAddress(args.listeners?.[name] ?? "127.0.0.1:0") as Address, ...(shown === undefined ? {} : { shown }) };
+    },
     remote,
     mainClass,
   });
 
   let server: RpcServer | undefined;
   const served = [...hosted].filter((n) => n !== MAIN_COMPONENT);
-  for (const name of served) await host.instance(name);
-  if (served.length > 0) {
+  for (const name of hosted) await host.instance(name);
+  if (served.length > 0 || args.control !== undefined) {
     if (args.listen === undefined) {
       throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`);
     }
+    const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
+    const health = controlCodec.encode({ healthy: true, id: args.id } satisfies HealthReply);
     server = new RpcServer({
       deployment: args.deployment,
       version: app.versionHash,
       id: args.id,
-      handler: componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined)),
+      handler: (payload, call) => (call.method === HEALTH_METHOD ? Promise.resolve(health) : components(payload, call)),
       deadlineReason: () => new DeadlineExceededError(),
       cancelReason: () => new CancelledError(),
       onBadPeer: (reason) => logger.warn(reason),
     });
     const address = await server.listen(parseEndpoint(args.listen)!);
-    logger.info({ address: formatEndpoint(address), components: served.join(",") }, `replica ${args.id} serving`);
+    // Under a deployer, readiness goes over the control channel; by hand, this line says it.
+    const level = args.control === undefined ? "info" : "debug";
+    logger[level]({ address: formatEndpoint(address), components: served.join(",") }, `replica ${args.id} serving`);
   }
-
+  const control = args.control === undefined ? undefined : new ControlChannel(args, app, logger, clientFor);
+  await control?.ready(host.boundListeners());
   return {
     host,
     async stop() {
@@ -100,6 +114,7 @@ export async function startWeavelet(
       try {
         await host.shutdown();
       } finally {
+        control?.close();
         for (const client of clients.values()) client.close();
       }
     },

@@ -86,6 +86,20 @@ export { LocalCalls } from "./local-calls.js";
 export { remoteCalls, methodId, type RemoteCallsOptions } from "./remote-calls.js";
 export { componentHandler } from "./component-server.js";
 export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica-args.js";
+export {
+  DEPLOYER_PROTOCOL_VERSION,
+  LOG_FD,
+  HEALTH_METHOD,
+  CONTROL_READY,
+  CONTROL_WATCH_ROUTES,
+  type HealthReply,
+  type ReadyRequest,
+  type WatchRoutesRequest,
+  type RoutesReply,
+} from "./deployer-protocol.js";
+export { Envelope, type EnvelopeOptions, type Exit } from "./envelope.js";
+export { ControlServer, HealthCheck, type ControlHandlers, type ControlIdentity } from "./control-server.js";
+export { privateSocketDir } from "@weaver/rpc";
 export { MethodStats } from "./method-stats.js";
 
 // Output formats shared by deployers.

@@ -4,8 +4,8 @@
  * instead of the whole app: it creates only the components it hosts, serves them over RPC on
  * `listen`, and reaches every other component through `routes`.
  *
- * This is the static part of the deployer ↔ replica contract: the replica set of each component
- * is fixed when the process starts.
+ * The rest of the deployer ↔ replica contract (pipes, control calls, health) is in
+ * deployer-protocol.ts. Without `control`, the routes given here are all the replica ever has.
  */
 import { parseEndpoint } from "@weaver/rpc";
 import { runtimeError } from "./errors.js";
@@ -35,6 +35,12 @@ export interface ReplicaArgs {
   readonly routes: Readonly<Record<string, readonly RouteEntry[]>>;
   /** Where each listener binds (`host:port`); 127.0.0.1 on a free port when absent. */
   readonly listeners?: Readonly<Record<string, string>>;
+  /** The address clients are told for each listener (the deployer's proxy), when not the bound one. */
+  readonly proxies?: Readonly<Record<string, string>>;
+  /** The deployer's control server (`unix:<path>`); see deployer-protocol.ts. */
+  readonly control?: string;
+  /** The file descriptor to write JSON log lines to, instead of pretty lines on stderr. */
+  readonly logFd?: number;
 }
 
 /** Reads ReplicaArgs from the environment; undefined when the process is not a replica. */
@@ -54,6 +60,11 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
   if (typeof args.deployment !== "string" || typeof args.id !== "string") return bad("deployment and id must be strings");
   if (!Array.isArray(args.hosts) || args.hosts.some((h) => typeof h !== "string")) return bad("hosts must be a list of component names");
   if (args.listen !== undefined && parseEndpoint(args.listen) === undefined) return bad(`listen "${args.listen}" is not unix:<path> or tcp:<host>:<port>`);
+  if (args.control !== undefined && parseEndpoint(args.control) === undefined) return bad(`control "${args.control}" is not unix:<path> or tcp:<host>:<port>`);
+  if (args.logFd !== undefined && !(Number.isInteger(args.logFd) && args.logFd > 2)) return bad("logFd must be a file descriptor number above 2");
+  if (args.proxies !== undefined && (typeof args.proxies !== "object" || args.proxies === null || Object.values(args.proxies).some((a) => typeof a !== "string"))) {
+    return bad("proxies must map listener names to addresses");
+  }
   if (typeof args.routes !== "object" || args.routes === null) return bad("routes must be an object");
   for (const [component, replicas] of Object.entries(args.routes)) {
     if (!Array.isArray(replicas)) return bad(`routes of ${component} must be a list`);

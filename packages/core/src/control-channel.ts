@@ -1,0 +1,85 @@
+/**
+ * A replica's side of the deployer's control channel (deployer-protocol.ts in @weaver/runtime):
+ * it reports the replica ready, then long-polls the routing and hands each component's live
+ * replicas to the RPC client that calls it. It also watches stdin, which the deployer holds
+ * open: when it closes, the deployer is gone, and the replica exits rather than outlive it.
+ */
+import {
+  CONTROL_READY,
+  CONTROL_WATCH_ROUTES,
+  Codec,
+  type Manifest,
+  type ReadyRequest,
+  type ReplicaArgs,
+  type RoutesReply,
+  type WatchRoutesRequest,
+} from "@weaver/runtime";
+import { RpcClient, parseEndpoint } from "@weaver/rpc";
+import type { Logger } from "pino";
+
+/** The codec of control messages (plain msgpack). */
+export const controlCodec = new Codec();
+
+/** How long one routes long-poll may wait for a change. */
+const WATCH_TIMEOUT_MS = 60_000;
+
+/** The replica's connection to its deployer. */
+export class ControlChannel {
+  readonly #args: ReplicaArgs;
+  readonly #client: RpcClient;
+  readonly #logger: Logger;
+  readonly #clientFor: (component: string) => RpcClient;
+  #closed = false;
+
+  constructor(args: ReplicaArgs, app: Manifest, logger: Logger, clientFor: (component: string) => RpcClient) {
+    this.#args = args;
+    this.#logger = logger;
+    this.#clientFor = clientFor;
+    this.#client = new RpcClient({ deployment: args.deployment, version: app.versionHash, id: args.id });
+    this.#client.setReplicas([{ id: "deployer", address: parseEndpoint(args.control as string)! }]);
+    process.stdin.on("end", () => this.#deployerGone());
+    process.stdin.on("error", () => this.#deployerGone());
+    process.stdin.resume();
+  }
+
+  /** Tells the deployer the replica serves, with its listeners' bound addresses; then follows routes. */
+  async ready(listeners: Record<string, string>): Promise<void> {
+    const request: ReadyRequest = { id: this.#args.id, pid: process.pid, listeners };
+    await this.#client.call(CONTROL_READY, controlCodec.encode(request), { retriable: true });
+    void this.#watch();
+  }
+
+  /** Stops following routes. */
+  close(): void {
+    this.#closed = true;
+    this.#client.close();
+    process.stdin.pause();
+  }
+
+  async #watch(): Promise<void> {
+    let version = -1;
+    while (!this.#closed) {
+      try {
+        const request: WatchRoutesRequest = { id: this.#args.id, version };
+        const reply = controlCodec.decode(
+          await this.#client.call(CONTROL_WATCH_ROUTES, controlCodec.encode(request), { retriable: true, deadline: Date.now() + WATCH_TIMEOUT_MS }),
+        ) as RoutesReply;
+        if (reply.version === version) continue;
+        version = reply.version;
+        for (const [component, replicas] of Object.entries(reply.routes)) {
+          this.#clientFor(component).setReplicas(replicas.map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
+        }
+      } catch (e) {
+        if (this.#closed) return;
+        this.#logger.debug({ err: e }, "routes long-poll failed; retrying");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  #deployerGone(): void {
+    if (this.#closed) return;
+    this.#logger.warn("the deployer is gone; exiting");
+    process.kill(process.pid, "SIGTERM");
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * A multi-process deployment: every group's replicas, the control server they report to, a proxy
+ * per listener, the status server and the registration, the log file.
+ *
+ * The deployer is the control plane only: replicas call each other directly over their own
+ * sockets. It tells each replica where the live replicas of the components it calls are, and
+ * pushes a new version whenever a replica becomes ready, dies or turns unhealthy.
+ */
+import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  ControlServer,
+  compareComponents,
+  logFile,
+  privateSocketDir,
+  removeRegistration,
+  shortName,
+  writeRegistration,
+  type AppConfig,
+  type ComponentManifest,
+  type DeploymentStatus,
+  type Manifest,
+  type RouteEntry,
+  type RoutesReply,
+} from "@weaver/runtime";
+import { computeGroups, type Group } from "./groups.js";
+import { LogSink } from "./log-sink.js";
+import { ListenerProxy } from "./proxy.js";
+import { ReplicaSlot, type SlotContext } from "./replica.js";
+import { StatusServer } from "./status-server.js";
+
+/** The name deployment files are kept under. */
+export const DEPLOYER = "multi";
+
+/** How long a routes long-poll waits for a change before answering with the same version. */
+const WATCH_MS = 20_000;
+
+/** Options of a deployment. */
+export interface DeploymentOptions {
+  readonly config: AppConfig;
+  readonly manifest: Manifest;
+  /** The app name shown (config name or manifest app). */
+  readonly app: string;
+  /** Print log entries on stdout as they arrive. */
+  readonly print: boolean;
+}
+
+/** A running multi-process deployment. */
+export class Deployment {
+  readonly id = randomUUID();
+  readonly started = Date.now();
+  readonly #o: DeploymentOptions;
+  readonly #groups: Group[];
+  readonly #slots: ReplicaSlot[] = [];
+  readonly #proxies = new Map<string, ListenerProxy>();
+  readonly #shown: Record<string, string> = {};
+  readonly #log: LogSink;
+  readonly #dir = privateSocketDir("weaver-multi-");
+  #control: ControlServer | undefined;
+  #status: StatusServer | undefined;
+  #version = 0;
+  #waiters: (() => void)[] = [];
+  #stopped = false;
+  #fail: (message: string) => void = () => {};
+  /** Settles with a message when the deployment cannot run (a group crashing at start). */
+  readonly failed: Promise<string>;
+
+  constructor(options: DeploymentOptions) {
+    this.#o = options;
+    this.#groups = computeGroups(options.manifest, options.config);
+    this.#log = new LogSink(logFile(DEPLOYER, this.id), options.print);
+    this.failed = new Promise((resolve) => (this.#fail = resolve));
+  }
+
+  /** Starts everything; resolves once every process has been launched (not necessarily ready). */
+  async start(): Promise<void> {
+    const { config, manifest } = this.#o;
+    const identity = { deployment: this.id, version: manifest.versionHash };
+    const control = `unix:${join(this.#dir, "control.sock")}`;
+    this.#control = new ControlServer(identity, {
+      ready: (r) => this.#slots.find((s) => s.id === r.id)?.ready(r.listeners),
+      watchRoutes: (r) => this.#watch(r.id, r.version),
+    });
+    await this.#control.listen(control);
+    for (const name of new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)))) {
+      const proxy = new ListenerProxy(name);
+      this.#shown[name] = await proxy.listen(config.multi.listeners[name]?.address ?? ":0");
+      this.#proxies.set(name, proxy);
+    }
+    this.#status = new StatusServer(() => this.status());
+    const status = await this.#status.listen();
+    writeRegistration(DEPLOYER, { deployment: this.id, app: this.#o.app, status, pid: process.pid, started: this.started });
+
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const entry of config.env) env[entry.slice(0, entry.indexOf("="))] = entry.slice(entry.indexOf("=") + 1);
+    const ctx: SlotContext = {
+      identity,
+      app: this.#o.app,
+      binary: config.binary as string,
+      args: config.args,
+      env,
+      configFile: config.file,
+      control,
+      proxies: this.#shown,
+      log: this.#log,
+      routes: (g) => this.#routes(g),
+      changed: () => this.#changed(),
+      fail: (message) => this.#fail(message),
+    };
+    this.#groups.forEach((group, g) => {
+      for (let i = 0; i < group.replicas; i++) {
+        this.#slots.push(new ReplicaSlot(group, `unix:${join(this.#dir, `${g}-${i}.sock`)}`, ctx));
+      }
+    });
+    for (const slot of this.#slots) slot.start();
+  }
+
+  /** The addresses clients use, by listener name. */
+  get listeners(): Readonly<Record<string, string>> {
+    return this.#shown;
+  }
+
+  /** Resolves once every replica has been ready at least once, or rejects when the deployment fails. */
+  async ready(): Promise<void> {
+    while (this.#slots.some((s) => s.state !== "ready")) {
+      await Promise.race([new Promise<void>((resolve) => this.#waiters.push(resolve)), this.failed.then((m) => Promise.reject(new Error(m)))]);
+    }
+  }
+
+  /** Stops every replica (draining them), the proxies and servers, and removes the registration. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    removeRegistration(DEPLOYER, this.id);
+    await Promise.all([...this.#proxies.values()].map((p) => p.close()));
+    await Promise.all(this.#slots.map((s) => s.stop()));
+    this.#wake();
+    await this.#status?.close();
+    await this.#control?.close();
+    await this.#log.close();
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  /** Writes a log entry of the deployer itself. */
+  system(level: "info" | "warn" | "error", msg: string): void {
+    this.#log.system(this.#o.app, this.id, level, msg);
+  }
+
+  /** The deployment's status, for the status server. */
+  status(): DeploymentStatus {
+    const { manifest, config } = this.#o;
+    const groupOf = new Map(this.#groups.flatMap((g) => g.components.map((c) => [c, g.name] as const)));
+    return {
+      app: this.#o.app,
+      deployment: this.id,
+      started: this.started,
+      pid: process.pid,
+      configFile: config.file,
+      config: configSections(config),
+      groups: this.#groups.map((g) => ({
+        name: g.name,
+        components: g.components,
+        replicas: this.#slots
+          .filter((s) => s.group === g)
+          .map((s) => ({ id: s.id, pid: s.pid, state: s.state, started: s.started, restarts: s.restarts })),
+      })),
+      components: [...manifest.components]
+        .sort((a: ComponentManifest, b: ComponentManifest) => compareComponents(a.name, b.name))
+        .map((c) => ({ name: c.name, short: shortName(c.name), group: groupOf.get(c.name) ?? "" })),
+      listeners: Object.entries(this.#shown)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, address]) => ({ name, address })),
+    };
+  }
+
+  /** The live replicas of every component a group calls and does not host. */
+  #routes(group: Group): Record<string, RouteEntry[]> {
+    const callees = new Set(this.#o.manifest.callGraph.filter(([from]) => group.components.includes(from)).map(([, to]) => to));
+    const routes: Record<string, RouteEntry[]> = {};
+    for (const callee of callees) {
+      if (group.components.includes(callee)) continue;
+      routes[callee] = this.#slots
+        .filter((s) => s.state === "ready" && s.group.components.includes(callee))
+        .map((s) => ({ id: s.id, address: s.address }));
+    }
+    return routes;
+  }
+
+  async #watch(replica: string, known: number): Promise<RoutesReply> {
+    if (known === this.#version && !this.#stopped) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, WATCH_MS);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    const slot = this.#slots.find((s) => s.id === replica);
+    return { version: this.#version, routes: slot === undefined ? {} : this.#routes(slot.group) };
+  }
+
+  #changed(): void {
+    this.#version++;
+    for (const [name, proxy] of this.#proxies) {
+      proxy.setBackends(
+        this.#slots
+          .filter((s) => s.state === "ready" && s.listeners[name] !== undefined)
+          .map((s) => {
+            const address = s.listeners[name] as string;
+            const colon = address.lastIndexOf(":");
+            return { replica: s.id, host: address.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(address.slice(colon + 1)) };
+          }),
+      );
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w();
+  }
+}
+
+/** The config's sections as written (secret references stay references). */
+function configSections(config: AppConfig): Record<string, unknown> {
+  return {
+    serviceweaver: { name: config.name, binary: config.binary, args: config.args, env: config.env.map((e) => `${e.slice(0, e.indexOf("="))}=<redacted>`), colocate: config.colocate },
+    multi: config.multi,
+    ...config.components,
+  };
+}

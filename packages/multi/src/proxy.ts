@@ -1,0 +1,98 @@
+/**
+ * The listener proxy: one TCP proxy per listener, on the address the config gives
+ * (`[multi] listeners.<name>.address`), in front of the replicas that own the listener. It works
+ * at the connection level, so HTTP, WebSocket upgrades and any other TCP protocol pass through
+ * unchanged. Each connection goes to the next live backend in turn; a backend that refuses the
+ * connection is skipped, and backends of replicas that die are dropped at once.
+ */
+import net from "node:net";
+import { lookup } from "node:dns/promises";
+import { formatAddress, parseAddress, type Address } from "@weaver/runtime";
+
+/** A replica's bound listener. */
+export interface Backend {
+  readonly replica: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A TCP proxy for one listener. */
+export class ListenerProxy {
+  readonly name: string;
+  #backends: Backend[] = [];
+  #next = 0;
+  readonly #server: net.Server;
+  readonly #sockets = new Set<net.Socket>();
+  /** Connections proxied, and those that found no backend. */
+  readonly stats = { connections: 0, failed: 0 };
+
+  constructor(name: string) {
+    this.name = name;
+    this.#server = net.createServer((client) => this.#accept(client));
+  }
+
+  /** Listens on `address` (host:port; ":0" picks a free port on every interface); returns the address to show. */
+  async listen(address: string): Promise<string> {
+    const parsed = parseAddress(address) as Address;
+    let host = parsed.host === "" ? "::" : parsed.host;
+    if (net.isIP(host) === 0) host = ((await lookup(host, { all: true })).sort((a, b) => a.family - b.family)[0] as { address: string }).address;
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen({ host, port: parsed.port, exclusive: true }, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    return formatAddress(host, (this.#server.address() as net.AddressInfo).port);
+  }
+
+  /** Replaces the set of backends. */
+  setBackends(backends: readonly Backend[]): void {
+    this.#backends = [...backends];
+  }
+
+  /** Stops accepting connections and closes the open ones. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const s of this.#sockets) s.destroy();
+    await closed;
+  }
+
+  #accept(client: net.Socket): void {
+    this.stats.connections++;
+    this.#sockets.add(client);
+    client.once("close", () => this.#sockets.delete(client));
+    client.on("error", () => client.destroy());
+    client.pause();
+    this.#connect(client, new Set());
+  }
+
+  #connect(client: net.Socket, tried: Set<string>): void {
+    const candidates = this.#backends.filter((b) => !tried.has(b.replica));
+    if (candidates.length === 0 || client.destroyed) {
+      if (!client.destroyed) this.stats.failed++;
+      client.destroy();
+      return;
+    }
+    const backend = candidates[this.#next++ % candidates.length] as Backend;
+    const upstream = net.connect({ host: backend.host, port: backend.port });
+    upstream.setNoDelay(true);
+    let relayed = false;
+    this.#sockets.add(upstream);
+    upstream.once("close", () => this.#sockets.delete(upstream));
+    upstream.once("error", () => {
+      upstream.destroy();
+      // Before anything was relayed, another backend can still take the connection.
+      if (!relayed) this.#connect(client, tried.add(backend.replica));
+      else client.destroy();
+    });
+    upstream.once("connect", () => {
+      relayed = true;
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.resume();
+      client.once("close", () => upstream.destroy());
+      upstream.once("close", () => client.destroy());
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The deployer's side of the control channel (deployer-protocol.ts): a server replicas report to
+ * and long-poll routes from, and the health check of one replica. Deployers use these rather than
+ * the RPC layer, so the contract stays in one place.
+ */
+import { RpcClient, RpcServer, RpcSystemError, SystemCode, parseEndpoint } from "@weaver/rpc";
+import { Codec } from "./codec.js";
+import {
+  CONTROL_READY,
+  CONTROL_WATCH_ROUTES,
+  HEALTH_METHOD,
+  type HealthReply,
+  type ReadyRequest,
+  type RoutesReply,
+  type WatchRoutesRequest,
+} from "./deployer-protocol.js";
+
+const codec = new Codec();
+
+/** What a deployer does with control calls. */
+export interface ControlHandlers {
+  /** A replica reports that it is ready. */
+  ready(request: ReadyRequest): void;
+  /** A replica waits for routes newer than the version it has (answer at the latest after a while). */
+  watchRoutes(request: WatchRoutesRequest): Promise<RoutesReply>;
+}
+
+/** The identity control connections must match: the deployment and the app version. */
+export interface ControlIdentity {
+  readonly deployment: string;
+  readonly version: string;
+}
+
+/** The deployer's control server. */
+export class ControlServer {
+  readonly #server: RpcServer;
+
+  constructor(identity: ControlIdentity, handlers: ControlHandlers) {
+    this.#server = new RpcServer({
+      ...identity,
+      id: "deployer",
+      handler: async (payload, call) => {
+        const request = codec.decode(payload);
+        switch (call.method) {
+          case CONTROL_READY:
+            handlers.ready(request as ReadyRequest);
+            return codec.encode(null);
+          case CONTROL_WATCH_ROUTES:
+            return codec.encode(await handlers.watchRoutes(request as WatchRoutesRequest));
+          default:
+            throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `no control method #${call.method}`);
+        }
+      },
+    });
+  }
+
+  /** Listens on a Unix socket (`unix:<path>`). */
+  async listen(address: string): Promise<void> {
+    await this.#server.listen(parseEndpoint(address)!);
+  }
+
+  /** Stops the server. */
+  close(): Promise<void> {
+    return this.#server.close();
+  }
+}
+
+/** Checks one replica's health over its RPC address. */
+export class HealthCheck {
+  readonly #client: RpcClient;
+  readonly #id: string;
+
+  constructor(identity: ControlIdentity, replica: { readonly id: string; readonly address: string }) {
+    this.#id = replica.id;
+    this.#client = new RpcClient({ ...identity, id: "deployer", connectTimeoutMs: 2_000 });
+    this.#client.setReplicas([{ id: replica.id, address: parseEndpoint(replica.address)! }]);
+  }
+
+  /** Resolves true when the replica answers healthy within `timeoutMs`, false otherwise. */
+  async check(timeoutMs: number): Promise<boolean> {
+    try {
+      const reply = codec.decode(await this.#client.call(HEALTH_METHOD, codec.encode(null), { retriable: true, deadline: Date.now() + timeoutMs })) as HealthReply;
+      return reply.healthy === true && reply.id === this.#id;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#client.close();
+  }
+}
