@@ -174,6 +174,7 @@ export function table(title: string, results: readonly Result[]): string {
 }
 
 function fmt(ns: number): string {
+  if (ns >= 10_000_000) return `${(ns / 1e6).toFixed(0)} ms`;
   return ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${ns.toFixed(0)} ns`;
 }
 

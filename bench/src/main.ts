@@ -1,8 +1,9 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run.
-// `npm run bench -- rpc` (or local, codec) runs only the sections named.
+// `npm run bench -- rpc` (or local, codec, multi) runs only the sections named.
 import { codecCases } from "./codec.js";
 import { table } from "./harness.js";
 import { localStubCases } from "./local-stub.js";
+import { multiCases } from "./multi.js";
 import { rpcCases } from "./rpc.js";
 
 const only = new Set(process.argv.slice(2));
@@ -23,4 +24,10 @@ if (wanted("rpc")) {
     console.log(table(section.title, section.results));
     console.log();
   }
+}
+if (wanted("multi")) {
+  const { results, startupMs } = await multiCases(progress);
+  console.log(table("Multi-process deployer", results));
+  console.log(`deploy to first answered request: ${startupMs.toFixed(0)} ms (target under 2000 ms): ${startupMs < 2000 ? "met" : "MISSED"}`);
+  console.log();
 }
