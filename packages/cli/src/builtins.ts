@@ -1,9 +1,10 @@
 /**
  * The commands built into `weaver`. Every other `weaver <x>` runs a `weaver-<x>` plugin, so a
- * deployer added here (e.g. multi) stops being dispatched to a plugin and appears in the usage.
+ * deployer added here stops being dispatched to a plugin and appears in the usage.
  */
 import type { Command } from "commander";
 import { generateCommand } from "./generate.js";
+import { multiCommand } from "./multi/multi.js";
 import { singleCommand } from "./single/single.js";
 import { versionCommand } from "./version.js";
 
@@ -24,6 +25,7 @@ export const BUILTINS: readonly Builtin[] = [
   { name: "generate", args: "[dir...]", summary: "weaver code generator", create: generateCommand },
   { name: "version", args: "", summary: "show weaver version", create: versionCommand },
   { name: "single", args: "<command> ...", summary: "for single process deployments", create: singleCommand },
+  { name: "multi", args: "<command> ...", summary: "for multiprocess deployments", create: multiCommand },
 ];
 
 /** Finds the built-in command with this name. */

@@ -13,6 +13,10 @@ const HELP_FLAGS = new Set(["-h", "--help"]);
 
 /** Runs the weaver command with `argv` (without node and script); returns the exit status. */
 export async function main(argv: string[]): Promise<number> {
+  // `weaver help | head` closes the pipe early; that is the reader's choice, not an error.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+  });
   try {
     return await dispatch(argv);
   } catch (e) {

@@ -7,7 +7,7 @@
  */
 import { isAlive, readRegistrations, removeRegistration, type DeploymentStatus, type Registration } from "@weaver/runtime";
 import { DEPLOYER } from "./deployer-name.js";
-import { probeStatus, STATUS_TIMEOUT_MS } from "./status-probe.js";
+import { probeStatus, STATUS_TIMEOUT_MS, type StatusProbe } from "./status-probe.js";
 
 /** A deployment that runs and answered with its status. */
 export interface RunningDeployment {
@@ -57,8 +57,11 @@ export async function listDeployments(options: ListOptions = {}): Promise<Deploy
   const unreachable: UnreachableDeployment[] = [];
   const removed: StaleRegistration[] = [];
   // readRegistrations sorts by app and start time; the results keep that order.
-  const probes = readRegistrations(deployer).map(async (registration) => {
-    if (!isAlive(registration.pid)) return { registration, probe: { kind: "gone", reason: `its deployer (pid ${registration.pid}) is not running` } as const };
+  const probes = readRegistrations(deployer).map(async (registration): Promise<{ registration: Registration; probe: StatusProbe }> => {
+    // A dead deployer cannot be running its deployment, whoever answers on its status address.
+    if (!isAlive(registration.pid)) {
+      return { registration, probe: { kind: "gone", reason: `its deployer (pid ${registration.pid}) is not running` } };
+    }
     return { registration, probe: await probeStatus(registration, options.timeoutMs ?? STATUS_TIMEOUT_MS) };
   });
   for (const { registration, probe } of await Promise.all(probes)) {

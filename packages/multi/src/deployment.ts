@@ -24,14 +24,12 @@ import {
   type RouteEntry,
   type RoutesReply,
 } from "@weaver/runtime";
+import { DEPLOYER } from "./deployer-name.js";
 import { computeGroups, type Group } from "./groups.js";
 import { LogSink } from "./log-sink.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
 import { StatusServer } from "./status-server.js";
-
-/** The name deployment files are kept under. */
-export const DEPLOYER = "multi";
 
 /** How long a routes long-poll waits for a change before answering with the same version. */
 const WATCH_MS = 20_000;

@@ -6,7 +6,8 @@
  */
 export { SYSTEM_ATTR } from "./system-log.js";
 export { multiDeploy, type DeployOptions } from "./deploy.js";
-export { Deployment, DEPLOYER, type DeploymentOptions } from "./deployment.js";
+export { Deployment, type DeploymentOptions } from "./deployment.js";
+export { DEPLOYER } from "./deployer-name.js";
 export { computeGroups, hostsMain, DEFAULT_REPLICAS, type Group } from "./groups.js";
 export { ListenerProxy, type Backend } from "./proxy.js";
 

@@ -5,8 +5,9 @@
  * Invariants: `#offset` is the file position just after the last byte read, and `#partial` holds
  * the bytes since the last newline: a line the deployer is still writing. A line becomes an entry
  * only once its newline is on disk, so a reader never sees half an entry. Lines are split on the
- * newline byte, which never occurs inside a multi-byte UTF-8 character. A file replaced or cut
- * short (by purge, say) is read again from its start.
+ * newline byte, which never occurs inside a multi-byte UTF-8 character. A file replaced (another
+ * inode) or cut short is read again from its start. (A file deleted and created again may get the
+ * same inode back; names are deployment ids, so the deployer never does that.)
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import type { LogEntry } from "@weaver/runtime";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { WeaverError } from "@weaver/runtime";
 import { logFilter } from "./log-filter.js";
-import { entry } from "./log-test-util.test.util.js";
+import { entry } from "./log-fixtures.test.util.js";
 import { SYSTEM_ATTR } from "./system-log.js";
 
 const app = entry({ msg: "hello" });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { logEntryJson, rfc3339Micros } from "./log-json.js";
-import { entry } from "./log-test-util.test.util.js";
+import { entry } from "./log-fixtures.test.util.js";
 
 describe("logEntryJson", () => {
   it("gives Service Weaver's fields, in its order, with short and full ids", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "@weaver/runtime";
 import { mergeByTime, type EntrySource } from "./log-merge.js";
-import { entry } from "./log-test-util.test.util.js";
+import { entry } from "./log-fixtures.test.util.js";
 
 /** A source that gives its entries in chunks of `size`. */
 function chunked(times: number[], tag: string, size = 2): EntrySource {
