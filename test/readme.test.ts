@@ -66,4 +66,30 @@ describe("README", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("runs the multi section's commands: deploy prints two listener lines, status six pids, curl answers", async () => {
+    // Same port as the first example, so this test runs in this file, one after the other.
+    expect(readme).toContain("$ npx weaver multi deploy weaver.toml\n");
+    const data = mkdtempSync(join(tmpdir(), "weaver-readme-multi-"));
+    const env = { XDG_DATA_HOME: data };
+    try {
+      const app = new TestProcess("npx", ["weaver", "multi", "deploy", "weaver.toml"], { env });
+      await app.waitFor(/(S\d{4} [\d:.]+ stdout {15}[0-9a-f]{8} {22}│ http listener available on 127\.0\.0\.1:8080\n){2}/);
+      // Status may be asked while replicas still start; wait until it lists all six.
+      let status = "";
+      for (let i = 0; i < 100 && (status.match(/\d+, \d+ │/g) ?? []).length < 3; i++) {
+        status = (await runToEnd("npx", ["weaver", "multi", "status"], { env })).stdout;
+      }
+      for (const row of ["weaver.Main", "reverser.Converter", "reverser.Reverser"]) expect(status).toMatch(new RegExp(`│ ${row.replace(".", "\\.")} +│ \\d+, \\d+ │`));
+      expect(status).toMatch(/│ lis +│ 127\.0\.0\.1:8080 │/);
+      expect(await (await fetch("http://127.0.0.1:8080/convert?name=abcdefg")).text()).toBe("after converting, name is ABCDEFG\n");
+      const version = /│ deployment : ([0-9a-f]{8})/.exec(app.stdout)![1];
+      const logs = await runToEnd("npx", ["weaver", "multi", "logs", `version == "${version}"`], { env });
+      expect(logs.stdout.match(/http listener available on 127\.0\.0\.1:8080/g)).toHaveLength(2);
+      await app.stop("SIGINT");
+      await expect(fetch("http://127.0.0.1:8080/convert")).rejects.toThrow();
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
 });
