@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   MAIN_COMPONENT,
   WeaverError,
+  appEnvironment,
   banner,
   colorEnabled,
   emptyConfig,
@@ -60,10 +61,7 @@ export async function run(App: new () => Main): Promise<void> {
     const file = process.env["SERVICEWEAVER_CONFIG"];
     const config = file ? loadConfig(file) : emptyConfig();
     validateConfig(config, manifest);
-    for (const entry of config.env) {
-      const eq = entry.indexOf("=");
-      process.env[entry.slice(0, eq)] = entry.slice(eq + 1);
-    }
+    Object.assign(process.env, appEnvironment(config, {}));
     const app = config.name ?? manifest.app;
     const replica = readReplicaArgs();
     if (replica !== undefined) {

@@ -4,8 +4,7 @@
  * and stops every replica; nothing is left behind. A group that keeps crashing at start stops
  * the deployment with its last log lines.
  */
-import { existsSync } from "node:fs";
-import { banner, colorEnabled, loadConfig, readManifest, runtimeError, validateConfig } from "@weaver/runtime";
+import { appBinary, banner, colorEnabled, loadConfig, readManifest, validateConfig } from "@weaver/runtime";
 import { Deployment } from "./deployment.js";
 
 /** Options of multiDeploy. */
@@ -17,13 +16,7 @@ export interface DeployOptions {
 /** Runs a multi-process deployment until it is stopped; resolves with the exit status. */
 export async function multiDeploy(file: string, options: DeployOptions = {}): Promise<number> {
   const config = loadConfig(file);
-  if (config.binary === undefined) {
-    throw runtimeError("WEAVER_ERR_CONFIG_KEY", `${file}: [serviceweaver] binary is missing: set it to the app's compiled entry, e.g. binary = "./dist/main.js"`);
-  }
-  if (!existsSync(config.binary)) {
-    throw runtimeError("WEAVER_ERR_BINARY", `binary ${config.binary} (from [serviceweaver] binary in ${file}) does not exist: build the app (npm run build) or fix the path`);
-  }
-  const manifest = readManifest(config.binary);
+  const manifest = readManifest(appBinary(config));
   validateConfig(config, manifest);
   const deployment = new Deployment({ config, manifest, app: config.name ?? manifest.app, print: true });
   process.stdout.write(banner(config.name ?? manifest.app, deployment.id, colorEnabled(process.stdout)));

@@ -11,6 +11,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   ControlServer,
+  appEnvironment,
   compareComponents,
   logFile,
   privateSocketDir,
@@ -90,14 +91,12 @@ export class Deployment {
     const status = await this.#status.listen();
     writeRegistration(DEPLOYER, { deployment: this.id, app: this.#o.app, status, pid: process.pid, started: this.started });
 
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const entry of config.env) env[entry.slice(0, entry.indexOf("="))] = entry.slice(entry.indexOf("=") + 1);
     const ctx: SlotContext = {
       identity,
       app: this.#o.app,
       binary: config.binary as string,
       args: config.args,
-      env,
+      env: appEnvironment(config),
       configFile: config.file,
       control,
       proxies: this.#shown,

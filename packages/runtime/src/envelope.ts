@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { appCommand } from "./app-process.js";
 import { LOG_FD } from "./deployer-protocol.js";
 import { entryFromPino, nowMicros, type LogEntry } from "./log-entry.js";
 import { REPLICA_ENV, type ReplicaArgs } from "./replica-args.js";
@@ -41,9 +42,7 @@ export class Envelope {
   constructor(options: EnvelopeOptions) {
     const replica: ReplicaArgs = { ...options.replica, logFd: LOG_FD };
     const env = { ...options.env, SERVICEWEAVER_CONFIG: options.configFile, [REPLICA_ENV]: JSON.stringify(replica) };
-    const [command, args] = /\.[cm]?js$/i.test(options.binary)
-      ? [process.execPath, [options.binary, ...options.args]]
-      : [options.binary, [...options.args]];
+    const [command, args] = appCommand(options.binary, options.args);
     this.#child = spawn(command, args, { env, stdio: ["pipe", "pipe", "pipe", "pipe"] });
     const raw = (level: "stdout" | "stderr") => (msg: string): void =>
       options.onEntry({ app: options.app, version: replica.deployment, component: level, node: replica.id, time: nowMicros(), level, file: "", line: -1, msg, attrs: {} });

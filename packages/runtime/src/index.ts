@@ -98,6 +98,7 @@ export {
   type RoutesReply,
 } from "./deployer-protocol.js";
 export { Envelope, type EnvelopeOptions, type Exit } from "./envelope.js";
+export { appBinary, appCommand, appEnvironment, shownPath } from "./app-process.js";
 export { ControlServer, HealthCheck, type ControlHandlers, type ControlIdentity } from "./control-server.js";
 export { privateSocketDir } from "@weaver/rpc";
 export { MethodStats } from "./method-stats.js";

@@ -3,10 +3,8 @@
  * SERVICEWEAVER_CONFIG set, except that the config, the binary and the generated code are checked
  * first, so a bad weaver.toml fails here, before anything starts. The app prints the banner.
  */
-import { statSync } from "node:fs";
-import { isAbsolute, relative } from "node:path";
 import type { Command } from "commander";
-import { loadConfig, readManifest, runtimeError, validateConfig, type AppConfig } from "@weaver/runtime";
+import { appBinary, appCommand, appEnvironment, loadConfig, readManifest, runtimeError, shownPath, validateConfig } from "@weaver/runtime";
 import { newCommand } from "../command.js";
 import { ExitStatus } from "../errors.js";
 import { runChild } from "../child.js";
@@ -39,67 +37,17 @@ export function deployCommand(): Command {
 /** Checks the config and the app, runs the app in the foreground, and resolves to its exit status. */
 export async function deploy(file: string): Promise<number> {
   const config = loadConfig(file);
-  const binary = checkBinary(config, file);
+  const binary = appBinary(config);
   validateConfig(config, readManifest(binary));
-  const [command, args] = /\.[cm]?js$/i.test(binary)
-    ? [process.execPath, [binary, ...config.args]]
-    : [binary, [...config.args]];
+  const [command, args] = appCommand(binary, config.args);
   try {
-    return await runChild(command, args, { env: appEnv(config) });
+    return await runChild(command, args, { env: appEnvironment(config) });
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw runtimeError(
       "WEAVER_ERR_BINARY",
-      `cannot run binary ${shown(binary)} (from [serviceweaver] binary in ${file}): ${why}: ` +
+      `cannot run binary ${shownPath(binary)} (from [serviceweaver] binary in ${file}): ${why}: ` +
         "make it executable (chmod +x), or for a Node.js app point binary at its .js entry file",
     );
   }
-}
-
-/** Returns the app binary's absolute path after checking that the config names an existing file. */
-function checkBinary(config: AppConfig, file: string): string {
-  const binary = config.binary;
-  if (binary === undefined) {
-    throw runtimeError(
-      "WEAVER_ERR_CONFIG_KEY",
-      `${file}: [serviceweaver] binary is missing: set it to the app's compiled entry file, ` +
-        `e.g. binary = "./dist/main.js" (relative to the config file's folder)`,
-    );
-  }
-  const where = `(from [serviceweaver] binary in ${file})`;
-  let isFile: boolean;
-  try {
-    isFile = statSync(binary).isFile();
-  } catch {
-    throw runtimeError(
-      "WEAVER_ERR_BINARY",
-      `binary ${shown(binary)} ${where} does not exist: build the app (npm run build) or fix the path`,
-    );
-  }
-  if (!isFile) {
-    throw runtimeError(
-      "WEAVER_ERR_BINARY",
-      `binary ${shown(binary)} ${where} is a folder: point it at the app's entry file, e.g. ./dist/main.js`,
-    );
-  }
-  return binary;
-}
-
-/** The app's environment: weaver's own, the config's env entries, and SERVICEWEAVER_CONFIG. */
-function appEnv(config: AppConfig): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const entry of config.env) {
-    const eq = entry.indexOf("="); // parseConfig guarantees KEY=VALUE
-    env[entry.slice(0, eq)] = entry.slice(eq + 1);
-  }
-  env["SERVICEWEAVER_CONFIG"] = config.file;
-  return env;
-}
-
-/** A path as the user would type it from the working directory: ./dist/main.js, ../app/x.js. */
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  if (rel === "" || isAbsolute(rel)) return path;
-  if (!rel.startsWith("..")) return `./${rel}`;
-  return rel.length < path.length ? rel : path; // ../../tmp/x.js says less than /tmp/x.js
 }
