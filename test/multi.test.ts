@@ -199,4 +199,44 @@ describe("weaver multi deploy", () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("invalid log query at position 7: use == to compare");
   });
+
+  it("restarts a replica that stops answering health checks", async () => {
+    const app = deploy(reverserConfig());
+    const [, deployment] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
+    const before = await settled(deployment!);
+    const victim = before.groups.find((g) => g.name === "reverser.Converter")!.replicas[1]!;
+    process.kill(victim.pid, "SIGSTOP"); // alive, but answers nothing
+    await app.waitFor(/replica [0-9a-f]{8} of reverser\.Converter failed 3 health checks in a row; restarting it/);
+    const after = await settled(deployment!, (s) => s.groups.find((g) => g.name === "reverser.Converter")!.replicas[1]!.restarts === 1);
+    expect(after.groups.find((g) => g.name === "reverser.Converter")!.replicas[1]!.pid).not.toBe(victim.pid);
+    expect(alive(victim.pid)).toBe(false);
+  });
+
+  it("colocates components and honours replica counts", async () => {
+    const file = config(
+      `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\ncolocate = [["reverser/Reverser", "reverser/Converter"]]\n\n[multi]\nreplicas = 1\ngroups."reverser.Converter".replicas = 3\nlisteners.lis = {address = "127.0.0.1:0"}\n`,
+    );
+    const app = deploy(file);
+    const [, deployment] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
+    const s = await settled(deployment!);
+    expect(s.groups.map((g) => [g.name, g.components, g.replicas.length])).toEqual([
+      ["weaver.Main", ["weaver/Main"], 1],
+      ["reverser.Converter", ["reverser/Converter", "reverser/Reverser"], 3],
+    ]);
+    const port = s.listeners[0]!.address.split(":")[1];
+    expect(await (await fetch(`http://127.0.0.1:${port}/reverse?name=ab`)).text()).toBe("after reversing, name is ba\n");
+  });
+
+  it("leaves no replica behind when the deployer itself is killed", async () => {
+    const app = deploy(reverserConfig());
+    const [, deployment] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
+    const pids = (await settled(deployment!)).groups.flatMap((g) => g.replicas.map((r) => r.pid));
+    process.kill(app.child.pid!, "SIGKILL"); // the deployer only, not its process group
+    const deadline = Date.now() + 15_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(pids.filter(alive)).toEqual([]);
+    // Its registration is garbage-collected by the next status.
+    await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "multi", "status"], { env });
+    expect(registrations().map((r) => r.deployment)).not.toContain(deployment);
+  });
 });
