@@ -14,10 +14,12 @@ import {
   appEnvironment,
   compareComponents,
   logFile,
+  parseAddress,
   privateSocketDir,
   removeRegistration,
   shortName,
   writeRegistration,
+  type Address,
   type AppConfig,
   type ComponentManifest,
   type DeploymentStatus,
@@ -204,11 +206,7 @@ export class Deployment {
       proxy.setBackends(
         this.#slots
           .filter((s) => s.state === "ready" && s.listeners[name] !== undefined)
-          .map((s) => {
-            const address = s.listeners[name] as string;
-            const colon = address.lastIndexOf(":");
-            return { replica: s.id, host: address.slice(0, colon).replace(/^\[|\]$/g, ""), port: Number(address.slice(colon + 1)) };
-          }),
+          .map((s) => ({ replica: s.id, ...(parseAddress(s.listeners[name] as string) as Address) })),
       );
     }
     this.#wake();
