@@ -49,9 +49,28 @@ export class TestProcess {
   }
 
   /** Sends a signal (SIGTERM by default) to the process's group and waits for the exit. */
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  async stop(signal: NodeJS.Signals = "SIGTERM", timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.#signalGroup(signal);
-    return this.exited;
+    return this.ended(`to stop on ${signal}`, timeoutMs);
+  }
+
+  /**
+   * Waits for the exit; after `timeoutMs` kills the group and fails with what the process printed,
+   * so that a hang names itself instead of running into the test's timeout.
+   */
+  async ended(what: string, timeoutMs: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#signalGroup("SIGKILL");
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${this.child.spawnargs.join(" ")} ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`));
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exited, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   #signalGroup(signal: NodeJS.Signals): void {
@@ -67,16 +86,16 @@ const running = new Set<TestProcess>();
 
 /** Kills every process a test started and left running (call from afterEach). */
 export async function stopAll(): Promise<void> {
-  await Promise.all([...running].map((p) => p.stop("SIGKILL")));
+  await Promise.all([...running].map((p) => p.stop("SIGKILL", 5_000)));
 }
 
 /** Runs a command to completion and returns its output and exit code. */
 export async function runToEnd(
   command: string,
   args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const p = new TestProcess(command, args, options);
-  const { code } = await p.exited;
+  const { code } = await p.ended("to end", options.timeoutMs ?? 30_000);
   return { code, stdout: p.stdout, stderr: p.stderr };
 }

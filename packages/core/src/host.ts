@@ -42,8 +42,11 @@ export interface HostOptions {
   readonly logger: Logger;
   /** Where each listener binds. */
   readonly listener: (name: string) => ListenerPlacement;
-  /** The call path to a component created elsewhere, or undefined to create it here. */
-  readonly remote?: (name: string) => RemoteCalls | undefined;
+  /**
+   * The call path from component `caller` ("" from outside any component) to a component created
+   * elsewhere, or undefined to create it here.
+   */
+  readonly remote?: (name: string, caller: string) => RemoteCalls | undefined;
   /** Objects that stand in for components, by full name. */
   readonly fakes?: ReadonlyMap<string, object>;
   /** Main's implementation class (registrations of Main carry none). */
@@ -53,8 +56,11 @@ export interface HostOptions {
 interface Entry {
   readonly manifest: ComponentManifest;
   readonly instance: object;
+  /** The stub servers call through: counted in the statistics, not in the method metrics. */
   readonly stub: object;
   readonly calls: LocalCalls;
+  /** The stubs of each caller, which record the method metrics with their caller. */
+  readonly callers: Map<string, object>;
   ready: Promise<void>;
 }
 
@@ -72,9 +78,12 @@ export class ComponentHost {
     this.#options = options;
   }
 
-  /** Returns what a ref to component `name` resolves to, creating the component if needed. */
-  get(name: string): Promise<object> {
-    return this.#resolve(name, new Set());
+  /**
+   * Returns what a ref to component `name` resolves to, creating the component if needed; calls
+   * through it are recorded as made by component `caller` ("" by default: from outside any).
+   */
+  get(name: string, caller = ""): Promise<object> {
+    return this.#resolve(name, new Set(), caller);
   }
 
   /** Returns the implementation of a component created in this process, creating it if needed. */
@@ -123,25 +132,38 @@ export class ComponentHost {
     this.#initialized.length = 0;
   }
 
-  async #resolve(name: string, chain: ReadonlySet<string>): Promise<object> {
+  async #resolve(name: string, chain: ReadonlySet<string>, caller: string): Promise<object> {
     const fake = this.#options.fakes?.get(name);
     if (fake !== undefined) return fake;
-    const client = this.#clients.get(name);
+    const key = `${caller}\u0000${name}`;
+    const client = this.#clients.get(key);
     if (client !== undefined) return client;
-    const remote = name === MAIN_COMPONENT ? undefined : this.#options.remote?.(name);
+    const remote = name === MAIN_COMPONENT ? undefined : this.#options.remote?.(name, caller);
     if (remote !== undefined) {
       const stub = getComponent(name).registration.clientStub(remote);
-      this.#clients.set(name, stub);
+      this.#clients.set(key, stub);
       return stub;
     }
-    const existing = this.#entries.get(name);
-    if (existing !== undefined) {
-      if (!chain.has(name)) await existing.ready;
-      return existing.stub;
+    let entry = this.#entries.get(name);
+    if (entry === undefined) {
+      entry = this.#create(name, chain);
+      await entry.ready;
+    } else if (!chain.has(name)) {
+      await entry.ready;
     }
-    const entry = this.#create(name, chain);
-    await entry.ready;
-    return entry.stub;
+    return this.#callerStub(entry, caller);
+  }
+
+  /** The local stub through which `caller` calls `entry` (Main has no methods: itself). */
+  #callerStub(entry: Entry, caller: string): object {
+    if (entry.manifest.name === MAIN_COMPONENT) return entry.instance;
+    let stub = entry.callers.get(caller);
+    if (stub === undefined) {
+      const calls = new LocalCalls(entry.manifest.name, entry.manifest.methods, { caller, stats: entry.calls.stats });
+      stub = getComponent(entry.manifest.name).registration.localStub(entry.instance, calls);
+      entry.callers.set(caller, stub);
+    }
+    return stub;
   }
 
   #create(name: string, chain: ReadonlySet<string>): Entry {
@@ -156,12 +178,12 @@ export class ComponentHost {
     checkShape(instance, manifest);
     const calls = new LocalCalls(name, manifest.methods);
     const stub = name === MAIN_COMPONENT ? instance : registration.localStub(instance, calls);
-    const entry: Entry = { manifest, instance, stub, calls, ready: Promise.resolve() };
+    const entry: Entry = { manifest, instance, stub, calls, callers: new Map(), ready: Promise.resolve() };
     this.#entries.set(name, entry);
     const inner = new Set(chain).add(name);
     entry.ready = (async () => {
       for (const r of manifest.refs) {
-        bindRef(instance[r.field] as Ref<unknown>, await this.#resolve(r.component, inner));
+        bindRef(instance[r.field] as Ref<unknown>, await this.#resolve(r.component, inner, name));
       }
       for (const l of manifest.listeners) {
         const lis = instance[l.field] as Listener;

@@ -20,6 +20,19 @@ export type { Logger } from "./logger.js";
 // The implicit call context.
 export { context, withDeadline, withMetadata, withSignal, type CallContext } from "@weaver/runtime";
 
+// Metrics: declare once at module scope; deployers export them (Prometheus, `weaver multi metrics`).
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  CounterMap,
+  GaugeMap,
+  HistogramMap,
+  GENERATED_BOUNDS,
+  type Labels,
+  type MetricOptions,
+} from "@weaver/runtime";
+
 // Errors.
 export {
   WeaverError,

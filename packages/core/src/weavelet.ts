@@ -23,14 +23,14 @@ import {
   type Manifest,
   type RemoteCalls,
   type ReplicaArgs,
-  HEALTH_METHOD,
-  type HealthReply,
+  RESERVED_METHODS,
 } from "@weaver/runtime";
 import { RpcClient, RpcServer, formatEndpoint, parseEndpoint } from "@weaver/rpc";
 import type { Logger } from "pino";
 import type { Main } from "./component.js";
-import { ControlChannel, controlCodec } from "./control-channel.js";
+import { ControlChannel } from "./control-channel.js";
 import { ComponentHost } from "./host.js";
+import { replicaServices, serveReserved } from "./replica-services.js";
 
 /** A running replica: its host, its server (when it hosts components others call) and clients. */
 export interface Weavelet {
@@ -63,13 +63,13 @@ export async function startWeavelet(
     }
     return client;
   };
-  const remote = (name: string): RemoteCalls | undefined => {
+  const remote = (name: string, caller: string): RemoteCalls | undefined => {
     if (hosted.has(name)) return undefined;
     // With a deployer's control channel, routes come and go; without one, they are all there is.
     if (args.routes[name] === undefined && args.control === undefined) {
       throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} calls ${name}, which it neither hosts nor has routes to`);
     }
-    return remoteCalls(getComponent(name), clientFor(name));
+    return remoteCalls(getComponent(name), clientFor(name), { caller });
   };
   const host = new ComponentHost({
     config,
@@ -90,12 +90,12 @@ export async function startWeavelet(
       throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`);
     }
     const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
-    const health = controlCodec.encode({ healthy: true, id: args.id } satisfies HealthReply);
+    const services = replicaServices(args.id);
     server = new RpcServer({
       deployment: args.deployment,
       version: app.versionHash,
       id: args.id,
-      handler: (payload, call) => (call.method === HEALTH_METHOD ? Promise.resolve(health) : components(payload, call)),
+      handler: (payload, call) => (call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call)),
       deadlineReason: () => new DeadlineExceededError(),
       cancelReason: () => new CancelledError(),
       onBadPeer: (reason) => logger.warn(reason),

@@ -7,7 +7,7 @@
  * log lines.
  */
 import { randomUUID } from "node:crypto";
-import { Envelope, HealthCheck, type ControlIdentity, type LogEntry, type ReplicaStatus, type RouteEntry } from "@weaver/runtime";
+import { Envelope, ReplicaClient, type ControlIdentity, type LogEntry, type ReplicaStatus, type RouteEntry } from "@weaver/runtime";
 import type { Group } from "./groups.js";
 import type { LogSink } from "./log-sink.js";
 
@@ -53,7 +53,7 @@ export class ReplicaSlot {
   listeners: Readonly<Record<string, string>> = {};
   readonly #ctx: SlotContext;
   #envelope: Envelope | undefined;
-  #health: HealthCheck | undefined;
+  #health: ReplicaClient | undefined;
   #timer: NodeJS.Timeout | undefined;
   #readyAt = 0;
   #failures = 0;
@@ -66,6 +66,11 @@ export class ReplicaSlot {
     this.group = group;
     this.address = address;
     this.#ctx = ctx;
+  }
+
+  /** The calls to the current process, once it is ready (health, metrics, spans, profiles). */
+  get client(): ReplicaClient | undefined {
+    return this.state === "ready" || this.state === "unhealthy" ? this.#health : undefined;
   }
 
   /** The process id, or -1 between processes. */
@@ -114,7 +119,7 @@ export class ReplicaSlot {
     this.#readyAt = Date.now();
     this.#crashesAtStart = 0;
     this.#failures = 0;
-    this.#health = new HealthCheck(this.#ctx.identity, { id: this.id, address: this.address });
+    this.#health = new ReplicaClient(this.#ctx.identity, { id: this.id, address: this.address });
     this.#scheduleHealth();
     this.#ctx.changed();
   }

@@ -1,6 +1,6 @@
 /**
  * The deployer's side of the control channel (deployer-protocol.ts): a server replicas report to
- * and long-poll routes from, and the health check of one replica. Deployers use these rather than
+ * and long-poll routes from, and the calls a deployer makes to one replica (health, metrics, spans, profiles). Deployers use these rather than
  * the RPC layer, so the contract stays in one place.
  */
 import { RpcClient, RpcServer, RpcSystemError, SystemCode, parseEndpoint } from "@weaver/rpc";
@@ -9,7 +9,13 @@ import {
   CONTROL_READY,
   CONTROL_WATCH_ROUTES,
   HEALTH_METHOD,
+  METRICS_METHOD,
+  PROFILE_METHOD,
+  SPANS_METHOD,
   type HealthReply,
+  type MetricsReply,
+  type ProfileReply,
+  type ProfileRequest,
   type ReadyRequest,
   type RoutesReply,
   type WatchRoutesRequest,
@@ -65,8 +71,8 @@ export class ControlServer {
   }
 }
 
-/** Checks one replica's health over its RPC address. */
-export class HealthCheck {
+/** The deployer's calls to one replica over its RPC address: health, metrics, spans, profiles. */
+export class ReplicaClient {
   readonly #client: RpcClient;
   readonly #id: string;
 
@@ -84,6 +90,25 @@ export class HealthCheck {
     } catch {
       return false;
     }
+  }
+
+  /** The replica's metrics now; rejects when the replica does not answer within `timeoutMs`. */
+  async metrics(timeoutMs: number): Promise<MetricsReply> {
+    return (await this.#call(METRICS_METHOD, null, timeoutMs)) as MetricsReply;
+  }
+
+  /** The spans the replica finished since the last pull, encoded as the replica's span exporter wrote them. */
+  async spans(timeoutMs: number): Promise<unknown> {
+    return this.#call(SPANS_METHOD, null, timeoutMs);
+  }
+
+  /** A profile of the replica (a CPU profile takes `request.durationMs`). */
+  async profile(request: ProfileRequest, timeoutMs: number): Promise<ProfileReply> {
+    return (await this.#call(PROFILE_METHOD, request, timeoutMs)) as ProfileReply;
+  }
+
+  async #call(method: number, request: unknown, timeoutMs: number): Promise<unknown> {
+    return codec.decode(await this.#client.call(method, codec.encode(request), { retriable: true, deadline: Date.now() + timeoutMs }));
   }
 
   /** Closes the connection. */

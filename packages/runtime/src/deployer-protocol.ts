@@ -13,8 +13,11 @@
  *
  * # Control
  *
- * The replica serves its hosted components over RPC on `listen`, and also answers HEALTH_METHOD
- * there (the deployer's health check). When its components are created, its server listens and
+ * The replica serves its hosted components over RPC on `listen`, and also answers the reserved
+ * methods there: HEALTH_METHOD (the deployer's health check), METRICS_METHOD (a snapshot of its
+ * metrics, which the deployer pulls when asked for metrics and every few seconds for the
+ * statistics), SPANS_METHOD (the trace spans it finished since the last pull) and PROFILE_METHOD
+ * (a CPU or heap profile over a duration). When its components are created, its server listens and
  * its listeners are bound, it calls CONTROL_READY on the deployer's control server (`control`, an
  * RPC server of the same stack, same deployment and app version) with the addresses its
  * listeners are bound to. Then it long-polls CONTROL_WATCH_ROUTES: the call returns when the
@@ -24,8 +27,9 @@
  * # Stopping
  *
  * SIGTERM asks a replica to drain (finish calls in flight, run shutdown hooks) and exit.
- * Messages are msgpack (see Codec); method ids are the CONTROL_* and HEALTH_METHOD constants.
+ * Messages are msgpack (see Codec); method ids are the CONTROL_* and *_METHOD constants.
  */
+import type { MetricSnapshot } from "./metrics.js";
 import type { RouteEntry } from "./replica-args.js";
 
 /** The version of this contract. */
@@ -36,6 +40,36 @@ export const LOG_FD = 3;
 
 /** Method id of the health check a replica answers on its RPC address. */
 export const HEALTH_METHOD = 0xffffffff;
+
+/** Method ids from this one up are reserved for the deployer; components' ids stay below. */
+export const RESERVED_METHODS = 0xfffffff0;
+
+/** Method id of the metrics snapshot a replica answers on its RPC address (request: null). */
+export const METRICS_METHOD = 0xfffffffe;
+
+/** A replica's metrics. */
+export interface MetricsReply {
+  readonly id: string;
+  readonly metrics: readonly MetricSnapshot[];
+}
+
+/** Method id of the spans a replica finished since the last pull (request: null). */
+export const SPANS_METHOD = 0xfffffffd;
+
+/** Method id of a profile of a replica (request: ProfileRequest; reply: ProfileReply). */
+export const PROFILE_METHOD = 0xfffffffc;
+
+/** What to profile, and for how long (CPU profiles only). */
+export interface ProfileRequest {
+  readonly type: "cpu" | "heap";
+  readonly durationMs: number;
+}
+
+/** A profile in V8's JSON format (.cpuprofile or .heapprofile). */
+export interface ProfileReply {
+  readonly id: string;
+  readonly profile: string;
+}
 
 /** The replica's answer to a health check. */
 export interface HealthReply {

@@ -83,6 +83,10 @@ export const RUNTIME_ERRORS = {
     meaning: "A call to another component failed in transport; it may have run partially or fully.",
     fix: "Retry if the method is idempotent; check that the callee's processes are running.",
   },
+  WEAVER_ERR_METRIC: {
+    meaning: "A metric is declared or used wrongly: a bad or repeated name, bounds that do not increase, other labels than its first use, or a counter made to shrink.",
+    fix: "Declare each metric once at module scope with a unique name; give a labelled metric the same label keys on every get().",
+  },
 } as const satisfies Record<string, ErrorDoc>;
 
 /** A code from the runtime's error catalog. */

@@ -82,7 +82,7 @@ export {
   type EncodedError,
   type SerializableErrorClass,
 } from "./codec.js";
-export { LocalCalls } from "./local-calls.js";
+export { LocalCalls, type LocalCallsOptions } from "./local-calls.js";
 export { remoteCalls, methodId, type RemoteCallsOptions } from "./remote-calls.js";
 export { componentHandler } from "./component-server.js";
 export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica-args.js";
@@ -90,18 +90,46 @@ export {
   DEPLOYER_PROTOCOL_VERSION,
   LOG_FD,
   HEALTH_METHOD,
+  METRICS_METHOD,
+  SPANS_METHOD,
+  PROFILE_METHOD,
+  RESERVED_METHODS,
   CONTROL_READY,
   CONTROL_WATCH_ROUTES,
   type HealthReply,
+  type MetricsReply,
+  type ProfileRequest,
+  type ProfileReply,
   type ReadyRequest,
   type WatchRoutesRequest,
   type RoutesReply,
 } from "./deployer-protocol.js";
 export { Envelope, type EnvelopeOptions, type Exit } from "./envelope.js";
 export { appBinary, appCommand, appEnvironment, shownPath } from "./app-process.js";
-export { ControlServer, HealthCheck, type ControlHandlers, type ControlIdentity } from "./control-server.js";
+export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity } from "./control-server.js";
 export { privateSocketDir } from "@weaver/rpc";
 export { MethodStats } from "./method-stats.js";
+
+// Metrics: the app API (re-exported by @weaver/core), snapshots, Prometheus text.
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  CounterMap,
+  GaugeMap,
+  HistogramMap,
+  snapshotMetrics,
+  GENERATED_BOUNDS,
+  OVERFLOW_LABEL,
+  DEFAULT_MAX_SERIES,
+  type Labels,
+  type MetricOptions,
+  type MetricType,
+  type MetricSnapshot,
+  type SeriesSnapshot,
+} from "./metrics.js";
+export { METHOD_COUNT, METHOD_ERRORS, METHOD_LATENCY, METHOD_BYTES_REQUEST, METHOD_BYTES_REPLY, type MethodLabels } from "./method-metrics.js";
+export { prometheusText, PROMETHEUS_PATH, type ReplicaMetrics } from "./prometheus.js";
 
 // Output formats shared by deployers.
 export { banner } from "./banner.js";

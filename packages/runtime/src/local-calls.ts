@@ -1,27 +1,52 @@
 /** What generated local stubs call: statistics and deadline enforcement around a direct call. */
 import { abortedReason, activeContext, raceContext } from "./call-context.js";
 import { DeadlineExceededError } from "./call-errors.js";
+import { MethodMetrics } from "./method-metrics.js";
 import { MethodStats } from "./method-stats.js";
 import type { MethodManifest } from "./manifest.js";
+
+/** Options of LocalCalls. */
+export interface LocalCallsOptions {
+  /**
+   * The calling component, when the stub serves one caller: its calls are then recorded in the
+   * method metrics too (see method-metrics.ts). Stubs that serve RPC calls have none.
+   */
+  readonly caller?: string;
+  /** Statistics to share with the component's other stubs (by default, new ones). */
+  readonly stats?: readonly MethodStats[];
+}
 
 /**
  * The local call path of one component. A local stub calls `call(i, fn)` for method i; the call
  * is counted (and sometimes timed, see MethodStats), and if the caller's context can abort, the
  * returned promise rejects as soon as it does; a call made once the context has aborted, or its
  * deadline has passed, rejects without calling the method. Without a context, the
- * implementation's own promise is returned: the stub then costs a counter and an error observer.
+ * implementation's own promise is returned: the stub then costs a few counters and an error observer.
  */
 export class LocalCalls {
   /** Statistics per method, index-aligned with the manifest's methods. */
   readonly stats: readonly MethodStats[];
+  /** Method metrics per method, for a stub with a caller. */
+  readonly #metrics: readonly MethodMetrics[] | undefined;
+  /** Per method: counts an error in the statistics and the metrics (bound once: no allocation per call). */
+  readonly #failed: readonly (() => void)[];
 
-  constructor(component: string, methods: readonly MethodManifest[]) {
-    this.stats = methods.map((m) => new MethodStats(component, m.name));
+  constructor(component: string, methods: readonly MethodManifest[], options: LocalCallsOptions = {}) {
+    this.stats = options.stats ?? methods.map((m) => new MethodStats(component, m.name));
+    const caller = options.caller;
+    const metrics = caller === undefined ? undefined : methods.map((m) => new MethodMetrics({ caller, component, method: m.name, remote: false }));
+    this.#metrics = metrics;
+    this.#failed = this.stats.map((s, i) => {
+      const m = metrics?.[i];
+      return m === undefined ? s.failed : () => (s.failed(), m.failed());
+    });
   }
 
   /** Calls method `method` through `fn`, recording it. */
   call<T>(method: number, fn: () => Promise<T>): Promise<T> {
     const stats = this.stats[method] as MethodStats;
+    const metrics = this.#metrics?.[method];
+    metrics?.calls.inc();
     const timed = stats.begin();
     const start = timed ? performance.now() : 0;
     const ctx = activeContext();
@@ -42,11 +67,18 @@ export class LocalCalls {
     }
     if (timed) {
       result.then(
-        () => stats.finish(start, false),
-        () => stats.finish(start, true),
+        () => {
+          stats.finish(start, false);
+          metrics?.finish(start);
+        },
+        () => {
+          stats.finish(start, true);
+          metrics?.finish(start);
+          metrics?.errors.inc();
+        },
       );
     } else {
-      result.then(undefined, stats.failed);
+      result.then(undefined, this.#failed[method]);
     }
     return result;
   }

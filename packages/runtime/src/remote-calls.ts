@@ -10,6 +10,7 @@ import { RpcAppError, RpcError, type RpcClient } from "@weaver/rpc";
 import { activeContext } from "./call-context.js";
 import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
 import { Codec, decodeError } from "./codec.js";
+import { RemoteMethodMetrics } from "./method-metrics.js";
 import type { RegisteredComponent, RemoteCalls } from "./registry.js";
 
 /** The RPC method id of method `method` of the component at `index` in the manifest. */
@@ -24,6 +25,8 @@ export interface RemoteCallsOptions {
    * safe to retry). Default 0.
    */
   readonly injectRetries?: number;
+  /** The calling component, for the method metrics (default "": a call from outside any component). */
+  readonly caller?: string;
 }
 
 /** Creates the call path of a client stub for `component`, sending through `client`. */
@@ -35,6 +38,8 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   const extra = options.injectRetries ?? 0;
   // Per method: the options of a call made outside any context, and the decoder of replies.
   const plain = methods.map((method) => ({ retriable: method.retriable }));
+  const caller = options.caller ?? "";
+  const metrics = methods.map((m) => new RemoteMethodMetrics({ caller, component: name, method: m.name, remote: true }));
   const decoders = methods.map((method) => (reply: Buffer): unknown => {
     try {
       return codec.decode(reply);
@@ -45,12 +50,17 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   return {
     call(m: number, args: unknown[]): Promise<unknown> {
       const method = methods[m]!;
+      const metric = metrics[m]!;
+      const start = performance.now();
+      metric.calls.inc();
       let payload: Uint8Array;
       try {
         payload = codec.encode(args);
       } catch (e) {
+        metric.errors.inc();
         return Promise.reject(new RemoteCallError(name, method.name, (e as Error).message, { cause: e }));
       }
+      metric.requestBytes.put(payload.length);
       const ctx = activeContext();
       const options =
         ctx === undefined
@@ -59,9 +69,18 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
       const id = methodId(index, m);
       let reply = client.call(id, payload, options);
       for (let i = 0; i < extra && method.retriable; i++) reply = reply.then(() => client.call(id, payload, options));
-      return reply.then(decoders[m], (e: unknown) => {
-        throw callError(e, name, method.name);
-      });
+      return reply.then(
+        (buf) => {
+          metric.finish(start);
+          metric.replyBytes.put(buf.length);
+          return decoders[m]!(buf);
+        },
+        (e: unknown) => {
+          metric.finish(start);
+          metric.errors.inc();
+          throw callError(e, name, method.name);
+        },
+      );
     },
   };
 }

@@ -124,7 +124,7 @@ function makeRunner(name: string, rpc: boolean): Runner {
           return { address: address === undefined ? { host: "127.0.0.1", port: 0 } : (parseAddress(address) as Address) };
         },
         fakes,
-        remote: sockets === undefined ? undefined : (component) => sockets.calls(component),
+        remote: sockets === undefined ? undefined : (component, caller) => sockets.calls(component, caller),
       });
       const close = async (): Promise<void> => {
         await sockets?.close();

@@ -30,11 +30,11 @@ export class SocketLoopback {
     this.#local = local;
   }
 
-  /** The call path to component `name`, over the socket. */
-  calls(name: string): RemoteCalls {
+  /** The call path from component `caller` to component `name`, over the socket. */
+  calls(name: string, caller: string): RemoteCalls {
     const component = getComponent(name);
     const { client } = this.#app(component.app);
-    return remoteCalls(component, client, { injectRetries: 1 });
+    return remoteCalls(component, client, { injectRetries: 1, caller });
   }
 
   /** Closes every client and server and removes the sockets. */

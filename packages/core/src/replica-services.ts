@@ -1,0 +1,28 @@
+/**
+ * What a replica answers its deployer on the reserved method ids of its RPC address
+ * (deployer-protocol.ts): health, a metrics snapshot, the spans finished since the last pull, and
+ * profiles.
+ */
+import { Codec, HEALTH_METHOD, METRICS_METHOD, snapshotMetrics, type HealthReply, type MetricsReply } from "@weaver/runtime";
+import { RpcSystemError, SystemCode } from "@weaver/rpc";
+
+const codec = new Codec();
+
+/** Answers one reserved method call. */
+export type ReplicaService = (payload: Buffer) => Promise<Uint8Array>;
+
+/** The reserved methods of replica `id`, by method id. */
+export function replicaServices(id: string): ReadonlyMap<number, ReplicaService> {
+  const health = codec.encode({ healthy: true, id } satisfies HealthReply);
+  return new Map<number, ReplicaService>([
+    [HEALTH_METHOD, () => Promise.resolve(health)],
+    [METRICS_METHOD, () => Promise.resolve(codec.encode({ id, metrics: snapshotMetrics() } satisfies MetricsReply))],
+  ]);
+}
+
+/** Answers a reserved method, or refuses one this replica does not know. */
+export function serveReserved(services: ReadonlyMap<number, ReplicaService>, method: number, payload: Buffer): Promise<Uint8Array> {
+  const service = services.get(method);
+  if (service === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `no reserved method #${method.toString(16)} in this replica`);
+  return service(payload);
+}
