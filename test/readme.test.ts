@@ -77,11 +77,11 @@ describe("README", () => {
       await app.waitFor(/(S\d{4} [\d:.]+ stdout {15}[0-9a-f]{8} {22}│ http listener available on 127\.0\.0\.1:8080\n){2}/);
       // Status may be asked while replicas still start; wait until it lists all six.
       let status = "";
-      for (const deadline = Date.now() + 20_000; (status.match(/\d+, \d+ │/g) ?? []).length < 3; ) {
+      for (const deadline = Date.now() + 20_000; (status.match(/\d+, \d+ +│/g) ?? []).length < 3; ) {
         if (Date.now() > deadline) throw new Error(`status never listed six replicas; it said:\n${status}\ndeploy printed:\n${app.stdout}${app.stderr}`);
         status = (await runToEnd("npx", ["weaver", "multi", "status"], { env })).stdout;
       }
-      for (const row of ["weaver.Main", "reverser.Converter", "reverser.Reverser"]) expect(status).toMatch(new RegExp(`│ ${row.replace(".", "\\.")} +│ \\d+, \\d+ │`));
+      for (const row of ["weaver.Main", "reverser.Converter", "reverser.Reverser"]) expect(status).toMatch(new RegExp(`│ ${row.replace(".", "\\.")} +│ \\d+, \\d+ +│`));
       expect(status).toMatch(/│ lis +│ 127\.0\.0\.1:8080 │/);
       expect(await (await fetch("http://127.0.0.1:8080/convert?name=abcdefg", { signal: AbortSignal.timeout(10_000) })).text()).toBe("after converting, name is ABCDEFG\n");
       const version = /│ deployment : ([0-9a-f]{8})/.exec(app.stdout)![1];

@@ -1,9 +1,10 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run.
-// `npm run bench -- rpc` (or local, codec, multi) runs only the sections named.
+// `npm run bench -- rpc` (or local, codec, observability, multi) runs only the sections named.
 import { codecCases } from "./codec.js";
 import { table } from "./harness.js";
 import { localStubCases } from "./local-stub.js";
 import { multiCases } from "./multi.js";
+import { observabilityCases } from "./observability.js";
 import { rpcCases } from "./rpc.js";
 
 const only = new Set(process.argv.slice(2));
@@ -24,6 +25,10 @@ if (wanted("rpc")) {
     console.log(table(section.title, section.results));
     console.log();
   }
+}
+if (wanted("observability")) {
+  console.log(table("Observability: metrics and tracing on vs off", await observabilityCases(progress)));
+  console.log();
 }
 if (wanted("multi")) {
   const { results, startupMs } = await multiCases(progress);

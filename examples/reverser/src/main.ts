@@ -1,8 +1,10 @@
-// An HTTP server with two endpoints, each served by a component of its own:
+// An HTTP server whose endpoints are served by components of their own:
 //   /reverse?name=abcdefg  ->  after reversing, name is gfedcba
 //   /convert?name=abcdefg  ->  after converting, name is ABCDEFG
+//   /both?name=abcdefg     ->  after reversing and converting, name is GFEDCBA
+// instrumentHandler gives the requests metrics (weaver_http_*) and traces.
 import http from "node:http";
-import { Implements, listener, ref, run, type Main } from "@weaver/core";
+import { Implements, instrumentHandler, listener, ref, run, type Main } from "@weaver/core";
 import type { Converter } from "./converter.js";
 import type { Reverser } from "./reverser.js";
 
@@ -14,7 +16,7 @@ export class App extends Implements<Main>() {
   lis = listener();
 
   async main(): Promise<void> {
-    const server = http.createServer((req, res) => void this.serve(req, res));
+    const server = http.createServer(instrumentHandler("reverser", (req, res) => void this.serve(req, res)));
     server.listen(this.lis);
     console.log(`http listener available on ${this.lis}`);
   }
@@ -30,6 +32,9 @@ export class App extends Implements<Main>() {
       } else if (url.pathname === "/convert") {
         const converted = await this.converter.get().toUpper(name);
         res.end(`after converting, name is ${converted}\n`);
+      } else if (url.pathname === "/both") {
+        const both = await this.converter.get().toUpper(await this.reverser.get().reverse(name));
+        res.end(`after reversing and converting, name is ${both}\n`);
       } else {
         res.statusCode = 404;
         res.end("404 page not found\n");

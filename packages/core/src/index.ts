@@ -33,6 +33,9 @@ export {
   type MetricOptions,
 } from "@weaver/runtime";
 
+// HTTP listeners: metrics and traces of their requests.
+export { instrumentHandler } from "./http.js";
+
 // Errors.
 export {
   WeaverError,

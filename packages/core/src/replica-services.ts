@@ -3,20 +3,25 @@
  * (deployer-protocol.ts): health, a metrics snapshot, the spans finished since the last pull, and
  * profiles.
  */
-import { Codec, HEALTH_METHOD, METRICS_METHOD, snapshotMetrics, type HealthReply, type MetricsReply } from "@weaver/runtime";
+import { Codec, HEALTH_METHOD, METRICS_METHOD, SPANS_METHOD, snapshotMetrics, takeSpans, type HealthReply, type MetricsReply } from "@weaver/runtime";
+import { PROFILE_METHOD, type ProfileReply, type ProfileRequest } from "@weaver/runtime";
 import { RpcSystemError, SystemCode } from "@weaver/rpc";
+import { profileProcess, startHeapSampling } from "./profiler.js";
 
 const codec = new Codec();
 
 /** Answers one reserved method call. */
 export type ReplicaService = (payload: Buffer) => Promise<Uint8Array>;
 
-/** The reserved methods of replica `id`, by method id. */
+/** The reserved methods of replica `id`, by method id; creating them starts the heap sampler (profiler.ts). */
 export function replicaServices(id: string): ReadonlyMap<number, ReplicaService> {
   const health = codec.encode({ healthy: true, id } satisfies HealthReply);
+  startHeapSampling();
   return new Map<number, ReplicaService>([
     [HEALTH_METHOD, () => Promise.resolve(health)],
     [METRICS_METHOD, () => Promise.resolve(codec.encode({ id, metrics: snapshotMetrics() } satisfies MetricsReply))],
+    [SPANS_METHOD, () => Promise.resolve(codec.encode(takeSpans()))],
+    [PROFILE_METHOD, async (payload) => codec.encode({ id, profile: await profileProcess(codec.decode(payload) as ProfileRequest) } satisfies ProfileReply)],
   ]);
 }
 

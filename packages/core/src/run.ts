@@ -23,11 +23,13 @@ import {
   colorEnabled,
   emptyConfig,
   getComponent,
+  installTracing,
   loadConfig,
   parseAddress,
   readReplicaArgs,
   registeredApps,
   runtimeError,
+  setSpanResource,
   validateConfig,
   type Address,
   type AppConfig,
@@ -36,6 +38,7 @@ import type { Main } from "./component.js";
 import { ComponentHost } from "./host.js";
 import { pino } from "pino";
 import { createRootLogger, prettyDestination } from "./logger.js";
+import { startSingleStatus } from "./single-status.js";
 import { startWeavelet } from "./weavelet.js";
 
 /** How long shutdown() hooks may take, together, before the process exits anyway. */
@@ -64,7 +67,9 @@ export async function run(App: new () => Main): Promise<void> {
     Object.assign(process.env, appEnvironment(config, {}));
     const app = config.name ?? manifest.app;
     const replica = readReplicaArgs();
+    installTracing(config.tracesPerSecond);
     if (replica !== undefined) {
+      setSpanResource({ app, deployment: replica.deployment, replica: replica.id });
       // A deployer collects replicas' log entries as JSON lines on their own pipe.
       const destination = replica.logFd === undefined ? prettyDestination() : pino.destination({ dest: replica.logFd, sync: true });
       const logger = createRootLogger({ app, deployment: replica.deployment, replica: replica.id }, destination);
@@ -75,8 +80,10 @@ export async function run(App: new () => Main): Promise<void> {
       return;
     }
     const deployment = randomUUID();
+    const replicaId = randomUUID();
+    setSpanResource({ app, deployment, replica: replicaId });
     process.stdout.write(banner(app, deployment, colorEnabled(process.stdout)));
-    const logger = createRootLogger({ app, deployment, replica: randomUUID() }, prettyDestination());
+    const logger = createRootLogger({ app, deployment, replica: replicaId }, prettyDestination());
     const host = new ComponentHost({
       config,
       logger,
@@ -85,6 +92,8 @@ export async function run(App: new () => Main): Promise<void> {
     });
     stop = () => host.shutdown();
     const main = (await host.instance(MAIN_COMPONENT)) as Main;
+    const stopStatus = await startSingleStatus({ app, deployment, replica: replicaId, config, manifest, host, warn: (m) => logger.warn(m) });
+    stop = () => host.shutdown().finally(stopStatus);
     installShutdown(stop);
     await main.main();
   } catch (e) {

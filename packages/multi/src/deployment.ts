@@ -11,6 +11,9 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   ControlServer,
+  MetricsCollector,
+  StatusServer,
+  Traces,
   appEnvironment,
   compareComponents,
   logFile,
@@ -18,6 +21,8 @@ import {
   privateSocketDir,
   removeRegistration,
   shortName,
+  statusRoutes,
+  traceFile,
   writeRegistration,
   type Address,
   type AppConfig,
@@ -32,7 +37,9 @@ import { computeGroups, type Group } from "./groups.js";
 import { LogSink } from "./log-sink.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
-import { StatusServer } from "./status-server.js";
+import { pullReplicaMetrics, pullReplicaSpans } from "./replica-metrics.js";
+import { profileRoute } from "./profile-http.js";
+import { profileReplicas, profileTargets } from "./profile.js";
 
 /** How long a routes long-poll waits for a change before answering with the same version. */
 const WATCH_MS = 20_000;
@@ -57,6 +64,8 @@ export class Deployment {
   readonly #proxies = new Map<string, ListenerProxy>();
   readonly #shown: Record<string, string> = {};
   readonly #log: LogSink;
+  readonly #metrics: MetricsCollector;
+  readonly #traces: Traces;
   readonly #dir = privateSocketDir("weaver-multi-");
   #control: ControlServer | undefined;
   #status: StatusServer | undefined;
@@ -71,6 +80,14 @@ export class Deployment {
     this.#o = options;
     this.#groups = computeGroups(options.manifest, options.config);
     this.#log = new LogSink(logFile(DEPLOYER, this.id), options.print);
+    const where = { app: options.app, deployment: this.id };
+    this.#metrics = new MetricsCollector({ started: this.started, pull: () => pullReplicaMetrics(this.#slots, where) });
+    this.#traces = new Traces({
+      config: options.config,
+      file: traceFile(DEPLOYER, this.id),
+      pull: () => pullReplicaSpans(this.#slots),
+      warn: (message) => this.system("warn", message),
+    });
     this.failed = new Promise((resolve) => (this.#fail = resolve));
   }
 
@@ -89,7 +106,16 @@ export class Deployment {
       this.#shown[name] = await proxy.listen(config.multi.listeners[name]?.address ?? ":0");
       this.#proxies.set(name, proxy);
     }
-    this.#status = new StatusServer(() => this.status());
+    const metrics = this.#metrics;
+    this.#status = new StatusServer([
+      ...statusRoutes({
+        status: () => this.status(),
+        metrics: () => metrics.metrics(),
+        stats: () => metrics.stats(),
+        traces: () => this.#traces.collect().then(() => this.#traces.store),
+      }),
+      profileRoute((request) => profileReplicas({ app: this.#o.app, id: this.id }, profileTargets(this.#slots), request)),
+    ]);
     const status = await this.#status.listen();
     writeRegistration(DEPLOYER, { deployment: this.id, app: this.#o.app, status, pid: process.pid, started: this.started });
 
@@ -113,6 +139,8 @@ export class Deployment {
       }
     });
     for (const slot of this.#slots) slot.start();
+    this.#metrics.start();
+    this.#traces.start();
   }
 
   /** The addresses clients use, by listener name. */
@@ -132,6 +160,9 @@ export class Deployment {
     if (this.#stopped) return;
     this.#stopped = true;
     removeRegistration(DEPLOYER, this.id);
+    this.#metrics.stop();
+    // Take the replicas' last spans before they go.
+    await this.#traces.stop();
     await Promise.all([...this.#proxies.values()].map((p) => p.close()));
     await Promise.all(this.#slots.map((s) => s.stop()));
     this.#wake();

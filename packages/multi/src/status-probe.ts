@@ -8,8 +8,8 @@
  * - unreachable: anything else (a timeout, an HTTP error, an answer that is not a status). The
  *   deployment may still run, so its registration is kept and the caller reports the problem.
  */
-import { request } from "node:http";
 import type { DeploymentStatus, Registration } from "@weaver/runtime";
+import { httpGet } from "./http-get.js";
 
 /** What a status server said about a registered deployment. */
 export type StatusProbe =
@@ -33,7 +33,7 @@ export async function probeStatus(registration: Registration, timeoutMs = STATUS
   }
   let body: string;
   try {
-    body = await get(url, timeoutMs);
+    body = await httpGet(url, timeoutMs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ECONNREFUSED") return { kind: "gone", reason: `nothing listens on its status address ${registration.status}` };
@@ -60,24 +60,6 @@ export async function probeStatus(registration: Registration, timeoutMs = STATUS
     };
   }
   return { kind: "running", status };
-}
-
-/** GETs a URL and resolves to the body of a 200 answer; rejects on anything else. */
-function get(url: URL, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "GET", timeout: timeoutMs, headers: { accept: "application/json" } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("error", reject);
-      res.on("end", () => {
-        if (res.statusCode === 200) resolve(Buffer.concat(chunks).toString("utf8"));
-        else reject(new Error(`HTTP status ${res.statusCode}`));
-      });
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on("error", reject);
-    req.end();
-  });
 }
 
 /** Checks the parts of a status that the commands rely on. */

@@ -9,6 +9,8 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { CancelledError, DeadlineExceededError } from "./call-errors.js";
+import type { Context } from "@opentelemetry/api";
+import type { WeaverSpan } from "./span.js";
 
 /** What a component method can learn about the call it is serving. */
 export interface CallContext {
@@ -22,26 +24,39 @@ export interface CallContext {
   readonly traceparent: string | undefined;
 }
 
+/** What the runtime keeps in a context beyond what methods see: the span calls are children of. */
+export interface ContextState extends CallContext {
+  /** The current span, when the call is traced (sampled). */
+  readonly span?: WeaverSpan | undefined;
+  /** The OpenTelemetry context the app entered with the OpenTelemetry API, if any (see tracer.ts). */
+  readonly otel?: Context | undefined;
+}
+
 const neverAborted = new AbortController().signal;
-const ROOT: CallContext = Object.freeze({
+const ROOT: ContextState = Object.freeze({
   deadline: undefined,
   signal: neverAborted,
   metadata: Object.freeze({}),
   traceparent: undefined,
 });
 
-const storage = new AsyncLocalStorage<CallContext>();
+const storage = new AsyncLocalStorage<ContextState>();
 
 /** Returns the context of the current call, or an empty one outside any call. */
 export function context(): CallContext {
   return storage.getStore() ?? ROOT;
 }
 
+/** The current span, when the current call is traced. */
+export function activeSpan(): WeaverSpan | undefined {
+  return storage.getStore()?.span;
+}
+
 /**
  * Returns the current context only when one was established; the fast path of stubs uses this to
  * skip deadline handling for calls that have none.
  */
-export function activeContext(): CallContext | undefined {
+export function activeContext(): ContextState | undefined {
   return storage.getStore();
 }
 
@@ -62,7 +77,7 @@ export interface ContextOptions {
  * the signal's reason (DeadlineExceededError, CancelledError) as soon as the context aborts.
  */
 export function runWithContext<T>(options: ContextOptions, fn: () => Promise<T> | T): Promise<T> {
-  const parent = context();
+  const parent = storage.getStore() ?? ROOT;
   const now = Date.now();
   let deadline = parent.deadline;
   if (options.timeoutMs !== undefined) {
@@ -86,11 +101,12 @@ export function runWithContext<T>(options: ContextOptions, fn: () => Promise<T> 
     if (ms <= 0) controller.abort(new DeadlineExceededError());
     else timer = setTimeout(() => controller.abort(new DeadlineExceededError()), ms);
   }
-  const child: CallContext = {
+  const child: ContextState = {
     deadline,
     signal: controller.signal,
     metadata: options.metadata ? { ...parent.metadata, ...options.metadata } : parent.metadata,
     traceparent: options.traceparent ?? parent.traceparent,
+    span: options.traceparent === undefined ? parent.span : undefined,
   };
   const cleanup = (): void => {
     if (timer) clearTimeout(timer);
@@ -153,8 +169,20 @@ export function withSignal<T>(signal: AbortSignal, fn: () => Promise<T> | T): Pr
  * Runs fn in exactly the given context (used by servers to re-establish a caller's context).
  * Unlike runWithContext it neither derives nor races; the caller owns the signal.
  */
-export function enterContext<T>(ctx: CallContext, fn: () => T): T {
+export function enterContext<T>(ctx: ContextState, fn: () => T): T {
   return storage.run(ctx, fn);
+}
+
+/** Runs fn in the current context (or a root one) with `span` as the current span. */
+export function enterSpan<T>(span: WeaverSpan, fn: () => T): T {
+  return storage.run(withSpan(storage.getStore() ?? ROOT, span), fn);
+}
+
+/** The context `ctx` with `span` as its current span (and the span's traceparent). */
+export function withSpan(ctx: ContextState, span: WeaverSpan | undefined): ContextState {
+  const traceparent = span?.traceparent;
+  if (ctx instanceof ServerCallContext) return new ServerCallContext(ctx.source, ctx.deadline, ctx.metadata, traceparent, span);
+  return { deadline: ctx.deadline, signal: ctx.signal, metadata: ctx.metadata, traceparent, span };
 }
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
@@ -193,13 +221,14 @@ export interface AbortSource {
  * the local call path watches the call through `source` instead, which costs nothing until
  * the call is cancelled.
  */
-export class ServerCallContext implements CallContext {
+export class ServerCallContext implements ContextState {
   constructor(
     /** The call being served. */
     readonly source: AbortSource,
     readonly deadline: number | undefined,
     readonly metadata: Readonly<Record<string, string>>,
     readonly traceparent: string | undefined,
+    readonly span?: WeaverSpan,
   ) {}
 
   get signal(): AbortSignal {

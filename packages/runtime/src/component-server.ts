@@ -5,8 +5,12 @@
  * cancellation, metadata, trace), and encodes the result, or the application error the method
  * threw, for the caller.
  */
+import { SpanKind } from "@opentelemetry/api";
 import { RpcAppError, RpcSystemError, SystemCode, type CallInfo, type Handler } from "@weaver/rpc";
 import { ServerCallContext, enterContext } from "./call-context.js";
+import { endSpan } from "./local-calls.js";
+import { shortName } from "./names.js";
+import { startEntrySpan } from "./tracer.js";
 import { Codec, encodeError } from "./codec.js";
 import type { Manifest } from "./manifest.js";
 import { getComponent, type ServerMethod } from "./registry.js";
@@ -18,6 +22,8 @@ interface Served {
   readonly codec: Codec;
   /** `component.method` of each method, for error messages. */
   readonly names: readonly string[];
+  /** Span names of the methods (short component names). */
+  readonly spanNames: readonly string[];
 }
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
@@ -41,6 +47,7 @@ export function componentHandler(app: Manifest, local: (name: string) => Promise
         methods: registration.serverStub(s),
         codec: new Codec(registration.structures),
         names: manifest.methods.map((m) => `${manifest.name}.${m.name}`),
+        spanNames: manifest.methods.map((m) => `${shortName(manifest.name)}.${m.name}`),
       }));
       served.set(index, entry);
     }
@@ -63,7 +70,7 @@ export function componentHandler(app: Manifest, local: (name: string) => Promise
 }
 
 /** Decodes the arguments, runs the method in the caller's context, and encodes the outcome. */
-function run({ component, methods, codec, names }: Served, payload: Buffer, call: CallInfo): Promise<Uint8Array> {
+function run({ component, methods, codec, names, spanNames }: Served, payload: Buffer, call: CallInfo): Promise<Uint8Array> {
   const m = call.method & 0xffff;
   const method = methods[m];
   if (method === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `component ${component} has no method #${m}`);
@@ -74,13 +81,16 @@ function run({ component, methods, codec, names }: Served, payload: Buffer, call
     throw new RpcSystemError(SystemCode.BAD_REQUEST, `cannot decode the arguments of ${names[m]}: ${(e as Error).message}`);
   }
   if (!Array.isArray(args)) throw new RpcSystemError(SystemCode.BAD_REQUEST, `the arguments of ${names[m]} are not a list`);
-  const ctx = new ServerCallContext(call, call.deadline, call.metadata ?? EMPTY, call.traceparent);
+  // A call from a traced request gets a server span, child of the caller's client span.
+  const span = call.traceparent === undefined ? undefined : startEntrySpan(spanNames[m]!, SpanKind.SERVER, call.traceparent, false);
+  const ctx = new ServerCallContext(call, call.deadline, call.metadata ?? EMPTY, span?.traceparent ?? call.traceparent, span);
   let result: Promise<unknown>;
   try {
     result = enterContext(ctx, () => method(args as unknown[]));
   } catch (e) {
     result = Promise.reject(e);
   }
+  if (span !== undefined) endSpan(result, span);
   return result.then(
     (value) => {
       try {

@@ -78,6 +78,8 @@ describe("parseConfig", () => {
         'env = ["A=1", "B=", "C=x=y"]',
         'colocate = [["@acme/shop/Cart", "@acme/shop/Store"]]',
         'rollout = "1h30m"',
+        "traces_per_second = 0.5",
+        'otlp_endpoint = "http://127.0.0.1:4318"',
       ].join("\n"),
       FILE,
     );
@@ -89,10 +91,19 @@ describe("parseConfig", () => {
       env: ["A=1", "B=", "C=x=y"],
       colocate: [["@acme/shop/Cart", "@acme/shop/Store"]],
       rolloutMs: 5_400_000,
+      tracesPerSecond: 0.5,
+      otlpEndpoint: "http://127.0.0.1:4318",
       single: { listeners: {} },
       multi: { listeners: {} },
       components: {},
     } satisfies AppConfig);
+  });
+
+  it("refuses a negative trace rate and an OTLP endpoint that is not a URL", () => {
+    expect(() => parseConfig('[serviceweaver]\ntraces_per_second = -1\notlp_endpoint = "localhost:4318"', FILE)).toThrow(
+      `${FILE}: 2 problems:\n  [serviceweaver] traces_per_second: -1 is not a rate: give a number of traces per second, 0 or more (0 turns tracing off)\n  [serviceweaver] otlp_endpoint: "localhost:4318" is not an http(s) URL such as "http://127.0.0.1:4318"`,
+    );
+    expect(parseConfig("", FILE).tracesPerSecond).toBe(1);
   });
 
   it("accepts an empty file", () => {
@@ -168,7 +179,7 @@ describe("parseConfig", () => {
     const e = parseError('[serviceweaver]\nnmae = "x"\n');
     expect(e.code).toBe("WEAVER_ERR_CONFIG_KEY");
     expect(e.message).toBe(
-      `${FILE}: [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout)`,
+      `${FILE}: [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout, traces_per_second, otlp_endpoint)`,
     );
   });
 
@@ -255,7 +266,7 @@ describe("parseConfig", () => {
     const e = parseError('[serviceweaver]\nnmae = "x"\n[foo]\n[single]\nlisteners.lis = {address = "bad"}\n');
     expect(e.message.split("\n")).toEqual([
       `${FILE}: 3 problems:`,
-      "  [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout)",
+      "  [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout, traces_per_second, otlp_endpoint)",
       '  [single] listeners.lis.address: "bad" is not an address of the form host:port (e.g. "localhost:8080" or ":0")',
       '  unknown section [foo]; known sections are [serviceweaver], [single], [multi] and one per component keyed by full name, e.g. ["app/Component"]',
     ]);

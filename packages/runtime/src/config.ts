@@ -42,6 +42,10 @@ export interface AppConfig {
   readonly colocate: readonly (readonly string[])[];
   /** `[serviceweaver] rollout` in milliseconds, when given. */
   readonly rolloutMs: number | undefined;
+  /** `[serviceweaver] traces_per_second`: about how many requests start a trace each second (0: none). */
+  readonly tracesPerSecond: number;
+  /** `[serviceweaver] otlp_endpoint`: an OTLP/HTTP collector spans are also sent to, when given. */
+  readonly otlpEndpoint: string | undefined;
   /** `[single]`. */
   readonly single: DeployerConfig;
   /** `[multi]`, with keys the multi deployer validates. */
@@ -66,8 +70,13 @@ const SERVICEWEAVER: ConfigSchema & { kind: "object" } = {
     env: opt(strings),
     colocate: opt({ kind: "array", element: strings }),
     rollout: opt(string),
+    traces_per_second: opt({ kind: "number" }),
+    otlp_endpoint: opt(string),
   },
 };
+
+/** Traces started per second when the config says nothing: about one, as the Go framework does. */
+export const DEFAULT_TRACES_PER_SECOND = 1;
 
 const LISTENERS: ConfigSchema = {
   kind: "record",
@@ -114,6 +123,8 @@ export function emptyConfig(): AppConfig {
     env: [],
     colocate: [],
     rolloutMs: undefined,
+    tracesPerSecond: DEFAULT_TRACES_PER_SECOND,
+    otlpEndpoint: undefined,
     single: { listeners: {} },
     multi: { listeners: {} },
     components: {},
@@ -206,6 +217,15 @@ export function parseConfig(text: string, file: string): AppConfig {
     }
   }
 
+  const tracesPerSecond = (sw["traces_per_second"] as number | undefined) ?? DEFAULT_TRACES_PER_SECOND;
+  if (!(tracesPerSecond >= 0) || !Number.isFinite(tracesPerSecond)) {
+    keyErrors(swName, [`traces_per_second: ${tracesPerSecond} is not a rate: give a number of traces per second, 0 or more (0 turns tracing off)`]);
+  }
+  const otlpEndpoint = sw["otlp_endpoint"] as string | undefined;
+  if (otlpEndpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(otlpEndpoint)) {
+    keyErrors(swName, [`otlp_endpoint: "${otlpEndpoint}" is not an http(s) URL such as "http://127.0.0.1:4318"`]);
+  }
+
   const deployer = (name: string, schema: ConfigSchema & { kind: "object" }): Record<string, unknown> => {
     const raw = name in doc ? table(name, doc[name]) : {};
     if (raw === undefined) return { listeners: {} };
@@ -250,6 +270,8 @@ export function parseConfig(text: string, file: string): AppConfig {
     env,
     colocate: (sw["colocate"] as string[][] | undefined) ?? [],
     rolloutMs,
+    tracesPerSecond,
+    otlpEndpoint,
     single,
     multi,
     components,

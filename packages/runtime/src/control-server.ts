@@ -20,6 +20,7 @@ import {
   type RoutesReply,
   type WatchRoutesRequest,
 } from "./deployer-protocol.js";
+import type { SpanRecord } from "./span.js";
 
 const codec = new Codec();
 
@@ -97,9 +98,9 @@ export class ReplicaClient {
     return (await this.#call(METRICS_METHOD, null, timeoutMs)) as MetricsReply;
   }
 
-  /** The spans the replica finished since the last pull, encoded as the replica's span exporter wrote them. */
-  async spans(timeoutMs: number): Promise<unknown> {
-    return this.#call(SPANS_METHOD, null, timeoutMs);
+  /** The spans the replica finished since the last pull (taken from it: a lost reply loses them). */
+  async spans(timeoutMs: number): Promise<SpanRecord[]> {
+    return (await this.#call(SPANS_METHOD, null, timeoutMs)) as SpanRecord[];
   }
 
   /** A profile of the replica (a CPU profile takes `request.durationMs`). */

@@ -45,6 +45,11 @@ export function logFile(deployer: string, deployment: string): string {
   return join(logsDir(deployer), `${deployment}.jsonl`);
 }
 
+/** The trace file of a deployment (see TraceStore). */
+export function traceFile(deployer: string, deployment: string): string {
+  return join(dataDir(deployer), "traces", `${deployment}.jsonl`);
+}
+
 /** Registers a running deployment (atomically: readers never see half a file). */
 export function writeRegistration(deployer: string, r: Registration): void {
   const dir = registryDir(deployer);

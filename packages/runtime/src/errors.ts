@@ -87,6 +87,10 @@ export const RUNTIME_ERRORS = {
     meaning: "A metric is declared or used wrongly: a bad or repeated name, bounds that do not increase, other labels than its first use, or a counter made to shrink.",
     fix: "Declare each metric once at module scope with a unique name; give a labelled metric the same label keys on every get().",
   },
+  WEAVER_ERR_PROFILE: {
+    meaning: "A profile could not be taken: a bad type or duration, a CPU profile already running in the replica, or no replica that answered.",
+    fix: "Ask for type cpu or heap and a duration such as 30s; wait for a profile in progress to end; check with `weaver multi status` that the replicas are ready.",
+  },
 } as const satisfies Record<string, ErrorDoc>;
 
 /** A code from the runtime's error catalog. */

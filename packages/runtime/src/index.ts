@@ -37,6 +37,7 @@ export { MAIN_COMPONENT, shortName, compareComponents } from "./names.js";
 export { validateConfig, componentConfig } from "./config-validate.js";
 export {
   loadConfig,
+  DEFAULT_TRACES_PER_SECOND,
   parseConfig,
   emptyConfig,
   parseDuration,
@@ -130,6 +131,31 @@ export {
 } from "./metrics.js";
 export { METHOD_COUNT, METHOD_ERRORS, METHOD_LATENCY, METHOD_BYTES_REQUEST, METHOD_BYTES_REPLY, type MethodLabels } from "./method-metrics.js";
 export { prometheusText, PROMETHEUS_PATH, type ReplicaMetrics } from "./prometheus.js";
+export { StatsProcessor, FORGET_REPLICA_MS } from "./stats-processor.js";
+export type { DeploymentStats, MethodStatsSummary, WindowStats, CallEdge } from "./deployment-stats.js";
+export { MetricsCollector, STATS_PULL_EVERY_MS, type MetricsCollectorOptions } from "./metrics-collector.js";
+
+// The status server every deployer runs (status, metrics, statistics).
+export {
+  StatusServer,
+  statusRoutes,
+  jsonReply,
+  PROMETHEUS_CONTENT_TYPE,
+  METRICS_JSON_PATH,
+  STATS_PATH,
+  type StatusRoute,
+  type StatusRequest,
+  type StatusReply,
+  type StatusSource,
+} from "./status-server.js";
+
+// Tracing: spans of component calls and requests, and the OpenTelemetry API glue.
+export { WeaverSpan, parseTraceparent, formatTraceparent, setSpanResource, type SpanRecord, type SpanResource } from "./span.js";
+export { installTracing, setTraceRate, startChildSpan, startEntrySpan, takeSpans, SPAN_BUFFER_LIMIT } from "./tracer.js";
+export { activeSpan, enterSpan } from "./call-context.js";
+export { TraceStore, DEFAULT_MAX_TRACES, MAX_SPANS_PER_TRACE, type TraceSummary, type TraceQuery } from "./trace-store.js";
+export { OtlpExporter, otlpRequest } from "./otlp-exporter.js";
+export { Traces, SPAN_PULL_EVERY_MS } from "./traces.js";
 
 // Output formats shared by deployers.
 export { banner } from "./banner.js";
@@ -144,6 +170,7 @@ export {
   registryDir,
   logsDir,
   logFile,
+  traceFile,
   writeRegistration,
   removeRegistration,
   readRegistrations,

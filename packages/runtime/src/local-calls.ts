@@ -1,9 +1,13 @@
 /** What generated local stubs call: statistics and deadline enforcement around a direct call. */
-import { abortedReason, activeContext, raceContext } from "./call-context.js";
+import { SpanKind } from "@opentelemetry/api";
+import { abortedReason, activeContext, enterContext, raceContext, withSpan } from "./call-context.js";
 import { DeadlineExceededError } from "./call-errors.js";
 import { MethodMetrics } from "./method-metrics.js";
 import { MethodStats } from "./method-stats.js";
 import type { MethodManifest } from "./manifest.js";
+import { shortName } from "./names.js";
+import type { WeaverSpan } from "./span.js";
+import { startChildSpan } from "./tracer.js";
 
 /** Options of LocalCalls. */
 export interface LocalCallsOptions {
@@ -22,6 +26,7 @@ export interface LocalCallsOptions {
  * returned promise rejects as soon as it does; a call made once the context has aborted, or its
  * deadline has passed, rejects without calling the method. Without a context, the
  * implementation's own promise is returned: the stub then costs a few counters and an error observer.
+ * Inside a traced call, a caller's stub records an internal span (`reverser.Reverser.reverse`).
  */
 export class LocalCalls {
   /** Statistics per method, index-aligned with the manifest's methods. */
@@ -30,12 +35,15 @@ export class LocalCalls {
   readonly #metrics: readonly MethodMetrics[] | undefined;
   /** Per method: counts an error in the statistics and the metrics (bound once: no allocation per call). */
   readonly #failed: readonly (() => void)[];
+  /** Span names per method. */
+  readonly #spanNames: readonly string[];
 
   constructor(component: string, methods: readonly MethodManifest[], options: LocalCallsOptions = {}) {
     this.stats = options.stats ?? methods.map((m) => new MethodStats(component, m.name));
     const caller = options.caller;
     const metrics = caller === undefined ? undefined : methods.map((m) => new MethodMetrics({ caller, component, method: m.name, remote: false }));
     this.#metrics = metrics;
+    this.#spanNames = methods.map((m) => `${shortName(component)}.${m.name}`);
     this.#failed = this.stats.map((s, i) => {
       const m = metrics?.[i];
       return m === undefined ? s.failed : () => (s.failed(), m.failed());
@@ -58,12 +66,15 @@ export class LocalCalls {
       // The deadline has passed but its timer has not run yet (the event loop was busy).
       result = Promise.reject(new DeadlineExceededError());
     } else {
+      // Only callers' stubs trace: a served call already has its server span.
+      const span = ctx?.span === undefined || metrics === undefined ? undefined : startChildSpan(ctx.span, this.#spanNames[method]!, SpanKind.INTERNAL);
       try {
-        result = fn();
+        result = span === undefined ? fn() : enterContext(withSpan(ctx!, span), fn);
       } catch (e) {
         result = Promise.reject(e);
       }
       if (ctx !== undefined) result = raceContext(result, ctx);
+      if (span !== undefined) endSpan(result, span);
     }
     if (timed) {
       result.then(
@@ -82,4 +93,15 @@ export class LocalCalls {
     }
     return result;
   }
+}
+
+/** Ends `span` when `result` settles, recording the error it rejects with. */
+export function endSpan(result: Promise<unknown>, span: WeaverSpan): void {
+  result.then(
+    () => span.end(),
+    (e: unknown) => {
+      span.fail(e);
+      span.end();
+    },
+  );
 }

@@ -6,11 +6,15 @@
  * class), DeadlineExceededError, CancelledError, or a RemoteCallError naming the component,
  * method and replica.
  */
+import { SpanKind } from "@opentelemetry/api";
 import { RpcAppError, RpcError, type RpcClient } from "@weaver/rpc";
 import { activeContext } from "./call-context.js";
 import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
 import { Codec, decodeError } from "./codec.js";
+import { endSpan } from "./local-calls.js";
 import { RemoteMethodMetrics } from "./method-metrics.js";
+import { shortName } from "./names.js";
+import { startChildSpan } from "./tracer.js";
 import type { RegisteredComponent, RemoteCalls } from "./registry.js";
 
 /** The RPC method id of method `method` of the component at `index` in the manifest. */
@@ -27,6 +31,8 @@ export interface RemoteCallsOptions {
   readonly injectRetries?: number;
   /** The calling component, for the method metrics (default "": a call from outside any component). */
   readonly caller?: string;
+  /** false: record no method metrics and no spans (benchmarks measure the cost against this). Default true. */
+  readonly observe?: boolean;
 }
 
 /** Creates the call path of a client stub for `component`, sending through `client`. */
@@ -39,7 +45,9 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   // Per method: the options of a call made outside any context, and the decoder of replies.
   const plain = methods.map((method) => ({ retriable: method.retriable }));
   const caller = options.caller ?? "";
-  const metrics = methods.map((m) => new RemoteMethodMetrics({ caller, component: name, method: m.name, remote: true }));
+  const observe = options.observe ?? true;
+  const metrics = methods.map((m) => (observe ? new RemoteMethodMetrics({ caller, component: name, method: m.name, remote: true }) : undefined));
+  const spanNames = methods.map((m) => `${shortName(name)}.${m.name}`);
   const decoders = methods.map((method) => (reply: Buffer): unknown => {
     try {
       return codec.decode(reply);
@@ -50,25 +58,32 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   return {
     call(m: number, args: unknown[]): Promise<unknown> {
       const method = methods[m]!;
-      const metric = metrics[m]!;
-      const start = performance.now();
-      metric.calls.inc();
+      const metric = metrics[m];
+      const start = metric === undefined ? 0 : performance.now();
+      metric?.calls.inc();
       let payload: Uint8Array;
       try {
         payload = codec.encode(args);
       } catch (e) {
-        metric.errors.inc();
+        metric?.errors.inc();
         return Promise.reject(new RemoteCallError(name, method.name, (e as Error).message, { cause: e }));
       }
-      metric.requestBytes.put(payload.length);
+      metric?.requestBytes.put(payload.length);
       const ctx = activeContext();
+      const span = ctx?.span === undefined || !observe ? undefined : startChildSpan(ctx.span, spanNames[m]!, SpanKind.CLIENT);
       const options =
         ctx === undefined
           ? plain[m]!
-          : { deadline: ctx.deadline, signal: ctx.signal, metadata: ctx.metadata, traceparent: ctx.traceparent, retriable: method.retriable };
+          : { deadline: ctx.deadline, signal: ctx.signal, metadata: ctx.metadata, traceparent: span?.traceparent ?? ctx.traceparent, retriable: method.retriable };
       const id = methodId(index, m);
       let reply = client.call(id, payload, options);
       for (let i = 0; i < extra && method.retriable; i++) reply = reply.then(() => client.call(id, payload, options));
+      if (span !== undefined) endSpan(reply, span);
+      if (metric === undefined) {
+        return reply.then(decoders[m], (e: unknown) => {
+          throw callError(e, name, method.name);
+        });
+      }
       return reply.then(
         (buf) => {
           metric.finish(start);

@@ -61,3 +61,22 @@ describe("formatAge", () => {
     expect(formatAge(-5)).toBe("0s");
   });
 });
+
+describe("renderTable with a title of several lines", () => {
+  it("puts every line in the box and widens the last column for a long one", () => {
+    const out = renderTable(["// Calls of a component method", "weaver_method_count: COUNTER"], ["method", "Value"], [["get", "3"]]);
+    expect(out).toBe(
+      [
+        "╭────────────────────────────────╮",
+        "│ // Calls of a component method │",
+        "│ weaver_method_count: COUNTER   │",
+        "├────────┬───────────────────────┤",
+        "│ method │ Value                 │",
+        "├────────┼───────────────────────┤",
+        "│ get    │ 3                     │",
+        "╰────────┴───────────────────────╯",
+        "",
+      ].join("\n"),
+    );
+  });
+});

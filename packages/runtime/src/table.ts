@@ -6,15 +6,22 @@
  *   ├────────────┬────────────┬────┤
  *   │ APP        │ DEPLOYMENT │ AGE│ ...
  *
- * Every column is as wide as its widest cell; each cell is padded with one space on each side.
+ * Every column is as wide as its widest cell; each cell is padded with one space on each side. A
+ * title may have several lines; one wider than the columns widens the last column.
  * With colour, a cell that repeats the one above it in a leading column is dimmed.
  */
 import { sgr } from "./terminal.js";
 
-/** Renders a table with a title, a header row and data rows. */
-export function renderTable(title: string, header: readonly string[], rows: readonly (readonly string[])[], color = false): string {
+/** Renders a table with a title (one line, or several), a header row and data rows. */
+export function renderTable(title: string | readonly string[], header: readonly string[], rows: readonly (readonly string[])[], color = false): string {
+  const titles = typeof title === "string" ? [title] : title;
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const width = 1 + widths.reduce((sum, w) => sum + w + 3, 0);
+  let width = 1 + widths.reduce((sum, w) => sum + w + 3, 0);
+  const titleWidth = Math.max(0, ...titles.map((t) => t.length + 4));
+  if (titleWidth > width && widths.length > 0) {
+    widths[widths.length - 1]! += titleWidth - width;
+    width = titleWidth;
+  }
   const rule = (left: string, mid: string, right: string): string => left + widths.map((w) => "─".repeat(w + 2)).join(mid) + right;
   const line = (cells: readonly string[], dim: readonly boolean[] = []): string =>
     "│" +
@@ -28,7 +35,7 @@ export function renderTable(title: string, header: readonly string[], rows: read
     "│";
   const out = [
     `╭${"─".repeat(width - 2)}╮`,
-    `│ ${title}${" ".repeat(Math.max(0, width - 4 - title.length))} │`,
+    ...titles.map((t) => `│ ${t}${" ".repeat(Math.max(0, width - 4 - t.length))} │`),
     rule("├", "┬", "┤"),
     line(header),
     rule("├", "┼", "┤"),
