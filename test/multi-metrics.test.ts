@@ -119,6 +119,7 @@ describe("metrics of a multi deployment", () => {
     const reverse = method(stats, "reverser/Reverser", "reverse")!;
     expect(reverse.total.count).toBe(30);
     expect(reverse.minute.count).toBe(30);
+    expect(reverse.hour.count).toBe(30);
     expect(reverse.total.errors).toBe(0);
     expect(reverse.total.latencyMs).toBeGreaterThan(0);
     expect(reverse.total.requestKBps).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DeploymentStats, DeploymentStatus, Registration, SpanRecord, TraceSummary } from "@weaver/runtime";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ROOT, TestProcess, stopAll } from "./support/process.js";
+import { ROOT, TestProcess, runToEnd, stopAll } from "./support/process.js";
 
 const data = mkdtempSync(join(tmpdir(), "weaver-single-obs-"));
 const registry = join(data, "weaver", "single", "registry");
@@ -55,8 +55,21 @@ describe("a single-process deployment's status server", () => {
     expect(spans[1]!.parentSpanId).toBe(spans[0]!.spanId);
     expect(spans[2]!.parentSpanId).toBe(spans[0]!.spanId);
 
+    // weaver single status and weaver single metrics read the same server.
+    const env = { XDG_DATA_HOME: data };
+    const tables = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "single", "status"], { env });
+    expect(tables.code).toBe(0);
+    expect(tables.stdout).toMatch(new RegExp(`│ reverser +│ ${deployment!.slice(0, 8)} +│ weaver\\.Main +│ ${app.child.pid} +│`));
+    expect(tables.stdout).toMatch(new RegExp(`│ lis +│ \\[::\\]:${port} +│`));
+    const metrics = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "single", "metrics", "^weaver_method_count$"], { env });
+    expect(metrics.code).toBe(0);
+    expect(metrics.stdout).toContain("weaver_method_count: COUNTER");
+    expect(metrics.stdout).toMatch(/│ weaver\.Main +│ reverser\.Reverser +│ reverse +│ false +│ reverser +│ [0-9a-f]{8} +│ [0-9a-f]{8} +│ 10 +│/);
+
     await app.stop("SIGTERM");
     expect(existsSync(registry) ? readdirSync(registry) : []).toEqual([]);
+    const none = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "single", "status"], { env });
+    expect(none.stderr).toBe("No single deployment is running; start one with `weaver single deploy weaver.toml`.\n");
     // The traces stay on disk, for tools that read them after the app stopped.
     expect(readFileSync(join(data, "weaver", "single", "traces", `${deployment}.jsonl`), "utf8")).toContain(first.traceId);
   });

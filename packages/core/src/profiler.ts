@@ -9,10 +9,9 @@
  *   for it with a deadline of the duration plus a margin.
  * - heap: V8's sampling heap profiler runs from the moment startHeapSampling() is called (when the
  *   replica's services are created) to the end of the process, sampling an allocation every
- *   128 KiB on average. That is a quarter of the interval of Node's --heap-prof and Go's
- *   MemProfileRate, so that the small heaps of Node services get enough samples to be read; it
- *   costs a few percent in a loop that does nothing but allocate (measured on Node 20), less in a
- *   real service. A heap profile is the part of the sampled allocations still live now, read
+ *   512 KiB on average, the interval of Node's --heap-prof and Go's MemProfileRate: every sample
+ *   records a stack, and a replica that moves 10 KB payloads allocates several times per call,
+ *   so a shorter interval shows in the RPC benchmarks; small heaps get few samples. A heap profile is the part of the sampled allocations still live now, read
  *   without stopping the sampler: like Go's heap profile it is a picture of the moment, not of an
  *   interval, so the duration is ignored. Allocations made before the sampler started (module
  *   loading, components' init) are not in it.
@@ -23,7 +22,7 @@ import { runtimeError, type ProfileRequest } from "@weaver/runtime";
 /** The CPU profiler's sampling interval, in microseconds. */
 const CPU_SAMPLING_US = 1_000;
 /** The heap sampler's mean interval between sampled allocations, in bytes. */
-const HEAP_SAMPLING_BYTES = 128 * 1024;
+const HEAP_SAMPLING_BYTES = 512 * 1024;
 /** The longest CPU profile a replica takes. */
 export const MAX_PROFILE_MS = 60 * 60_000;
 

@@ -126,6 +126,7 @@ export class WeaverSpan implements Span {
     this.#events.push({ name, time: micros(isTime ? (attributesOrTime as TimeInput) : time), attributes: clean });
     return this;
   }
+  // Links are not recorded: no Weaver view shows them yet.
   addLink(_link: Link): this {
     return this;
   }

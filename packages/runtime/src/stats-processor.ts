@@ -61,10 +61,10 @@ class Sums {
   }
 }
 
-/** Which sums each method metric feeds: its value, and (histograms) its observation count. */
 /** The sums a metric can feed. */
 type Field = "count" | "errors" | "latencySum" | "latencyCount" | "requestBytes" | "replyBytes";
 
+/** Which sums each method metric feeds: its value, and (histograms) its observation count. */
 const FEEDS: Readonly<Record<string, { value: Field; count?: Field }>> = {
   weaver_method_count: { value: "count" },
   weaver_method_error_count: { value: "errors" },

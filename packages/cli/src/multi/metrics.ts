@@ -1,6 +1,6 @@
 /**
- * `weaver multi metrics [regex]`: the latest value of every metric of every running multi
- * deployment, one table per metric (see formatMetricsTables), asked of each deployment's status
+ * `weaver multi metrics [regex]` (and `weaver single metrics`): the latest value of every metric
+ * of every running deployment, one table per metric (see formatMetricsTables), asked of each deployment's status
  * server (GET /metrics.json, which pulls every replica). A regular expression keeps the metrics
  * whose names it matches; one that does not compile is a usage mistake (status 2).
  *
@@ -14,34 +14,35 @@ import { fetchMetrics, formatMetricsTables, listDeployments } from "@weaver/mult
 import { newCommand } from "../command.js";
 import { UsageError, printError } from "../errors.js";
 
-/** Creates the `weaver multi metrics` command. */
-export function metricsCommand(): Command {
+/** Creates the `weaver multi metrics` command, or `weaver single metrics` for single-process deployments. */
+export function metricsCommand(deployer: "multi" | "single" = "multi"): Command {
+  const kind = deployer === "multi" ? "multi-process" : "single-process";
   return newCommand({
-    path: ["multi", "metrics"],
+    path: [deployer, "metrics"],
     summary: "Show the metrics of running Weaver deployments",
     usage: "[options] [regex]",
     description:
-      "Prints the latest value of every metric of the running multi-process deployments of this " +
+      `Prints the latest value of every metric of the running ${kind} deployments of this ` +
       "user: per metric its help, name and type, and a table with a row per label set and " +
       "replica. Counters and gauges show their Value; histograms their Average (sum / count) and " +
       "Count. App metrics come first, then Weaver's own (weaver_*). With a regular expression " +
       "(JavaScript syntax), only the metrics whose names it matches are shown.",
     examples: [
-      { comment: "Show every metric.", command: "weaver multi metrics" },
-      { comment: "Show the calls of each component method, per caller and replica.", command: "weaver multi metrics weaver_method_count" },
-      { comment: "Show the metrics whose names contain error.", command: "weaver multi metrics error" },
-      { comment: "Show the metrics whose names contain error or latency.", command: "weaver multi metrics 'error|latency'" },
+      { comment: "Show every metric.", command: `weaver ${deployer} metrics` },
+      { comment: "Show the calls of each component method, per caller and replica.", command: `weaver ${deployer} metrics weaver_method_count` },
+      { comment: "Show the metrics whose names contain error.", command: `weaver ${deployer} metrics error` },
+      { comment: "Show the metrics whose names contain error or latency.", command: `weaver ${deployer} metrics 'error|latency'` },
     ],
   })
     .argument("[regex]", "a regular expression; only metrics whose names it matches are shown")
     .action(async (regex: string | undefined) => {
-      const match = compile(regex);
-      const listing = await listDeployments();
+      const match = compile(regex, deployer);
+      const listing = await listDeployments({ deployer });
       for (const { registration: r, reason } of listing.unreachable) {
         printError(`cannot read deployment ${r.deployment} of ${r.app} (deployer pid ${r.pid}): ${reason}; it is left out.`);
       }
       if (listing.running.length === 0) {
-        process.stderr.write("No multi deployment is running; start one with `weaver multi deploy weaver.toml`.\n");
+        process.stderr.write(`No ${deployer} deployment is running; start one with \`weaver ${deployer} deploy weaver.toml\`.\n`);
         return;
       }
       const replicas: ReplicaMetrics[] = [];
@@ -56,13 +57,13 @@ export function metricsCommand(): Command {
 }
 
 /** The name filter of a regular expression, turning a bad one into a usage error. */
-function compile(regex: string | undefined): (name: string) => boolean {
+function compile(regex: string | undefined, deployer: string): (name: string) => boolean {
   if (regex === undefined) return () => true;
   let re: RegExp;
   try {
     re = new RegExp(regex);
   } catch (e) {
-    throw new UsageError(`${JSON.stringify(regex)} is not a regular expression: ${(e as Error).message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, "")}\nSee "weaver multi metrics --help" for examples.`);
+    throw new UsageError(`${JSON.stringify(regex)} is not a regular expression: ${(e as Error).message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, "")}\nSee "weaver ${deployer} metrics --help" for examples.`);
   }
   return (name) => re.test(name);
 }

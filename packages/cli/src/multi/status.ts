@@ -1,5 +1,5 @@
 /**
- * `weaver multi status`: the DEPLOYMENTS, COMPONENTS and LISTENERS tables of the running multi
+ * `weaver multi status` (and `weaver single status`): the DEPLOYMENTS, COMPONENTS and LISTENERS tables of the running multi
  * deployments, or their statuses as JSON. Listing deletes the registrations of deployments that
  * are gone (see listDeployments).
  *
@@ -14,27 +14,28 @@ import { formatStatusTables, listDeployments, sortStatuses, type DeploymentListi
 import { newCommand } from "../command.js";
 import { printError } from "../errors.js";
 
-/** Creates the `weaver multi status` command. */
-export function statusCommand(): Command {
+/** Creates the `weaver multi status` command, or `weaver single status` for single-process deployments. */
+export function statusCommand(deployer: "multi" | "single" = "multi"): Command {
+  const kind = deployer === "multi" ? "multi-process" : "single-process";
   return newCommand({
-    path: ["multi", "status"],
+    path: [deployer, "status"],
     summary: "Show the status of running Weaver deployments",
     description:
-      "Prints three tables about the running multi-process deployments of this user: DEPLOYMENTS " +
+      `Prints three tables about the running ${kind} deployments of this user: DEPLOYMENTS ` +
       "(app, deployment id, age), COMPONENTS (the processes that run each component) and " +
       "LISTENERS (the address of each listener's proxy). Deployments are sorted by app, then by " +
       "start time. With --json, prints every deployment's full status instead.",
     examples: [
-      { comment: "Show the running deployments, their processes and listeners.", command: "weaver multi status" },
+      { comment: "Show the running deployments, their processes and listeners.", command: `weaver ${deployer} status` },
       {
         comment: "Print the listener addresses of the app hello, as a script would read them.",
-        command: `weaver multi status --json | jq -r '.[] | select(.app == "hello") | .listeners[].address'`,
+        command: `weaver ${deployer} status --json | jq -r '.[] | select(.app == "hello") | .listeners[].address'`,
       },
     ],
   })
     .option("--json", "print the status of every running deployment as a JSON array")
     .action(async (options: { json?: boolean }) => {
-      const listing = await listDeployments();
+      const listing = await listDeployments({ deployer });
       warnUnreachable(listing);
       const statuses = sortStatuses(listing.running.map((d) => d.status));
       if (options.json === true) {
@@ -42,7 +43,7 @@ export function statusCommand(): Command {
         return;
       }
       if (statuses.length === 0) {
-        process.stderr.write("No multi deployment is running; start one with `weaver multi deploy weaver.toml`.\n");
+        process.stderr.write(`No ${deployer} deployment is running; start one with \`weaver ${deployer} deploy weaver.toml\`.\n`);
       }
       process.stdout.write(formatStatusTables(statuses, Date.now(), colorEnabled(process.stdout)));
     });
