@@ -81,13 +81,25 @@ describe("metrics of a multi deployment", () => {
     const text = await res.text();
     expect(text).toContain(`#     - targets: ['${new URL(status).host}']\n`);
     const samples = parsePrometheus(text);
-    const calls = (component: string, method: string): number =>
+    const total = (name: string, component: string, method: string, extra: Record<string, string> = {}): number =>
       samples
-        .filter((x) => x.name === "weaver_method_count" && x.labels["caller"] === "weaver/Main" && x.labels["component"] === component && x.labels["method"] === method && x.labels["remote"] === "true")
+        .filter((x) => x.name === name && x.labels["caller"] === "weaver/Main" && x.labels["component"] === component && x.labels["method"] === method && x.labels["remote"] === "true")
+        .filter((x) => Object.entries(extra).every(([k, v]) => x.labels[k] === v))
         .reduce((sum, x) => sum + x.value, 0);
+    const calls = (component: string, method: string): number => total("weaver_method_count", component, method);
     expect(calls("reverser/Reverser", "reverse")).toBe(30);
     expect(calls("reverser/Converter", "toUpper")).toBe(20);
-    expect(samples.some((x) => x.name === "weaver_method_latency_micros_count" && x.labels["weaver_deployment"] === deployment)).toBe(true);
+    // Remote calls are all timed and sized: the histograms add up to the same counts.
+    for (const [component, method, n] of [["reverser/Reverser", "reverse", 30], ["reverser/Converter", "toUpper", 20]] as const) {
+      expect(total("weaver_method_latency_micros_count", component, method)).toBe(n);
+      expect(total("weaver_method_latency_micros_bucket", component, method, { le: "+Inf" })).toBe(n);
+      expect(total("weaver_method_bytes_request_count", component, method)).toBe(n);
+      expect(total("weaver_method_bytes_reply_count", component, method)).toBe(n);
+      expect(total("weaver_method_bytes_request_sum", component, method)).toBeGreaterThan(n);
+      expect(total("weaver_method_error_count", component, method)).toBe(0);
+    }
+    // The example's handler is instrumented: every request is counted, across both Main replicas.
+    expect(samples.filter((x) => x.name === "weaver_http_request_count" && x.labels["label"] === "reverser").reduce((sum, x) => sum + x.value, 0)).toBe(50);
 
     // The same snapshots as JSON.
     const json = (await (await fetch(`${status}/metrics.json`)).json()) as { replica: string }[];
