@@ -1,13 +1,14 @@
 // `weaver multi profile`, run for real against a multi deployment of the reverser example: a CPU
 // profile under load, a heap profile, a replica killed during a profile, and prefixes that name
 // no deployment or several. XDG_DATA_HOME and TMPDIR point at temp folders, never the user's.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DeploymentStatus, Registration } from "@weaver/runtime";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { registration, settled as settledAt } from "./support/deployments.js";
 import { ROOT, TestProcess, runToEnd, stopAll } from "./support/process.js";
 
 const data = mkdtempSync(join(tmpdir(), "weaver-profile-data-"));
@@ -21,21 +22,10 @@ let status: DeploymentStatus;
 let port: number;
 let fake: Server | undefined;
 
-function registrations(): Registration[] {
-  const dir = join(data, "weaver", "multi", "registry");
-  return readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Registration);
-}
-
 /** Waits until every replica of the deployment is ready and returns its status. */
 async function settled(): Promise<DeploymentStatus> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const r = registrations().find((x) => x.deployment === deployment);
-    const s = r === undefined ? undefined : ((await (await fetch(`${r.status}/status`)).json()) as DeploymentStatus);
-    if (s !== undefined && s.groups.every((g) => g.replicas.every((x) => x.state === "ready"))) return s;
-    if (Date.now() > deadline) throw new Error(`deployment not settled: ${JSON.stringify(s?.groups)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  // The registration is written after the banner is printed: wait for it, not just read it.
+  return settledAt((await registration(data, deployment)).status);
 }
 
 const weaver = (...args: string[]) => runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "multi", ...args], { env });
@@ -163,8 +153,8 @@ describe("weaver multi profile", () => {
       res.setHeader("content-type", "application/json").end(JSON.stringify(s));
     });
     await new Promise<void>((resolve) => fake!.listen(0, "127.0.0.1", resolve));
-    const registration: Registration = { deployment: twin, app: "twin", status: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, pid: process.pid, started };
-    writeFileSync(join(data, "weaver", "multi", "registry", `${twin}.json`), JSON.stringify(registration));
+    const twinRegistration: Registration = { deployment: twin, app: "twin", status: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, pid: process.pid, started };
+    writeFileSync(join(data, "weaver", "multi", "registry", `${twin}.json`), JSON.stringify(twinRegistration));
 
     const many = await weaver("profile", "--duration", "1s", deployment.slice(0, 4));
     expect(many).toMatchObject({ code: 1, stdout: "" });

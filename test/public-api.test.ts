@@ -6,7 +6,7 @@ import { Node, Project } from "ts-morph";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./support/process.js";
 
-const PACKAGES = ["packages/rpc", "packages/runtime", "packages/multi", "packages/core", "packages/cli", "codegen"];
+const PACKAGES = ["packages/rpc", "packages/runtime", "packages/multi", "packages/dashboard", "packages/core", "packages/cli", "codegen"];
 
 interface PackageJson {
   name: string;

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { SpanKind } from "@opentelemetry/api";
-import { CounterMap, GENERATED_BOUNDS, HistogramMap, enterSpan, startEntrySpan } from "@weaver/runtime";
+import { CounterMap, DEFAULT_MAX_SERIES, GENERATED_BOUNDS, HistogramMap, enterSpan, startEntrySpan, type Counter, type Histogram } from "@weaver/runtime";
 
 interface HttpLabels {
   /** The label given to instrumentHandler. */
@@ -32,11 +32,23 @@ const returned = new HistogramMap<HttpLabels>("weaver_http_request_bytes_returne
  * http.createServer(instrumentHandler("reverser", (req, res) => { ... })).listen(this.lis);
  */
 export function instrumentHandler(label: string, handler: RequestListener): RequestListener {
+  // The metric handles of each Host header, looked up once (the metrics' caps bound the hosts).
+  const byHost = new Map<string, { labels: HttpLabels; requests: Counter; latency: Histogram; received: Histogram; returned: Histogram }>();
+  const handles = (host: string) => {
+    let h = byHost.get(host);
+    if (h === undefined) {
+      const labels = { label, host };
+      h = { labels, requests: requests.get(labels), latency: latency.get(labels), received: received.get(labels), returned: returned.get(labels) };
+      if (byHost.size < DEFAULT_MAX_SERIES) byHost.set(host, h);
+    }
+    return h;
+  };
   return (req: IncomingMessage, res: ServerResponse): void => {
     const start = performance.now();
-    const labels = { label, host: req.headers.host ?? "" };
-    requests.get(labels).inc();
-    received.get(labels).put(requestBytes(req));
+    const m = handles(req.headers.host ?? "");
+    const labels = m.labels;
+    m.requests.inc();
+    m.received.put(requestBytes(req));
     const written = req.socket.bytesWritten;
     const header = req.headers["traceparent"];
     const span = startEntrySpan(label, SpanKind.SERVER, typeof header === "string" ? header : undefined, true);
@@ -45,8 +57,8 @@ export function instrumentHandler(label: string, handler: RequestListener): Requ
     const finish = (): void => {
       if (done) return;
       done = true;
-      latency.get(labels).put(Math.round((performance.now() - start) * 1000));
-      returned.get(labels).put(Math.max(0, req.socket.bytesWritten - written));
+      m.latency.put(Math.round((performance.now() - start) * 1000));
+      m.returned.put(Math.max(0, req.socket.bytesWritten - written));
       const status = res.statusCode;
       if (status >= 400) errors.get({ ...labels, code: `${Math.floor(status / 100)}xx` }).inc();
       if (span !== undefined) {

@@ -4,6 +4,7 @@
  */
 import type { Command } from "commander";
 import { newGroup } from "../command.js";
+import { dashboardCommand } from "./dashboard.js";
 import { deployCommand } from "./deploy.js";
 import { logsCommand } from "./logs.js";
 import { metricsCommand } from "./metrics.js";
@@ -12,7 +13,7 @@ import { purgeCommand } from "./purge.js";
 import { statusCommand } from "./status.js";
 
 /** The factories of the `weaver multi` sub-commands, in help order (alphabetical, as Go's). */
-export const MULTI_COMMANDS: readonly (() => Command)[] = [deployCommand, logsCommand, metricsCommand, profileCommand, purgeCommand, statusCommand];
+export const MULTI_COMMANDS: readonly (() => Command)[] = [() => dashboardCommand("multi"), deployCommand, logsCommand, metricsCommand, profileCommand, purgeCommand, statusCommand];
 
 /** Creates the `weaver multi` command group. */
 export function multiCommand(): Command {
@@ -26,6 +27,7 @@ export function multiCommand(): Command {
         { comment: "Show the running deployments, their processes and listeners.", command: "weaver multi status" },
         { comment: "Follow the logs of every deployment.", command: "weaver multi logs --follow" },
         { comment: "Show the calls of each component method.", command: "weaver multi metrics weaver_method_count" },
+        { comment: "Serve a web dashboard of the running deployments.", command: "weaver multi dashboard" },
         { comment: "Profile the CPU of a deployment for 30 seconds and open the profile in VS Code.", command: "code $(weaver multi profile 6b28)" },
         { comment: "Show the help of a sub-command.", command: "weaver multi help logs" },
       ],

@@ -4,12 +4,13 @@
  */
 import type { Command } from "commander";
 import { newGroup } from "../command.js";
+import { dashboardCommand } from "../multi/dashboard.js";
 import { metricsCommand } from "../multi/metrics.js";
 import { statusCommand } from "../multi/status.js";
 import { deployCommand } from "./deploy.js";
 
 /** The factories of the `weaver single` sub-commands, in help order (alphabetical). */
-export const SINGLE_COMMANDS: readonly (() => Command)[] = [deployCommand, () => metricsCommand("single"), () => statusCommand("single")];
+export const SINGLE_COMMANDS: readonly (() => Command)[] = [() => dashboardCommand("single"), deployCommand, () => metricsCommand("single"), () => statusCommand("single")];
 
 /** Creates the `weaver single` command group. */
 export function singleCommand(): Command {
