@@ -18,7 +18,7 @@ import { RpcClient, parseEndpoint } from "@weaver/rpc";
 import type { Logger } from "pino";
 
 /** The codec of control messages (plain msgpack). */
-export const controlCodec = new Codec();
+const controlCodec = new Codec();
 
 /** How long one routes long-poll may wait for a change. */
 const WATCH_TIMEOUT_MS = 60_000;

@@ -49,7 +49,7 @@ export async function startSingleStatus(d: SingleDeployment): Promise<() => Prom
       status: () => singleStatus(d, started),
       metrics: () => metrics.metrics(),
       stats: () => metrics.stats(),
-      traces: () => traces.collect().then(() => traces.store),
+      traces: () => traces.current(),
     }),
   );
   const status = await server.listen();

@@ -4,7 +4,7 @@
  * statistics (GET /stats). The JSON API serves it as is; the pages are rendered from it.
  */
 import { listDeployments } from "@weaver/multi";
-import type { DeploymentStats, DeploymentStatus } from "@weaver/runtime";
+import { STATS_PATH, type DeploymentStats, type DeploymentStatus } from "@weaver/runtime";
 
 /** How long a status server may take to answer GET /stats. */
 export const STATS_TIMEOUT_MS = 2_000;
@@ -49,7 +49,7 @@ export function pickDeployment(listing: DashboardListing, id: string): Dashboard
 /** GETs <status>/stats; null on any failure (a deployment that just ended, a timeout). */
 async function fetchStats(statusUrl: string): Promise<DeploymentStats | null> {
   try {
-    const res = await fetch(new URL("/stats", statusUrl), { signal: AbortSignal.timeout(STATS_TIMEOUT_MS) });
+    const res = await fetch(new URL(STATS_PATH, statusUrl), { signal: AbortSignal.timeout(STATS_TIMEOUT_MS) });
     if (res.status !== 200) return null;
     return (await res.json()) as DeploymentStats;
   } catch {

@@ -112,7 +112,7 @@ export class Deployment {
         status: () => this.status(),
         metrics: () => metrics.metrics(),
         stats: () => metrics.stats(),
-        traces: () => this.#traces.collect().then(() => this.#traces.store),
+        traces: () => this.#traces.current(),
       }),
       profileRoute((request) => profileReplicas({ app: this.#o.app, id: this.id }, profileTargets(this.#slots), request)),
     ]);

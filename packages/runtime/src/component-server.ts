@@ -8,9 +8,8 @@
 import { SpanKind } from "@opentelemetry/api";
 import { RpcAppError, RpcSystemError, SystemCode, type CallInfo, type Handler } from "@weaver/rpc";
 import { ServerCallContext, enterContext } from "./call-context.js";
-import { endSpan } from "./local-calls.js";
 import { shortName } from "./names.js";
-import { startEntrySpan } from "./tracer.js";
+import { endSpan, startEntrySpan } from "./tracer.js";
 import { Codec, encodeError } from "./codec.js";
 import type { Manifest } from "./manifest.js";
 import { getComponent, type ServerMethod } from "./registry.js";

@@ -6,8 +6,7 @@ import { MethodMetrics } from "./method-metrics.js";
 import { MethodStats } from "./method-stats.js";
 import type { MethodManifest } from "./manifest.js";
 import { shortName } from "./names.js";
-import type { WeaverSpan } from "./span.js";
-import { startChildSpan } from "./tracer.js";
+import { endSpan, startChildSpan } from "./tracer.js";
 
 /** Options of LocalCalls. */
 export interface LocalCallsOptions {
@@ -93,15 +92,4 @@ export class LocalCalls {
     }
     return result;
   }
-}
-
-/** Ends `span` when `result` settles, recording the error it rejects with. */
-export function endSpan(result: Promise<unknown>, span: WeaverSpan): void {
-  result.then(
-    () => span.end(),
-    (e: unknown) => {
-      span.fail(e);
-      span.end();
-    },
-  );
 }

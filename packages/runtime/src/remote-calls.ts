@@ -11,10 +11,9 @@ import { RpcAppError, RpcError, type RpcClient } from "@weaver/rpc";
 import { activeContext } from "./call-context.js";
 import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
 import { Codec, decodeError } from "./codec.js";
-import { endSpan } from "./local-calls.js";
 import { RemoteMethodMetrics } from "./method-metrics.js";
 import { shortName } from "./names.js";
-import { startChildSpan } from "./tracer.js";
+import { endSpan, startChildSpan } from "./tracer.js";
 import type { RegisteredComponent, RemoteCalls } from "./registry.js";
 
 /** The RPC method id of method `method` of the component at `index` in the manifest. */

@@ -84,6 +84,17 @@ export function startEntrySpan(name: string, kind: SpanKind, traceparent: string
   return root && sample() ? new WeaverSpan(name, kind, newTraceId(), "", sink) : undefined;
 }
 
+/** Ends `span` when `result` settles, recording the error it rejects with. */
+export function endSpan(result: Promise<unknown>, span: WeaverSpan): void {
+  result.then(
+    () => span.end(),
+    (e: unknown) => {
+      span.fail(e);
+      span.end();
+    },
+  );
+}
+
 /** The OpenTelemetry tracer apps get from `trace.getTracer()`. */
 class WeaverTracer implements Tracer {
   startSpan(name: string, options: SpanOptions = {}, ctx?: Context): Span {

@@ -46,6 +46,12 @@ export class Traces {
     return this.#pulling;
   }
 
+  /** The store, once what the processes finished until now is in it (for the status server). */
+  async current(): Promise<TraceStore> {
+    await this.collect();
+    return this.store;
+  }
+
   /** Stops pulling, after one last pull, and sends what the exporter holds. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
