@@ -17,6 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
   MAIN_COMPONENT,
+  RecentLogs,
   WeaverError,
   appEnvironment,
   banner,
@@ -83,7 +84,8 @@ export async function run(App: new () => Main): Promise<void> {
     const replicaId = randomUUID();
     setSpanResource({ app, deployment, replica: replicaId });
     process.stdout.write(banner(app, deployment, colorEnabled(process.stdout)));
-    const logger = createRootLogger({ app, deployment, replica: replicaId }, prettyDestination());
+    const recent = new RecentLogs();
+    const logger = createRootLogger({ app, deployment, replica: replicaId }, prettyDestination(process.stderr, recent));
     const host = new ComponentHost({
       config,
       logger,
@@ -92,7 +94,7 @@ export async function run(App: new () => Main): Promise<void> {
     });
     stop = () => host.shutdown();
     const main = (await host.instance(MAIN_COMPONENT)) as Main;
-    const stopStatus = await startSingleStatus({ app, deployment, replica: replicaId, config, manifest, host, warn: (m) => logger.warn(m) });
+    const stopStatus = await startSingleStatus({ app, deployment, replica: replicaId, config, manifest, host, logs: recent, warn: (m) => logger.warn(m) });
     stop = () => host.shutdown().finally(stopStatus);
     installShutdown(stop);
     await main.main();

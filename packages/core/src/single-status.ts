@@ -1,6 +1,6 @@
 /**
  * The status server of a single-process deployment: the same routes as a multi deployment's
- * (statusRoutes: /status, /metrics, /metrics.json, /stats, /traces, /trace), answered from this
+ * (statusRoutes: /status, /metrics, /metrics.json, /stats, /traces, /trace, /logs), answered from this
  * process, and registered in the "single" deployer's registry so that tools find it
  * (`$XDG_DATA_HOME/weaver/single/registry/<deployment>.json`). Traces are kept in the single
  * deployer's data folder as a multi deployer keeps its own.
@@ -11,6 +11,7 @@ import {
   StatusServer,
   Traces,
   compareComponents,
+  configSections,
   removeRegistration,
   shortName,
   snapshotMetrics,
@@ -21,6 +22,7 @@ import {
   type AppConfig,
   type DeploymentStatus,
   type Manifest,
+  type RecentLogs,
 } from "@weaver/runtime";
 import type { ComponentHost } from "./host.js";
 
@@ -35,6 +37,8 @@ export interface SingleDeployment {
   readonly config: AppConfig;
   readonly manifest: Manifest;
   readonly host: ComponentHost;
+  /** The recent log entries of the process's component loggers. */
+  readonly logs: RecentLogs;
   readonly warn: (message: string) => void;
 }
 
@@ -50,6 +54,7 @@ export async function startSingleStatus(d: SingleDeployment): Promise<() => Prom
       metrics: () => metrics.metrics(),
       stats: () => metrics.stats(),
       traces: () => traces.current(),
+      logs: () => d.logs,
     }),
   );
   const status = await server.listen();
@@ -75,7 +80,7 @@ function singleStatus(d: SingleDeployment, started: number): DeploymentStatus {
     started,
     pid: process.pid,
     configFile: d.config.file,
-    config: { single: d.config.single, ...d.config.components },
+    config: configSections(d.config, SINGLE_DEPLOYER),
     groups: [{ name: group, components, replicas: [{ id: d.replica, pid: process.pid, state: "ready", started, restarts: 0 }] }],
     components: components.map((name) => ({ name, short: shortName(name), group })),
     listeners: Object.entries(d.host.boundListeners())

@@ -12,10 +12,12 @@ import { join } from "node:path";
 import {
   ControlServer,
   MetricsCollector,
+  RecentLogs,
   StatusServer,
   Traces,
   appEnvironment,
   compareComponents,
+  configSections,
   logFile,
   parseAddress,
   privateSocketDir,
@@ -64,6 +66,7 @@ export class Deployment {
   readonly #proxies = new Map<string, ListenerProxy>();
   readonly #shown: Record<string, string> = {};
   readonly #log: LogSink;
+  readonly #recent = new RecentLogs();
   readonly #metrics: MetricsCollector;
   readonly #traces: Traces;
   readonly #dir = privateSocketDir("weaver-multi-");
@@ -79,7 +82,7 @@ export class Deployment {
   constructor(options: DeploymentOptions) {
     this.#o = options;
     this.#groups = computeGroups(options.manifest, options.config);
-    this.#log = new LogSink(logFile(DEPLOYER, this.id), options.print);
+    this.#log = new LogSink(logFile(DEPLOYER, this.id), options.print, this.#recent);
     const where = { app: options.app, deployment: this.id };
     this.#metrics = new MetricsCollector({ started: this.started, pull: () => pullReplicaMetrics(this.#slots, where) });
     this.#traces = new Traces({
@@ -113,6 +116,7 @@ export class Deployment {
         metrics: () => metrics.metrics(),
         stats: () => metrics.stats(),
         traces: () => this.#traces.current(),
+        logs: () => this.#recent,
       }),
       profileRoute((request) => profileReplicas({ app: this.#o.app, id: this.id }, profileTargets(this.#slots), request)),
     ]);
@@ -187,7 +191,7 @@ export class Deployment {
       started: this.started,
       pid: process.pid,
       configFile: config.file,
-      config: configSections(config),
+      config: configSections(config, DEPLOYER),
       groups: this.#groups.map((g) => ({
         name: g.name,
         components: g.components,
@@ -248,13 +252,4 @@ export class Deployment {
     this.#waiters = [];
     for (const w of waiters) w();
   }
-}
-
-/** The config's sections as written (secret references stay references). */
-function configSections(config: AppConfig): Record<string, unknown> {
-  return {
-    serviceweaver: { name: config.name, binary: config.binary, args: config.args, env: config.env.map((e) => `${e.slice(0, e.indexOf("="))}=<redacted>`), colocate: config.colocate },
-    multi: config.multi,
-    ...config.components,
-  };
 }

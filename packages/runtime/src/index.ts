@@ -45,6 +45,7 @@ export {
   type DeployerConfig,
   type ListenerConfig,
 } from "./config.js";
+export { configSections, REDACTED } from "./config-sections.js";
 export { checkConfigValue, checkTable, describeSchema, type ConfigSchema, type SecretMode } from "./config-schema.js";
 export { isSecretRef, resolveSecret } from "./secrets.js";
 export { parseAddress, formatAddress, type Address } from "./address.js";
@@ -161,6 +162,7 @@ export { Traces, SPAN_PULL_EVERY_MS } from "./traces.js";
 export { banner } from "./banner.js";
 export { PrettyPrinter, nowMicros, entryFromPino, type LogEntry } from "./log-entry.js";
 export { compileLogQuery, type LogFilter } from "./log-query.js";
+export { RecentLogs, RECENT_LOGS_CAPACITY, MAX_LOGS_WAIT_MS, LOGS_PATH, type LogsReply } from "./recent-logs.js";
 export { colorEnabled, colorFor, sgr } from "./terminal.js";
 export { renderTable, formatAge } from "./table.js";
 

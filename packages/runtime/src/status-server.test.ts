@@ -5,6 +5,8 @@ import type { DeploymentStats } from "./deployment-stats.js";
 import type { SpanRecord } from "./span.js";
 import { PROMETHEUS_CONTENT_TYPE, StatusServer, statusRoutes, type StatusSource } from "./status-server.js";
 import { TraceStore } from "./trace-store.js";
+import { RecentLogs, type LogsReply } from "./recent-logs.js";
+import type { LogEntry } from "./log-entry.js";
 
 const status = { app: "shop", deployment: "d1", started: 1, pid: 2, configFile: "weaver.toml", config: {}, groups: [], components: [], listeners: [] } satisfies DeploymentStatus;
 const metrics: ReplicaMetrics[] = [
@@ -26,7 +28,16 @@ const span = (traceId: string, ms: number, status: SpanRecord["status"]): SpanRe
 });
 const traces = new TraceStore();
 traces.add([span("t-fast", 2, "ok"), span("t-slow", 300, "unset"), span("t-failed", 20, "error")]);
-const source: StatusSource = { status: () => status, metrics: () => Promise.resolve(metrics), stats: () => Promise.resolve(stats), traces: () => Promise.resolve(traces) };
+const entry = (msg: string, level = "info"): LogEntry => ({ app: "shop", version: "d1", component: "shop.Store", node: "r1", time: 1, level, file: "", line: -1, msg, attrs: {} });
+const logs = new RecentLogs();
+for (const m of ["one", "two", "three"]) logs.add(entry(m, m === "two" ? "error" : "info"));
+const source: StatusSource = {
+  status: () => status,
+  metrics: () => Promise.resolve(metrics),
+  stats: () => Promise.resolve(stats),
+  traces: () => Promise.resolve(traces),
+  logs: () => logs,
+};
 
 let server: StatusServer | undefined;
 afterEach(async () => {
@@ -72,6 +83,21 @@ describe("StatusServer with statusRoutes", () => {
     expect(await missing.json()).toEqual({ error: 'no trace "nope" in this deployment; GET /traces lists them' });
   });
 
+  it("answers GET /logs with the last entries, then with new ones as they come", async () => {
+    const base = await serve();
+    const get = async (query: string): Promise<LogsReply> => (await fetch(`${base}/logs${query}`)).json() as Promise<LogsReply>;
+    const last = await get("?limit=2");
+    expect(last).toEqual({ entries: [entry("two", "error"), entry("three")], next: 3, missed: 0 });
+    expect((await get(`?q=${encodeURIComponent('level == "error"')}`)).entries.map((e) => e.msg)).toEqual(["two"]);
+    expect(await get("?after=1")).toEqual({ entries: [entry("two", "error"), entry("three")], next: 3, missed: 0 });
+    const waiting = get("?after=3&wait=5000");
+    setTimeout(() => logs.add(entry("four")), 50);
+    expect(await waiting).toEqual({ entries: [entry("four")], next: 4, missed: 0 });
+    const bad = await fetch(`${base}/logs?q=${encodeURIComponent("level ==")}`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/position 9/);
+  });
+
   it("answers GET /metrics with Prometheus text whose scrape config names the server", async () => {
     const base = await serve();
     const res = await fetch(`${base}/metrics`);
@@ -88,7 +114,7 @@ describe("StatusServer with statusRoutes", () => {
     const missing = await fetch(`${base}/nope`);
     expect(missing.status).toBe(404);
     expect(await missing.text()).toBe(
-      "no route for /nope; the status server answers:\n  GET /status\n  GET /metrics\n  GET /metrics.json\n  GET /stats\n  GET /traces\n  GET /trace\n  POST /boom\n",
+      "no route for /nope; the status server answers:\n  GET /status\n  GET /metrics\n  GET /metrics.json\n  GET /stats\n  GET /traces\n  GET /trace\n  GET /logs\n  POST /boom\n",
     );
     const wrong = await fetch(`${base}/status`, { method: "POST" });
     expect(wrong.status).toBe(405);

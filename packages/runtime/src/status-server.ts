@@ -17,6 +17,10 @@
  *                      only) and limit (default 100)
  *   GET /trace?id=<trace id>
  *                      one trace's spans in start order, as JSON: SpanRecord[] (404 if unknown)
+ *   GET /logs          recent log entries, as JSON: LogsReply. Query parameters: q (a log query,
+ *                      400 when it does not parse), limit (default 200, at most 1000), and after=<n>
+ *                      for the entries from number n on, waiting up to wait=<ms> (at most 25 s) for
+ *                      one to arrive; without `after`, the last `limit` matching entries
  *
  * Query strings are ignored by the matching (`/status?x` is `/status`). Another path answers 404
  * and another method 405, both with the list of routes; a route that throws answers 500 with the
@@ -28,6 +32,8 @@ import type { DeploymentStatus } from "./deployment-status.js";
 import { PROMETHEUS_PATH, prometheusText, type ReplicaMetrics } from "./prometheus.js";
 import type { DeploymentStats } from "./deployment-stats.js";
 import type { TraceQuery, TraceStore } from "./trace-store.js";
+import { compileLogQuery, type LogFilter } from "./log-query.js";
+import { LOGS_PATH, type RecentLogs } from "./recent-logs.js";
 
 /** The content type of Prometheus text exposition, format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -77,6 +83,8 @@ export interface StatusSource {
   stats(): Promise<DeploymentStats>;
   /** The deployment's traces, brought up to date. */
   traces(): Promise<TraceStore>;
+  /** The deployment's recent log entries. */
+  logs(): RecentLogs;
 }
 
 /** A JSON answer. */
@@ -101,7 +109,38 @@ export function statusRoutes(source: StatusSource): StatusRoute[] {
         return spans === undefined ? jsonReply({ error: `no trace ${JSON.stringify(id)} in this deployment; GET /traces lists them` }, 404) : jsonReply(spans);
       },
     },
+    { method: "GET", path: LOGS_PATH, handle: (r) => logsReply(source.logs(), r) },
   ];
+}
+
+/** Entries a /logs answer holds unless `limit` says otherwise, and at most. */
+const LOGS_LIMIT = 200;
+const MAX_LOGS_LIMIT = 1_000;
+
+/** Answers GET /logs; a long poll ends early when the client goes away. */
+async function logsReply(logs: RecentLogs, r: StatusRequest): Promise<StatusReply> {
+  const p = r.url.searchParams;
+  let filter: LogFilter;
+  try {
+    filter = compileLogQuery(p.get("q") ?? "");
+  } catch (e) {
+    return jsonReply({ error: (e as Error).message }, 400);
+  }
+  const int = (name: string, fallback: number): number => {
+    const v = Number(p.get(name) ?? "");
+    return p.get(name) === null || !Number.isInteger(v) || v < 0 ? fallback : v;
+  };
+  const limit = Math.min(Math.max(int("limit", LOGS_LIMIT), 1), MAX_LOGS_LIMIT);
+  if (p.get("after") === null) return jsonReply(logs.last(filter, limit));
+  // The request's own "close" comes once it has been read; the socket's, when the client leaves.
+  const gone = new AbortController();
+  const leave = (): void => gone.abort();
+  r.incoming.socket.once("close", leave);
+  try {
+    return jsonReply(await logs.since(int("after", logs.next), filter, limit, int("wait", 0), gone.signal));
+  } finally {
+    r.incoming.socket.off("close", leave);
+  }
 }
 
 /** The TraceQuery of a /traces request; parameters that are not numbers are ignored. */

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { parseConfig } from "./config.js";
+import { configSections } from "./config-sections.js";
+
+describe("configSections", () => {
+  it("shows [serviceweaver] under its TOML keys, the deployer's section and the components', with env values redacted", () => {
+    const config = parseConfig(
+      `[serviceweaver]\nname = "shop"\nenv = ["DB_PASSWORD=hunter2"]\ntraces_per_second = 5\n\n[multi]\nlisteners.lis = {address = "localhost:9000"}\n\n["shop/Store"]\npassword = "\${env:STORE_PASSWORD}"\n`,
+      "/app/weaver.toml",
+    );
+    const sections = configSections(config, "multi");
+    expect(sections).toEqual({
+      serviceweaver: { name: "shop", env: ["DB_PASSWORD=<redacted>"], traces_per_second: 5 },
+      multi: config.multi,
+      "shop/Store": { password: "${env:STORE_PASSWORD}" },
+    });
+    expect(JSON.stringify(sections)).not.toContain("hunter2");
+    expect(Object.keys(configSections(config, "single"))).toEqual(["serviceweaver", "single", "shop/Store"]);
+  });
+});

@@ -1,0 +1,24 @@
+/**
+ * A config's sections as a status server shows them (DeploymentStatus.config): `[serviceweaver]`
+ * under its TOML key names, the deployer's own section, and every component section, as written.
+ * Secret references stay references, and the values of `env` entries are redacted, since they are
+ * the usual place for credentials.
+ */
+import type { AppConfig } from "./config.js";
+
+/** What stands in for a value that is not shown. */
+export const REDACTED = "<redacted>";
+
+/** The sections of `config` that a deployment of `deployer` ("single", "multi") shows. */
+export function configSections(config: AppConfig, deployer: "single" | "multi"): Record<string, unknown> {
+  const weaver: Record<string, unknown> = {};
+  if (config.name !== undefined) weaver["name"] = config.name;
+  if (config.binary !== undefined) weaver["binary"] = config.binary;
+  if (config.args.length > 0) weaver["args"] = config.args;
+  if (config.env.length > 0) weaver["env"] = config.env.map((e) => `${e.slice(0, e.indexOf("="))}=${REDACTED}`);
+  if (config.colocate.length > 0) weaver["colocate"] = config.colocate;
+  if (config.rolloutMs !== undefined) weaver["rollout"] = `${config.rolloutMs}ms`;
+  weaver["traces_per_second"] = config.tracesPerSecond;
+  if (config.otlpEndpoint !== undefined) weaver["otlp_endpoint"] = config.otlpEndpoint;
+  return { serviceweaver: weaver, [deployer]: config[deployer], ...config.components };
+}
