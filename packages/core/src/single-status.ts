@@ -86,5 +86,6 @@ function singleStatus(d: SingleDeployment, started: number): DeploymentStatus {
     listeners: Object.entries(d.host.boundListeners())
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([name, address]) => ({ name, address })),
+    callGraph: d.manifest.callGraph,
   };
 }

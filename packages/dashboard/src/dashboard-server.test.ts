@@ -1,43 +1,215 @@
-import type { DeploymentStatus } from "@weaver/runtime";
-import { afterEach, describe, expect, it } from "vitest";
-import type { DashboardListing } from "./dashboard-data.js";
+// The dashboard server against a real status server (statusRoutes over a source the test
+// controls), registered in a registry under a temporary XDG_DATA_HOME, as a deployer registers.
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  RecentLogs,
+  StatusServer,
+  TraceStore,
+  removeRegistration,
+  statusRoutes,
+  writeRegistration,
+  type DeploymentStats,
+  type DeploymentStatus,
+  type LogEntry,
+  type SpanRecord,
+} from "@weaver/runtime";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { startDashboard, type Dashboard } from "./dashboard-server.js";
 
 const ID = "0123abcd-0000-4000-8000-000000000000";
-const status = { app: "hello", deployment: ID, started: 0, pid: 1, configFile: "", config: {}, groups: [], components: [], listeners: [] } as DeploymentStatus;
-const listing: DashboardListing = { deployer: "multi", now: 1_000, deployments: [{ status, stats: null }] };
+const NOW = Date.now();
+const data = mkdtempSync(join(tmpdir(), "weaver-dashboard-unit-"));
+const savedXdg = process.env["XDG_DATA_HOME"];
 
+const status: DeploymentStatus = {
+  app: "shop",
+  deployment: ID,
+  started: NOW - 75_000,
+  pid: process.pid,
+  configFile: "/app/weaver.toml",
+  config: { serviceweaver: { name: "shop", traces_per_second: 3 }, "shop/Store": { password: "hunter2", token: "${env:TOKEN}" } },
+  groups: [
+    { name: "weaver.Main", components: ["weaver/Main"], replicas: [{ id: "aaaaaaaa-1", pid: 12, state: "ready", started: NOW - 70_000, restarts: 0 }, { id: "bbbbbbbb-2", pid: 11, state: "unhealthy", started: NOW, restarts: 2 }] },
+    { name: "shop.Store", components: ["shop/Store", "shop/Cache"], replicas: [{ id: "cccccccc-3", pid: 13, state: "ready", started: NOW, restarts: 0 }] },
+  ],
+  components: [
+    { name: "weaver/Main", short: "weaver.Main", group: "weaver.Main" },
+    { name: "shop/Cache", short: "shop.Cache", group: "shop.Store" },
+    { name: "shop/Store", short: "shop.Store", group: "shop.Store" },
+  ],
+  listeners: [{ name: "web", address: "127.0.0.1:4000" }],
+  callGraph: [["weaver/Main", "shop/Store"], ["shop/Store", "shop/Cache"]],
+};
+const window = (count: number) => ({ count, errors: 0, latencyMs: 0.25, requestKBps: 1.5, replyKBps: 2 });
+let stats: DeploymentStats = { started: status.started, updated: NOW, methods: [{ component: "shop/Store", method: "buy", minute: window(3), hour: window(4), total: window(5) }], calls: [{ caller: "weaver/Main", callee: "shop/Store", count: 5 }] };
+const span = (spanId: string, parentSpanId: string, name: string, startMs: number, endMs: number, replica: string): SpanRecord => ({
+  traceId: "t".repeat(32),
+  spanId,
+  parentSpanId,
+  name,
+  kind: parentSpanId === "" ? "server" : "client",
+  start: NOW * 1000 + startMs * 1000,
+  end: NOW * 1000 + endMs * 1000,
+  status: "ok",
+  attributes: parentSpanId === "" ? { "http.request.method": "GET", "url.path": "/buy" } : {},
+  events: [],
+  resource: { app: "shop", deployment: ID, replica, pid: 12 },
+});
+const traces = new TraceStore();
+traces.add([span("s1", "", "web", 0, 10, "aaaaaaaa-1"), span("s2", "s1", "shop.Store.buy", 2, 8, "aaaaaaaa-1"), span("s3", "s2", "shop.Store.buy", 3, 7, "cccccccc-3")]);
+const logs = new RecentLogs();
+const entry = (msg: string, level = "info"): LogEntry => ({ app: "shop", version: ID, component: "shop.Store", node: "cccccccc-3", time: NOW * 1000, level, file: "store.ts", line: 7, msg, attrs: { order: "42" } });
+logs.add(entry("bought <3 things>"));
+const metrics = [{ app: "shop", deployment: ID, replica: "aaaaaaaa-1", metrics: [{ name: "orders_total", help: "Orders placed", type: "counter" as const, labels: [], series: [{ labels: [], value: 3 }] }] }];
+
+const statusServer = new StatusServer(statusRoutes({ status: () => status, metrics: async () => metrics, stats: async () => stats, traces: async () => traces, logs: () => logs }));
 let dashboard: Dashboard | undefined;
+
+beforeAll(async () => {
+  process.env["XDG_DATA_HOME"] = data;
+  const url = await statusServer.listen();
+  writeRegistration("multi", { deployment: ID, app: "shop", status: url, pid: process.pid, started: status.started });
+});
 afterEach(async () => {
   await dashboard?.close();
   dashboard = undefined;
 });
+afterAll(async () => {
+  removeRegistration("multi", ID);
+  await statusServer.close();
+  if (savedXdg === undefined) delete process.env["XDG_DATA_HOME"];
+  else process.env["XDG_DATA_HOME"] = savedXdg;
+  rmSync(data, { recursive: true, force: true });
+});
 
-describe("startDashboard", () => {
-  it("listens on 127.0.0.1 and serves the pages and their data", async () => {
-    dashboard = await startDashboard({ gather: async () => listing });
-    expect(dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const index = await fetch(`${dashboard.url}/`);
+async function get(path: string, init?: RequestInit): Promise<{ status: number; type: string | null; csp: string | null; text: string }> {
+  dashboard ??= await startDashboard();
+  const res = await fetch(`${dashboard.url}${path}`, init);
+  return { status: res.status, type: res.headers.get("content-type"), csp: res.headers.get("content-security-policy"), text: await res.text() };
+}
+
+/** Opens a page's live connection and collects its messages. */
+async function live(path: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; next: (t: string) => Promise<Record<string, unknown>> }> {
+  dashboard ??= await startDashboard();
+  const ws = new WebSocket(`${dashboard.url.replace("http", "ws")}/live${path}`, { headers });
+  const messages: Record<string, unknown>[] = [];
+  ws.on("message", (m) => messages.push(JSON.parse(String(m)) as Record<string, unknown>));
+  await new Promise((resolve, reject) => ws.once("open", resolve).once("error", reject));
+  const next = async (t: string): Promise<Record<string, unknown>> => {
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      const i = messages.findIndex((m) => m["t"] === t);
+      if (i >= 0) return messages.splice(i, 1)[0]!;
+    }
+    throw new Error(`no "${t}" message from ${path}: ${JSON.stringify(messages)}`);
+  };
+  return { ws, messages, next };
+}
+
+describe("the dashboard's pages", () => {
+  it("lists the running deployments, with a strict CSP and the assets they need", async () => {
+    const index = await get("/");
     expect(index.status).toBe(200);
-    expect(index.headers.get("content-security-policy")).toBe("default-src 'none'; style-src 'unsafe-inline'");
-    expect(await index.text()).toContain(`/deployment?id=${ID}`);
-    expect(await (await fetch(`${dashboard.url}/api/deployments`)).json()).toEqual(listing);
-    expect(await (await fetch(`${dashboard.url}/api/deployment?id=0123`)).json()).toEqual({ status, stats: null });
-    expect(await (await fetch(`${dashboard.url}/deployment?id=0123abcd`)).text()).toContain("<h2>Methods</h2>");
+    expect(index.type).toBe("text/html; charset=utf-8");
+    expect(index.csp).toContain("default-src 'none'; script-src 'self'; style-src 'self'");
+    expect(index.text).toContain(`<a href="/deployment?id=${ID}"><code>${ID}</code></a>`);
+    expect(index.text).toContain("2 of 3 replicas ready");
+    expect(index.text).not.toMatch(/(src|href)="(https?:)?\/\//);
+    for (const [path, type] of [["/assets/dashboard.js", "text/javascript"], ["/assets/dashboard.css", "text/css"], ["/assets/favicon.svg", "image/svg+xml"]] as const) {
+      const asset = await get(path);
+      expect(asset.status).toBe(200);
+      expect(asset.type).toContain(type);
+      expect(asset.text.length).toBeGreaterThan(100);
+    }
   });
 
-  it("answers 404 for an unknown deployment or path, and 405 for other methods", async () => {
-    dashboard = await startDashboard({ gather: async () => listing });
-    expect((await fetch(`${dashboard.url}/deployment?id=ffff`)).status).toBe(404);
-    expect((await fetch(`${dashboard.url}/api/deployment`)).status).toBe(404);
-    expect((await fetch(`${dashboard.url}/nope`)).status).toBe(404);
-    expect((await fetch(`${dashboard.url}/`, { method: "POST" })).status).toBe(405);
+  it("shows a deployment: summary, replicas with health, traffic graph, methods, redacted config, commands", async () => {
+    const page = await get(`/deployment?id=0123`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`<th>Listener &quot;web&quot;</th>`);
+    expect(page.text).toContain("2 groups, 3 replicas, 2 ready");
+    expect(page.text).toMatch(/data-replica="bbbbbbbb-2">.*<td><code>bbbbbbbb<\/code><\/td><td class="num">11<\/td><td><span class="badge bad">unhealthy<\/span><\/td><td class="num">2<\/td>/);
+    expect(page.text).toContain("shop.Store, shop.Cache");
+    expect(page.text).toContain(`data-edge="weaver/Main-&gt;shop/Store" data-count="5"`);
+    expect(page.text).toContain(`<g class="edge idle" data-edge="shop/Store-&gt;shop/Cache" data-count="0">`);
+    expect(page.text).toContain(`<td><code>shop/Store</code></td><td><code>buy</code></td><td class="num">3</td><td class="num">4</td><td class="num">5</td>`);
+    expect(page.text).toContain(`password = &quot;&lt;redacted&gt;&quot;`);
+    expect(page.text).toContain(`token = &quot;\${env:TOKEN}&quot;`);
+    expect(page.text).not.toContain("hunter2");
+    expect(page.text).toContain(`data-copy="weaver multi logs &#39;version==&quot;0123abcd&quot;&#39;"`);
   });
 
-  it("answers 500 with the reason when the data cannot be gathered", async () => {
-    dashboard = await startDashboard({ gather: () => Promise.reject(new Error("registry unreadable")) });
-    const res = await fetch(`${dashboard.url}/`);
-    expect(res.status).toBe(500);
-    expect(await res.text()).toContain("registry unreadable");
+  it("shows the logs, the traces with their waterfall, and the metrics", async () => {
+    const logsPage = await get(`/logs?id=${ID}`);
+    expect(logsPage.text).toContain(`<td class="msg">bought &lt;3 things&gt; <span class="attr">order=<b>&quot;42&quot;</b></span></td>`);
+    expect(logsPage.text).toContain(`data-next="1"`);
+    const refused = await get(`/logs?id=${ID}&q=${encodeURIComponent("level ==")}`);
+    expect(refused.text).toMatch(/<p class="error" role="alert">[^<]*position 9/);
+
+    const list = await get(`/traces?id=${ID}`);
+    expect(list.text).toContain(`web <code>GET /buy</code></a>`);
+    expect(list.text).toContain(`href="/trace?id=${ID}&amp;trace=${"t".repeat(32)}"`);
+    expect((await get(`/traces?id=${ID}&bucket=errors`)).text).toContain("No failed traces yet: tracing samples about 3 requests per second");
+    const trace = await get(`/trace?id=${ID}&trace=${"t".repeat(32)}`);
+    expect([...trace.text.matchAll(/<details class="span depth-(\d+)/g)].map((m) => m[1])).toEqual(["0", "1", "2"]);
+    expect(trace.text).toContain("3 spans in 2 processes");
+    expect(trace.text).toContain(`x="200.0" y="1" width="600.0"`); // s2: 2..8 ms of 10
+    expect((await get(`/trace?id=${ID}&trace=nope`)).status).toBe(404);
+
+    const metricsPage = await get(`/metrics?id=${ID}&filter=nothing`);
+    expect(metricsPage.text).toContain(`<section class="metric" data-metric="orders_total" hidden>`);
+    expect(metricsPage.text).toContain(`<td class="num">3</td>`);
+  });
+
+  it("answers 404 for an unknown deployment or path, 405 for other methods, 403 for another host name", async () => {
+    expect((await get("/deployment?id=ffff")).text).toContain("No running multi deployment has the id &quot;ffff&quot;.");
+    expect((await get("/deployment?id=ffff")).status).toBe(404);
+    expect((await get("/api/deployment")).status).toBe(404);
+    expect((await get("/nope")).status).toBe(404);
+    expect((await get("/", { method: "POST" })).status).toBe(405);
+    // fetch does not let a caller set Host; node:http does, as a DNS-rebinding page's browser would.
+    const port = new URL(dashboard!.url).port;
+    const code = await new Promise<number | undefined>((resolve, reject) =>
+      request({ host: "127.0.0.1", port, path: "/", headers: { host: `evil.example:${port}` } }, (res) => resolve(res.resume().statusCode)).on("error", reject).end(),
+    );
+    expect(code).toBe(403);
+    expect(JSON.parse((await get(`/api/deployment?id=${ID}`)).text)).toEqual({ status, stats });
+  });
+});
+
+describe("live pages", () => {
+  it("sends every card first, then only those that change", async () => {
+    const { ws, next } = await live(`/deployment?id=${ID}`);
+    const first = (await next("cards"))["cards"] as Record<string, { html: string; hash: string }>;
+    expect(Object.keys(first).sort()).toEqual(["components", "methods", "summary", "traffic"]);
+    expect(first["traffic"]!.html).toContain(`data-count="5"`);
+    stats = { ...stats, calls: [{ caller: "weaver/Main", callee: "shop/Store", count: 9 }] };
+    const changed = (await next("cards"))["cards"] as Record<string, { html: string }>;
+    expect(Object.keys(changed)).toEqual(["traffic"]);
+    expect(changed["traffic"]!.html).toContain(`data-count="9"`);
+    ws.close();
+  });
+
+  it("streams new log entries that match the page's query, from where the page stopped", async () => {
+    const { ws, next } = await live(`/logs?id=${ID}&q=${encodeURIComponent('level == "error"')}&after=1`);
+    logs.add(entry("quiet"));
+    logs.add(entry("payment failed", "error"));
+    const m = await next("logs");
+    expect(m["html"]).toContain("payment failed");
+    expect(m["html"]).not.toContain("quiet");
+    expect(m["next"]).toBe(3);
+    ws.close();
+  });
+
+  it("says when the deployment is gone, and refuses other origins", async () => {
+    const { next } = await live(`/deployment?id=ffff`);
+    expect((await next("gone"))["message"]).toBe(`No running multi deployment has the id "ffff".`);
+    dashboard ??= await startDashboard();
+    const foreign = new WebSocket(`${dashboard.url.replace("http", "ws")}/live/?`, { headers: { origin: "http://evil.example" } });
+    const refused = await new Promise<string>((resolve) => foreign.once("unexpected-response", (_req, res) => resolve(String(res.statusCode))).once("error", (e) => resolve(e.message)));
+    expect(refused).toBe("403");
   });
 });

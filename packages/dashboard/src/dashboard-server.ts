@@ -1,19 +1,35 @@
 /**
  * The dashboard's HTTP server. Routes:
  *
- *   GET /                     the running deployments of the deployer (HTML)
- *   GET /deployment?id=<id>   one deployment: summary, components, methods, commands (HTML)
- *   GET /api/deployments      the data of the index, as JSON
- *   GET /api/deployment?id=   the data of one deployment, as JSON
+ *   GET /                          the running deployments of the deployer
+ *   GET /deployment?id=<id>        one deployment: summary, components, traffic, methods, config, commands
+ *   GET /logs?id=<id>&q=<query>    its log entries, live
+ *   GET /traces?id=<id>&bucket=    its traces by latency bucket or errors
+ *   GET /trace?id=<id>&trace=<t>   one trace as a waterfall
+ *   GET /metrics?id=<id>&filter=   its metrics
+ *   GET /api/deployments           the data of the index, as JSON
+ *   GET /api/deployment?id=<id>    a deployment's status and statistics, as JSON
+ *   GET /assets/<file>             the stylesheet, the script and the icon
+ *   WebSocket /live<page>?<query>  live updates of a page (live.ts)
  *
- * Every request gathers fresh data from the registry and the status servers. Pages load nothing
- * from elsewhere; the Content-Security-Policy header says so to the browser.
+ * `id` may be an unambiguous prefix of a deployment id. Pages load nothing from elsewhere and run
+ * no inline code; the Content-Security-Policy header holds the browser to that. When listening on
+ * a loopback address, requests must name the server by a loopback name (a DNS-rebinding page
+ * elsewhere cannot reach it through the visitor's browser).
  */
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { gatherDeployments, pickDeployment, type DashboardListing } from "./dashboard-data.js";
-import { renderDeploymentPage, renderNotFoundPage } from "./deployment-page.js";
-import { renderIndexPage } from "./index-page.js";
+import { DashboardData } from "./dashboard-data.js";
+import { card, empty, page } from "./html.js";
+import { serveLive } from "./live.js";
+import { deploymentView } from "./views/deployment-view.js";
+import { indexView } from "./views/index-view.js";
+import { logsView } from "./views/logs-view.js";
+import { metricsView } from "./views/metrics-view.js";
+import { traceView } from "./views/trace-view.js";
+import { tracesView } from "./views/traces-view.js";
+import { isMissing, type View, type ViewContext } from "./views/view.js";
 
 /** Options of startDashboard. */
 export interface DashboardOptions {
@@ -23,8 +39,6 @@ export interface DashboardOptions {
   readonly host?: string;
   /** The port to listen on; 0 (any free port) by default. */
   readonly port?: number;
-  /** Gathers the data shown (tests replace it); gatherDeployments by default. */
-  readonly gather?: (deployer: string) => Promise<DashboardListing>;
 }
 
 /** A running dashboard. */
@@ -35,58 +49,95 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'";
+/** The pages, by path. */
+const VIEWS: ReadonlyMap<string, View<unknown>> = new Map<string, View<never>>([
+  ["/", indexView],
+  ["/deployment", deploymentView],
+  ["/logs", logsView],
+  ["/traces", tracesView],
+  ["/trace", traceView],
+  ["/metrics", metricsView],
+] as [string, View<never>][]) as ReadonlyMap<string, View<unknown>>;
+
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const HTML = "text/html; charset=utf-8";
+const JSON_TYPE = "application/json; charset=utf-8";
+const TEXT = "text/plain; charset=utf-8";
+
+/** The assets, read once: the stylesheet and icon from assets/, the script as tsc built it. */
+const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }> = new Map([
+  ["/assets/dashboard.css", { type: "text/css; charset=utf-8", body: readFileSync(new URL("../assets/dashboard.css", import.meta.url)) }],
+  ["/assets/favicon.svg", { type: "image/svg+xml", body: readFileSync(new URL("../assets/favicon.svg", import.meta.url)) }],
+  ["/assets/dashboard.js", { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("../dist/client/dashboard.js", import.meta.url)) }],
+]);
 
 /** Starts a dashboard server and resolves once it listens. */
 export async function startDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
-  const deployer = options.deployer ?? "multi";
-  const gather = options.gather ?? gatherDeployments;
+  const data = new DashboardData(options.deployer ?? "multi");
+  const host = options.host ?? "127.0.0.1";
+  const allowed = hostCheck(host);
   const server = createServer((req, res) => {
-    handle(deployer, gather, req, res).catch((e: unknown) => reply(res, 500, "text/plain; charset=utf-8", `dashboard error: ${(e as Error).message}\n`));
+    if (!allowed(req)) return reply(res, 403, TEXT, `the dashboard answers only requests addressed to ${host} or localhost\n`);
+    handle(data, req, res).catch((e: unknown) => reply(res, 500, TEXT, `dashboard error: ${(e as Error).message}\n`));
   });
-  await listen(server, options.host ?? "127.0.0.1", options.port ?? 0);
+  const live = serveLive(server, VIEWS, data, allowed);
+  await listen(server, host, options.port ?? 0);
   const { address, port, family } = server.address() as AddressInfo;
-  const host = family === "IPv6" ? `[${address}]` : address;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${family === "IPv6" ? `[${address}]` : address}:${port}`,
     close: () =>
       new Promise((resolve) => {
+        for (const ws of live.clients) ws.terminate();
+        live.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
 }
 
-async function handle(deployer: string, gather: (deployer: string) => Promise<DashboardListing>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(data: DashboardData, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://dashboard");
-  if (req.method !== "GET" && req.method !== "HEAD") return reply(res, 405, "text/plain; charset=utf-8", "only GET is supported\n");
-  const id = url.searchParams.get("id") ?? "";
+  if (req.method !== "GET" && req.method !== "HEAD") return reply(res, 405, TEXT, "only GET is supported\n");
+  const asset = ASSETS.get(url.pathname);
+  if (asset !== undefined) return reply(res, 200, asset.type, asset.body);
+  const view = VIEWS.get(url.pathname);
+  if (view !== undefined) return renderView(view, { data, params: url.searchParams }, res);
   switch (url.pathname) {
-    case "/":
-      return reply(res, 200, HTML, renderIndexPage(await gather(deployer)));
     case "/api/deployments":
-      return reply(res, 200, JSON_TYPE, JSON.stringify(await gather(deployer)));
-    case "/deployment": {
-      const listing = await gather(deployer);
-      const found = pickDeployment(listing, id);
-      if (found === undefined) return reply(res, 404, HTML, renderNotFoundPage(deployer, id));
-      return reply(res, 200, HTML, renderDeploymentPage(deployer, found, listing.now));
-    }
+      return reply(res, 200, JSON_TYPE, JSON.stringify(await data.listing()));
     case "/api/deployment": {
-      const found = pickDeployment(await gather(deployer), id);
-      if (found === undefined) return reply(res, 404, JSON_TYPE, JSON.stringify({ error: `no running ${deployer} deployment has the id ${JSON.stringify(id)}` }));
-      return reply(res, 200, JSON_TYPE, JSON.stringify(found));
+      const id = url.searchParams.get("id") ?? "";
+      const d = await data.deployment(id);
+      if (d === undefined) return reply(res, 404, JSON_TYPE, JSON.stringify({ error: `no running ${data.deployer} deployment has the id ${JSON.stringify(id)}` }));
+      return reply(res, 200, JSON_TYPE, JSON.stringify({ status: d.status, stats: await data.stats(d).catch(() => null) }));
     }
     default:
-      return reply(res, 404, "text/plain; charset=utf-8", "not found\n");
+      return reply(res, 404, HTML, notFound(data.deployer, `There is no page ${url.pathname}.`));
   }
 }
 
-const HTML = "text/html; charset=utf-8";
-const JSON_TYPE = "application/json; charset=utf-8";
+async function renderView(view: View<unknown>, ctx: ViewContext, res: ServerResponse): Promise<void> {
+  const loaded = await view.load(ctx);
+  if (isMissing(loaded)) return reply(res, 404, HTML, notFound(ctx.data.deployer, loaded.missing));
+  reply(res, 200, HTML, page(view.page(loaded, view.cards(loaded, ctx), ctx)));
+}
 
-function reply(res: ServerResponse, code: number, type: string, body: string): void {
-  res.writeHead(code, { "content-type": type, "content-security-policy": CSP, "cache-control": "no-store" });
+function notFound(deployer: string, message: string): string {
+  return page({ title: "Not found", deployer, body: card("missing", "Not found", empty(message) + `<p><a href="/">All deployments</a></p>\n`) });
+}
+
+/** Vets the Host header of requests to a server listening on `host`. */
+function hostCheck(host: string): (req: IncomingMessage) => boolean {
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
+  if (!loopback.test(host)) return () => true;
+  return (req) => {
+    const name = (req.headers.host ?? "").replace(/:\d+$/, "");
+    return loopback.test(name);
+  };
+}
+
+function reply(res: ServerResponse, code: number, type: string, body: string | Buffer): void {
+  res.writeHead(code, { "content-type": type, "content-security-policy": CSP, "cache-control": "no-store", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" });
   res.end(res.req.method === "HEAD" ? undefined : body);
 }
 

@@ -205,6 +205,7 @@ export class Deployment {
       listeners: Object.entries(this.#shown)
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([name, address]) => ({ name, address })),
+      callGraph: manifest.callGraph,
     };
   }
 

@@ -22,7 +22,7 @@ export {
 } from "./deployment-list.js";
 export { formatStatusTables, sortStatuses } from "./status-tables.js";
 export { fetchMetrics, METRICS_FETCH_TIMEOUT_MS } from "./metrics-fetch.js";
-export { formatMetricsTables } from "./metrics-tables.js";
+export { formatMetricsTables, metricTables, type MetricTable } from "./metrics-tables.js";
 export { logFilter, type LogFilterOptions } from "./log-filter.js";
 export { logEntryJson, rfc3339Micros, type LogEntryJson } from "./log-json.js";
 export { readLogs, listLogFiles, FOLLOW_POLL_MS, type ReadLogsOptions } from "./log-reader.js";

@@ -15,8 +15,17 @@ interface Row {
   readonly counts: readonly number[] | undefined;
 }
 
-/** Renders the tables of the metrics whose names `match` accepts (every metric by default). */
-export function formatMetricsTables(replicas: readonly ReplicaMetrics[], match: (name: string) => boolean = () => true, color = false): string {
+/** One metric's table: its name, type and help, the column names and the rows' cells. */
+export interface MetricTable {
+  readonly name: string;
+  readonly type: MetricSnapshot["type"];
+  readonly help: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+}
+
+/** The tables of the metrics whose names `match` accepts (every metric by default), in display order. */
+export function metricTables(replicas: readonly ReplicaMetrics[], match: (name: string) => boolean = () => true): MetricTable[] {
   const families = new Map<string, { meta: MetricSnapshot; keys: Set<string>; series: { r: ReplicaMetrics; m: MetricSnapshot }[] }>();
   for (const r of replicas) {
     for (const m of r.metrics) {
@@ -28,32 +37,37 @@ export function formatMetricsTables(replicas: readonly ReplicaMetrics[], match: 
     }
   }
   const names = [...families.keys()].sort((a, b) => framework(a) - framework(b) || (a < b ? -1 : a > b ? 1 : 0));
-  return names
-    .map((name) => {
-      const { meta, keys, series } = families.get(name)!;
-      const labels = [...keys].sort();
-      const rows: Row[] = series.flatMap(({ r, m }) =>
-        m.series.map((s) => ({
-          cells: [
-            ...labels.map((k) => shown(name, k, s.labels[m.labels.indexOf(k)] ?? "")),
-            r.app,
-            r.deployment.slice(0, 8),
-            r.replica.slice(0, 8),
-          ],
-          value: s.value,
-          counts: s.counts,
-        })),
-      );
-      rows.sort((a, b) => compareCells(a.cells, b.cells));
-      const histogram = meta.type === "histogram";
-      const header = [...labels, "app", "deployment", "replica", ...(histogram ? ["Average", "Count"] : ["Value"])];
-      const body = rows.map((row) => {
-        if (!histogram) return [...row.cells, formatNumber(row.value)];
-        const count = (row.counts ?? []).reduce((a, b) => a + b, 0);
-        return [...row.cells, formatNumber(count === 0 ? 0 : row.value / count), String(count)];
-      });
-      return renderTable([`// ${meta.help}`, `${name}: ${meta.type.toUpperCase()}`], header, body, color);
-    })
+  return names.map((name) => {
+    const { meta, keys, series } = families.get(name)!;
+    const labels = [...keys].sort();
+    const rows: Row[] = series.flatMap(({ r, m }) =>
+      m.series.map((s) => ({
+        cells: [
+          ...labels.map((k) => shown(name, k, s.labels[m.labels.indexOf(k)] ?? "")),
+          r.app,
+          r.deployment.slice(0, 8),
+          r.replica.slice(0, 8),
+        ],
+        value: s.value,
+        counts: s.counts,
+      })),
+    );
+    rows.sort((a, b) => compareCells(a.cells, b.cells));
+    const histogram = meta.type === "histogram";
+    const header = [...labels, "app", "deployment", "replica", ...(histogram ? ["Average", "Count"] : ["Value"])];
+    const body = rows.map((row) => {
+      if (!histogram) return [...row.cells, formatNumber(row.value)];
+      const count = (row.counts ?? []).reduce((a, b) => a + b, 0);
+      return [...row.cells, formatNumber(count === 0 ? 0 : row.value / count), String(count)];
+    });
+    return { name, type: meta.type, help: meta.help, header, rows: body };
+  });
+}
+
+/** Renders the tables of the metrics whose names `match` accepts (every metric by default). */
+export function formatMetricsTables(replicas: readonly ReplicaMetrics[], match: (name: string) => boolean = () => true, color = false): string {
+  return metricTables(replicas, match)
+    .map((t) => renderTable([`// ${t.help}`, `${t.name}: ${t.type.toUpperCase()}`], t.header, t.rows, color))
     .join("");
 }
 

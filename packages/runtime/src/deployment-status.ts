@@ -55,4 +55,9 @@ export interface DeploymentStatus {
   /** Components in status order: Main first, then by full name. */
   readonly components: readonly ComponentStatus[];
   readonly listeners: readonly ListenerStatus[];
+  /**
+   * Which components call which (full names; the manifest's refs), for the dashboard's traffic
+   * graph; a deployer that leaves it out gets a graph of the edges that carried calls only.
+   */
+  readonly callGraph?: readonly (readonly [caller: string, callee: string])[];
 }

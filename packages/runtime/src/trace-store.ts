@@ -19,6 +19,8 @@ export interface TraceSummary {
   readonly traceId: string;
   /** The root span's name (the earliest span's when the root has not arrived). */
   readonly name: string;
+  /** What the root span served, when it was an HTTP request: "GET /both"; "" otherwise. */
+  readonly request: string;
   readonly start: number;
   readonly end: number;
   readonly durationMs: number;
@@ -135,6 +137,7 @@ function summarize(spans: readonly SpanRecord[]): TraceSummary {
   return {
     traceId: root.traceId,
     name: root.name,
+    request: httpRequest(root),
     start,
     end,
     durationMs: (end - start) / 1000,
@@ -142,4 +145,11 @@ function summarize(spans: readonly SpanRecord[]): TraceSummary {
     spans: spans.length,
     processes: new Set(spans.map((s) => s.resource.replica)).size,
   };
+}
+
+/** "GET /both" for a span of an HTTP request (OpenTelemetry's semantic attribute names), else "". */
+function httpRequest(span: SpanRecord): string {
+  const method = span.attributes["http.request.method"];
+  const path = span.attributes["url.path"];
+  return typeof method === "string" && typeof path === "string" ? `${method} ${path}` : "";
 }

@@ -4,7 +4,7 @@
  * and since the deployment started.
  */
 import type { DeploymentStats, WindowStats } from "@weaver/runtime";
-import { empty, escapeHtml } from "./html.js";
+import { empty, escapeHtml } from "../html.js";
 
 const WINDOWS = ["minute", "hour", "total"] as const;
 const COLUMNS: readonly { readonly title: string; readonly value: (w: WindowStats) => string }[] = [

@@ -1,0 +1,48 @@
+/**
+ * A view is one kind of dashboard page. It loads its data, renders its live cards from the data,
+ * and renders the page around them. The server renders a page once per request; a page's
+ * WebSocket then loads the data again every second and sends the cards whose HTML changed, so a
+ * card has one renderer for both. A view may also stream (the logs), pushing as things happen.
+ */
+import type { DashboardData } from "../dashboard-data.js";
+import type { PageParts } from "../html.js";
+
+/** What a view is given. */
+export interface ViewContext {
+  readonly data: DashboardData;
+  /** The page URL's query parameters. */
+  readonly params: URLSearchParams;
+}
+
+/** Said instead of data when what the page shows is not there (an ended deployment, an unknown trace). */
+export interface Missing {
+  readonly missing: string;
+}
+
+/** The live cards of a page: HTML by card name (see card() in html.ts). */
+export type Cards = Readonly<Record<string, string>>;
+
+/** One message a streaming view pushes to its page. */
+export type StreamMessage = Readonly<Record<string, unknown>>;
+
+/** A kind of page. */
+export interface View<T> {
+  /** Loads the data; rejects when a status server fails. */
+  load(ctx: ViewContext): Promise<T | Missing>;
+  /** The live cards. */
+  cards(data: T, ctx: ViewContext): Cards;
+  /** The page, with `cards` in it. */
+  page(data: T, cards: Cards, ctx: ViewContext): PageParts;
+  /** Pushes messages to the page until `signal` aborts (views that stream only). */
+  stream?(data: T, ctx: ViewContext, send: (message: StreamMessage) => void, signal: AbortSignal): Promise<void>;
+}
+
+/** Tells a Missing from data. */
+export function isMissing(v: unknown): v is Missing {
+  return typeof v === "object" && v !== null && typeof (v as { missing?: unknown }).missing === "string";
+}
+
+/** The Missing of a deployment id that names no running deployment. */
+export function noDeployment(deployer: string, id: string): Missing {
+  return { missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running ${deployer} deployment has the id "${id}".` };
+}
