@@ -1,67 +1,141 @@
-// The dashboard of a real multi deployment: `weaver multi dashboard` finds it through the registry
-// and shows its groups, their processes and, once requests went through the listener, the method
-// statistics.
+// The dashboard in a real browser (headless Chromium), against the reverser example deployed with
+// `weaver multi deploy` and with `weaver single deploy`: the index lists the deployment, its page
+// shows the groups and replicas, the traffic graph's counts rise as requests arrive (without a
+// reload), a log line the app writes appears live, a trace opens as a waterfall, the metrics
+// filter. Screenshots of every page go to test-artifacts/.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DashboardDeployment } from "@weaver/dashboard";
+import type { DeploymentStatus } from "@weaver/runtime";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { launchBrowser, type TestBrowser } from "./support/browser.js";
 import { registration, settled } from "./support/deployments.js";
 import { ROOT, TestProcess, stopAll } from "./support/process.js";
 
+const BIN = "packages/cli/bin/weaver.js";
 const data = mkdtempSync(join(tmpdir(), "weaver-dashboard-"));
-const env = { XDG_DATA_HOME: data };
-afterEach(stopAll);
+// Debug level, so that the Reverser's "reversing" entries are written on every call.
+const env = { XDG_DATA_HOME: data, WEAVER_LOG_LEVEL: "debug" };
+let browser: TestBrowser | undefined;
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+  await stopAll();
+});
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
-const BIN = "packages/cli/bin/weaver.js";
+const MAIN_TO_REVERSER = `[data-edge="weaver/Main->reverser/Reverser"]`;
+const MAIN_TO_CONVERTER = `[data-edge="weaver/Main->reverser/Converter"]`;
 
-describe("weaver multi dashboard", () => {
-  it("lists a running deployment and shows its groups and method statistics", async () => {
-    const file = join(data, "weaver.toml");
-    writeFileSync(file, `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[multi]\nlisteners.lis = {address = "127.0.0.1:0"}\n`);
-    const app = new TestProcess(process.execPath, [BIN, "multi", "deploy", file], { env });
-    const [, id] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
-    const { status } = await registration(data, id!);
-    const listener = (await settled(status)).listeners.find((l) => l.name === "lis")!.address;
+/** Deploys the reverser example with `weaver <deployer> deploy` on a free port; returns its id, listener and status. */
+async function deploy(deployer: "multi" | "single"): Promise<{ id: string; listener: string; status: DeploymentStatus }> {
+  const file = join(data, `${deployer}.toml`);
+  writeFileSync(file, `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[${deployer}]\nlisteners.lis = {address = "127.0.0.1:0"}\n`);
+  const app = new TestProcess(process.execPath, [BIN, deployer, "deploy", file], { env });
+  const [, id] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
+  const { status: statusUrl } = await registration(data, id!, deployer);
+  const status = await settled(statusUrl);
+  return { id: id!, listener: status.listeners.find((l) => l.name === "lis")!.address, status };
+}
 
-    const dashboard = new TestProcess(process.execPath, [BIN, "multi", "dashboard"], { env });
-    const [, url] = await dashboard.waitFor(/^Dashboard available at: (http:\/\/127\.0\.0\.1:\d+)$/m);
-    expect(dashboard.stderr).toBe(`Dashboard available at: ${url}\n`);
+/** Sends requests to the listener; each /both calls Reverser and Converter once. */
+async function send(listener: string, path: string, times = 1): Promise<void> {
+  for (let i = 0; i < times; i++) expect((await fetch(`http://${listener}${path}`)).status).toBe(200);
+}
 
-    const index = await fetch(`${url}/`);
-    expect(index.status).toBe(200);
-    expect(index.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    const indexHtml = await index.text();
-    expect(indexHtml).toContain("<td>reverser</td>");
-    expect(indexHtml).toContain(`<a href="/deployment?id=${id}">`);
+/** Reads an edge's call count off the graph in the page. */
+async function edgeCount(selector: string): Promise<number> {
+  return Number(await browser!.page.locator(selector).getAttribute("data-count"));
+}
 
-    // Three groups (main, Reverser, Converter), two live replicas each.
-    const api = (await (await fetch(`${url}/api/deployment?id=${id}`)).json()) as DashboardDeployment;
-    expect(api.status.groups.length).toBe(3);
-    const page = await (await fetch(`${url}/deployment?id=${id}`)).text();
-    const componentRows = [...page.matchAll(/<tr><td>[^<]*<\/td><td>[^<]*<\/td><td>(\d+), (\d+)<\/td><td>ready, ready<\/td>/g)];
-    expect(componentRows.length).toBe(3);
-    for (const g of api.status.groups) {
-      const pids = g.replicas.map((r) => r.pid).sort((a, b) => a - b);
-      expect(pids.length).toBe(2);
-      expect(page).toContain(`<td>${pids.join(", ")}</td>`);
-    }
-    expect(page).toContain(`<pre>weaver multi logs &#39;version==&quot;${id!.slice(0, 8)}&quot;&#39;</pre>`);
+/** Everything a user checks on the dashboard of one deployment. */
+async function checkDashboard(deployer: "multi" | "single", groups: number, replicasPerGroup: number): Promise<void> {
+  const { id, listener } = await deploy(deployer);
+  // As the README says to run it (npx passes Ctrl-C on and then ends by the same signal).
+  const dashboard = new TestProcess("npx", ["weaver", deployer, "dashboard"], { env });
+  const [, url] = await dashboard.waitFor(/^Dashboard available at: (http:\/\/127\.0\.0\.1:\d+)$/m);
+  expect(dashboard.stderr).toBe(`Dashboard available at: ${url}\n`);
+  browser = await launchBrowser();
+  const { page } = browser;
 
-    for (let i = 0; i < 7; i++) expect((await fetch(`http://${listener}/reverse?name=abc${i}`)).status).toBe(200);
-    // Statistics are pulled from the replicas every few seconds.
-    const row = /<td><code>reverser\/Reverser<\/code><\/td><td><code>reverse<\/code><\/td><td class="num">\d+<\/td><td class="num">\d+<\/td><td class="num">(\d+)<\/td>/;
-    for (const deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 250))) {
-      const m = row.exec(await (await fetch(`${url}/deployment?id=${id}`)).text());
-      if (m !== null && Number(m[1]) >= 7) {
-        expect(Number(m[1])).toBe(7);
-        break;
-      }
-      if (Date.now() > deadline) throw new Error(`the Methods table never counted the calls: ${m?.[0]}`);
-    }
+  // The index lists the deployment, linking to its page.
+  await page.goto(url!);
+  await expect.poll(() => page.locator("#live-state").textContent()).toBe("live");
+  const link = page.locator(`a[href="/deployment?id=${id}"]`);
+  expect(await link.count()).toBe(1);
+  expect(await page.locator("#deployments tbody tr").first().textContent()).toContain("reverser");
+  await browser.screenshot(`dashboard-${deployer}-index`);
 
-    expect((await dashboard.stop("SIGINT")).code).toBe(0);
-    await app.stop();
-  });
+  // The deployment page: groups x replicas, all ready, and the listener.
+  await link.click();
+  await page.waitForURL(/\/deployment\?id=/);
+  await expect.poll(() => page.locator("#live-state").textContent()).toBe("live");
+  const rows = page.locator("#components tbody tr");
+  expect(await rows.count()).toBe(groups * replicasPerGroup);
+  const groupNames = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-group"))));
+  expect(groupNames.size).toBe(groups);
+  expect(await page.locator("#components .badge.good").count()).toBe(groups * replicasPerGroup);
+  expect(await page.locator("#summary").textContent()).toContain(listener);
+
+  // The traffic graph's counts rise as requests arrive, with no reload.
+  await page.evaluate("window.notReloaded = true");
+  const reverser = await edgeCount(MAIN_TO_REVERSER);
+  const converter = await edgeCount(MAIN_TO_CONVERTER);
+  await send(listener, "/both?name=dashboard", 4);
+  await expect.poll(() => edgeCount(MAIN_TO_REVERSER), { timeout: 20_000 }).toBe(reverser + 4);
+  await expect.poll(() => edgeCount(MAIN_TO_CONVERTER), { timeout: 20_000 }).toBe(converter + 4);
+  expect(await page.evaluate("window.notReloaded")).toBe(true);
+  expect(await page.locator(`${MAIN_TO_REVERSER} text.count`).textContent()).toBe(String(reverser + 4));
+  expect(await page.locator("#methods").textContent()).toContain("reverse");
+  await browser.screenshot(`dashboard-${deployer}-deployment`);
+
+  // Logs: a query, then an entry the app writes after the page opened appears in it.
+  await page.locator("nav.tabs a", { hasText: "Logs" }).click();
+  await page.waitForURL(/\/logs\?id=/);
+  await page.locator('input[name="q"]').fill('msg == "reversing" && attrs["len"] == "29"');
+  await page.locator('form.log-query button[type="submit"]').click();
+  await page.waitForURL(/q=/);
+  await expect.poll(() => page.locator("#live-state").textContent()).toBe("live");
+  expect(await page.locator("#log-rows tr").count()).toBe(0);
+  await send(listener, `/reverse?name=${"x".repeat(29)}`);
+  await expect.poll(() => page.locator("#log-rows tr").count(), { timeout: 20_000 }).toBe(1);
+  expect(await page.locator("#log-rows tr").textContent()).toContain('len="29"');
+  expect(await page.locator("#log-rows tr.lvl-debug").count()).toBe(1);
+  await page.goto(`${url}/logs?id=${id}`);
+  await browser.screenshot(`dashboard-${deployer}-logs`);
+
+  // Traces: a /both request's trace opens as a waterfall.
+  await page.locator("nav.tabs a", { hasText: "Traces" }).click();
+  await page.waitForURL(/\/traces\?id=/);
+  const both = page.locator("a.trace-link", { hasText: "GET /both" }).first();
+  await expect.poll(() => both.count(), { timeout: 20_000 }).toBe(1);
+  await browser.screenshot(`dashboard-${deployer}-traces`);
+  await both.click();
+  await page.waitForURL(/\/trace\?id=/);
+  const spans = page.locator("details.span");
+  expect(await spans.count()).toBe(deployer === "multi" ? 5 : 3);
+  expect(await page.locator("ul.legend li").count()).toBe(deployer === "multi" ? 3 : 1);
+  await spans.first().locator("summary").click();
+  expect(await spans.first().locator("table.span-detail").textContent()).toContain("url.path");
+  await browser.screenshot(`dashboard-${deployer}-trace`);
+
+  // Metrics, filtered as one types.
+  await page.locator("nav.tabs a", { hasText: "Metrics" }).click();
+  await page.waitForURL(/\/metrics\?id=/);
+  expect(await page.locator('section.metric[data-metric="weaver_method_count"]').count()).toBe(1);
+  await page.locator("#metric-filter").fill("method_count");
+  await expect.poll(() => page.locator("section.metric:visible").count()).toBe(1);
+  expect(page.url()).toContain("filter=method_count");
+  await browser.screenshot(`dashboard-${deployer}-metrics`);
+
+  expect(browser.errors).toEqual([]);
+  const stopped = await dashboard.stop("SIGINT");
+  expect(stopped.code === 0 || stopped.signal === "SIGINT").toBe(true);
+  expect(dashboard.stderr).toBe(`Dashboard available at: ${url}\n`);
+}
+
+describe("the dashboard in a browser", () => {
+  it("shows a multi deployment: 3 groups x 2 replicas, traffic rising, live logs, a trace, metrics", { timeout: 120_000 }, () => checkDashboard("multi", 3, 2));
+
+  it("shows a single-process deployment the same way: 1 group of 1 process", { timeout: 120_000 }, () => checkDashboard("single", 1, 1));
 });

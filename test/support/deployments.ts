@@ -4,8 +4,8 @@ import { join } from "node:path";
 import type { DeploymentStatus, Registration } from "@weaver/runtime";
 
 /** Waits for a deployment's registration under the data folder `data` (written once its status server listens). */
-export async function registration(data: string, deployment: string): Promise<Registration> {
-  const dir = join(data, "weaver", "multi", "registry");
+export async function registration(data: string, deployment: string, deployer = "multi"): Promise<Registration> {
+  const dir = join(data, "weaver", deployer, "registry");
   for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
     const found = (existsSync(dir) ? readdirSync(dir) : [])
       .filter((f) => f.endsWith(".json"))

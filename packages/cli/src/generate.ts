@@ -1,7 +1,6 @@
 /** `weaver generate [dir...]`: runs the code generator on app folders. */
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { formatDiagnostic, generate } from "@weaver/codegen";
 import { newCommand } from "./command.js";
 import { EXIT_FAILURE, ExitStatus } from "./errors.js";
 
@@ -30,7 +29,9 @@ export function generateCommand(): Command {
   })
     .argument("[dir...]", "app folders, each with a tsconfig.json")
     .option("--check", "write nothing; list the generated files that are out of date and fail if any is")
-    .action((dirs: string[], options: { check?: boolean }) => {
+    .action(async (dirs: string[], options: { check?: boolean }) => {
+      // ts-morph takes a good part of a second to load: only this command pays for it.
+      const { formatDiagnostic, generate } = await import("@weaver/codegen");
       const check = options.check === true;
       const result = generate(dirs.length > 0 ? dirs : ["."], { check });
       if (result.diagnostics.length > 0) {

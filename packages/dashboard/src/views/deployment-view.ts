@@ -28,10 +28,10 @@ export const deploymentView: View<DeploymentData> = {
     const stats = await ctx.data.stats(deployment).catch((e: unknown) => ({ error: (e as Error).message }));
     return { deployment, stats, now: Date.now() };
   },
-  cards: ({ deployment: { status: s }, stats, now }) => {
+  cards: ({ deployment: { status: s }, stats, now }, ctx) => {
     const ok = "error" in stats ? null : stats;
     return {
-      summary: summary(s, now),
+      summary: summary(s, now, ctx.data.deployer),
       components: components(s, now),
       traffic: renderTrafficGraph(s, ok),
       methods: ok === null ? empty(`The statistics could not be read: ${(stats as { error: string }).error}`) : renderMethodsTable(ok),
@@ -51,12 +51,13 @@ export const deploymentView: View<DeploymentData> = {
   }),
 };
 
-function summary(s: DeploymentStatus, now: number): string {
+function summary(s: DeploymentStatus, now: number, deployer: string): string {
   const rows: [string, Cell][] = [
     ["App", s.app],
     ["Deployment", raw(`<code>${escapeHtml(s.deployment)}</code>`)],
     ["Age", age(s.started, now)],
-    ["Deployer pid", s.pid],
+    // A single-process deployment is its own deployer.
+    [deployer === "single" ? "Process pid" : "Deployer pid", s.pid],
     ...[...s.listeners]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((l): [string, Cell] => [`Listener "${l.name}"`, raw(`→ <a class="listener" href="http://${escapeHtml(l.address)}/"><code>${escapeHtml(l.address)}</code></a>`)]),

@@ -57,7 +57,8 @@ export function renderWaterfall(spans: readonly SpanRecord[], status: Deployment
   const start = Math.min(...spans.map((x) => x.start));
   const end = Math.max(...spans.map((x) => x.end));
   const total = Math.max(end - start, 1);
-  const processes = [...new Set(spans.map((x) => x.resource.replica))];
+  // Processes in the order the waterfall meets them: the root's gets the first colour.
+  const processes = [...new Set(rows.map((r) => r.span.resource.replica))];
   const groupOf = new Map(status.groups.flatMap((g) => g.replicas.map((r) => [r.id, g.name] as const)));
   const processLabel = (x: SpanRecord): string => `${groupOf.get(x.resource.replica) ?? "process"} ${x.resource.replica.slice(0, 8)} (pid ${x.resource.pid})`;
   const failed = spans.filter((x) => x.status === "error").length;

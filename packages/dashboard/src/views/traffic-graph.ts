@@ -11,7 +11,9 @@ import { empty, escapeHtml } from "../html.js";
 /** Colour classes of the nodes (c0..c9 in the stylesheet), by component order. */
 const PALETTE = 10;
 const NODE_HEIGHT = 46;
+/** About how wide a character of a node's name and of its subtitle is, in pixels. */
 const CHAR_WIDTH = 7.4;
+const SUB_CHAR_WIDTH = 6.2;
 
 interface Point {
   readonly x: number;
@@ -28,11 +30,19 @@ export function renderTrafficGraph(s: DeploymentStatus, stats: DeploymentStats |
   const edges = [...counts.values()].filter((e) => known.has(e.caller) && known.has(e.callee) && e.caller !== e.callee);
   const total = edges.reduce((sum, e) => sum + e.count, 0);
 
-  const replicas = new Map(s.groups.flatMap((g) => g.components.map((c) => [c, g] as const)));
+  const groupOf = new Map(s.groups.flatMap((g) => g.components.map((c) => [c, g] as const)));
+  const subtitle = (name: string): string => {
+    const group = groupOf.get(name);
+    if (group === undefined) return "";
+    const n = group.replicas.length;
+    return `${n} replica${n === 1 ? "" : "s"}${group.components.length > 1 ? ` · group ${group.name}` : ""}`;
+  };
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: "LR", nodesep: 28, ranksep: 110, edgesep: 24, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
-  for (const c of s.components) g.setNode(c.name, { width: Math.max(130, c.short.length * CHAR_WIDTH + 28), height: NODE_HEIGHT });
+  for (const c of s.components) {
+    g.setNode(c.name, { width: Math.max(130, c.short.length * CHAR_WIDTH + 28, subtitle(c.name).length * SUB_CHAR_WIDTH + 24), height: NODE_HEIGHT });
+  }
   for (const e of edges) g.setEdge(e.caller, e.callee, { width: String(e.count).length * 8 + 14, height: 18, labelpos: "c" });
   dagre.layout(g);
   const { width = 0, height = 0 } = g.graph();
@@ -41,9 +51,7 @@ export function renderTrafficGraph(s: DeploymentStatus, stats: DeploymentStats |
   for (const m of stats?.methods ?? []) (calls.get(m.component) ?? calls.set(m.component, []).get(m.component)!).push(`${m.method}: ${m.total.count} call${m.total.count === 1 ? "" : "s"}`);
   const nodes = s.components.map((c, i) => {
     const n = g.node(c.name);
-    const group = replicas.get(c.name);
-    const count = group?.replicas.length ?? 0;
-    const sub = group === undefined ? "" : `${count} replica${count === 1 ? "" : "s"}${group.components.length > 1 ? ` · group ${group.name}` : ""}`;
+    const sub = subtitle(c.name);
     const tip = [c.name, ...(calls.get(c.name) ?? [])].join("\n");
     const x = n.x - n.width / 2;
     const y = n.y - n.height / 2;
