@@ -50,7 +50,7 @@ async function edgeCount(selector: string): Promise<number> {
 
 /** Everything a user checks on the dashboard of one deployment. */
 async function checkDashboard(deployer: "multi" | "single", groups: number, replicasPerGroup: number): Promise<void> {
-  const { id, listener } = await deploy(deployer);
+  const { id, listener, status } = await deploy(deployer);
   // As the README says to run it (npx passes Ctrl-C on and then ends by the same signal).
   const dashboard = new TestProcess("npx", ["weaver", deployer, "dashboard"], { env });
   const [, url] = await dashboard.waitFor(/^Dashboard available at: (http:\/\/127\.0\.0\.1:\d+)$/m);
@@ -88,6 +88,17 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   expect(await page.locator(`${MAIN_TO_REVERSER} text.count`).textContent()).toBe(String(reverser + 4));
   expect(await page.locator("#methods").textContent()).toContain("reverse");
   await browser.screenshot(`dashboard-${deployer}-deployment`);
+
+  if (deployer === "multi") {
+    // A replica killed: the page shows its restart and the new process, still without a reload.
+    const victim = status.groups.find((g) => g.name === "reverser.Reverser")!.replicas[0]!;
+    process.kill(victim.pid, "SIGKILL");
+    const restarts = page.locator('#components tr[data-group="reverser.Reverser"] td:nth-last-child(2)');
+    await expect.poll(async () => (await restarts.allTextContents()).map(Number).reduce((a, b) => a + b, 0), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.locator("#components .badge.good").count(), { timeout: 20_000 }).toBe(groups * replicasPerGroup);
+    expect(await page.locator(`#components tr[data-replica="${victim.id}"]`).count()).toBe(0);
+    expect(await page.evaluate("window.notReloaded")).toBe(true);
+  }
 
   // Logs: a query, then an entry the app writes after the page opened appears in it.
   await page.locator("nav.tabs a", { hasText: "Logs" }).click();

@@ -9,7 +9,7 @@ import { age, card, copyable, empty, escapeHtml, raw, table, type Cell } from ".
 import { renderConfig } from "./config-card.js";
 import { renderMethodsTable } from "./methods-table.js";
 import { renderTrafficGraph } from "./traffic-graph.js";
-import { noDeployment, type View } from "./view.js";
+import { isMissing, pageDeployment, type View } from "./view.js";
 
 /** What the deployment page shows. */
 export interface DeploymentData {
@@ -22,9 +22,8 @@ export interface DeploymentData {
 /** The deployment view. */
 export const deploymentView: View<DeploymentData> = {
   async load(ctx) {
-    const id = ctx.params.get("id") ?? "";
-    const deployment = await ctx.data.deployment(id);
-    if (deployment === undefined) return noDeployment(ctx.data.deployer, id);
+    const deployment = await pageDeployment(ctx);
+    if (isMissing(deployment)) return deployment;
     const stats = await ctx.data.stats(deployment).catch((e: unknown) => ({ error: (e as Error).message }));
     return { deployment, stats, now: Date.now() };
   },

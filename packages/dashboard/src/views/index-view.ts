@@ -16,7 +16,7 @@ export const indexView: View<DashboardListing> = {
 };
 
 /** The table of deployments, or how to start one. */
-export function deploymentsTable(listing: DashboardListing): string {
+function deploymentsTable(listing: DashboardListing): string {
   const { deployer, now, deployments, unreachable } = listing;
   if (deployments.length === 0 && unreachable.length === 0) {
     return empty(`No ${deployer} deployment is running; start one with \`weaver ${deployer} deploy weaver.toml\`.`);

@@ -6,7 +6,7 @@
 import type { RunningDeployment } from "@weaver/multi";
 import { compileLogQuery, type LogEntry, type LogsReply } from "@weaver/runtime";
 import { card, clock, escapeHtml } from "../html.js";
-import { noDeployment, type StreamMessage, type View, type ViewContext } from "./view.js";
+import { isMissing, pageDeployment, type StreamMessage, type View, type ViewContext } from "./view.js";
 
 /** Entries the page starts with. */
 export const INITIAL_ENTRIES = 500;
@@ -25,9 +25,8 @@ export interface LogsData {
 /** The logs view. */
 export const logsView: View<LogsData> = {
   async load(ctx) {
-    const id = ctx.params.get("id") ?? "";
-    const deployment = await ctx.data.deployment(id);
-    if (deployment === undefined) return noDeployment(ctx.data.deployer, id);
+    const deployment = await pageDeployment(ctx);
+    if (isMissing(deployment)) return deployment;
     const query = ctx.params.get("q") ?? "";
     try {
       compileLogQuery(query);
@@ -83,7 +82,7 @@ export const logsView: View<LogsData> = {
 };
 
 /** One entry as a table row. */
-export function logRow(e: LogEntry): string {
+function logRow(e: LogEntry): string {
   const attrs = Object.keys(e.attrs)
     .sort()
     .map((k) => ` <span class="attr">${escapeHtml(k)}=<b>${escapeHtml(JSON.stringify(e.attrs[k]))}</b></span>`)

@@ -6,7 +6,7 @@
 import { metricTables, type RunningDeployment } from "@weaver/multi";
 import type { ReplicaMetrics } from "@weaver/runtime";
 import { card, empty, escapeHtml } from "../html.js";
-import { noDeployment, type View } from "./view.js";
+import { isMissing, pageDeployment, type View } from "./view.js";
 
 /** What the metrics page shows. */
 export interface MetricsData {
@@ -18,9 +18,8 @@ export interface MetricsData {
 /** The metrics view. */
 export const metricsView: View<MetricsData> = {
   async load(ctx) {
-    const id = ctx.params.get("id") ?? "";
-    const deployment = await ctx.data.deployment(id);
-    if (deployment === undefined) return noDeployment(ctx.data.deployer, id);
+    const deployment = await pageDeployment(ctx);
+    if (isMissing(deployment)) return deployment;
     return { deployment, replicas: await ctx.data.metrics(deployment), filter: ctx.params.get("filter") ?? "" };
   },
   cards: (d) => ({ metrics: renderMetrics(d.replicas, d.filter) }),
@@ -37,7 +36,7 @@ export const metricsView: View<MetricsData> = {
 };
 
 /** Whether a metric name matches a filter: a case-insensitive regular expression, or plain text when the filter is not one. */
-export function matchesFilter(name: string, filter: string): boolean {
+function matchesFilter(name: string, filter: string): boolean {
   if (filter === "") return true;
   try {
     return new RegExp(filter, "i").test(name);
@@ -47,7 +46,7 @@ export function matchesFilter(name: string, filter: string): boolean {
 }
 
 /** Renders one table per metric; the server filters as the script does, for pages without it. */
-export function renderMetrics(replicas: readonly ReplicaMetrics[], filter: string): string {
+function renderMetrics(replicas: readonly ReplicaMetrics[], filter: string): string {
   const tables = metricTables(replicas);
   if (tables.length === 0) return empty("No replica answered with metrics.");
   const sections = tables.map((t) => {

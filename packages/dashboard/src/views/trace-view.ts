@@ -7,7 +7,7 @@
 import type { RunningDeployment } from "@weaver/multi";
 import type { DeploymentStatus, SpanRecord } from "@weaver/runtime";
 import { card, clock, escapeHtml } from "../html.js";
-import { noDeployment, type View } from "./view.js";
+import { isMissing, pageDeployment, type View } from "./view.js";
 
 /** Process colours (proc-0..proc-9 in the stylesheet) and indentation levels (depth-0..depth-12). */
 const PROCESS_COLOURS = 10;
@@ -23,9 +23,8 @@ export interface TraceData {
 /** The trace view. */
 export const traceView: View<TraceData> = {
   async load(ctx) {
-    const id = ctx.params.get("id") ?? "";
-    const deployment = await ctx.data.deployment(id);
-    if (deployment === undefined) return noDeployment(ctx.data.deployer, id);
+    const deployment = await pageDeployment(ctx);
+    if (isMissing(deployment)) return deployment;
     const traceId = ctx.params.get("trace") ?? "";
     const spans = await ctx.data.trace(deployment, traceId);
     if (spans === undefined) {

@@ -5,10 +5,10 @@
 import type { RunningDeployment } from "@weaver/multi";
 import type { TraceSummary } from "@weaver/runtime";
 import { card, clock, empty, escapeHtml, raw, table } from "../html.js";
-import { noDeployment, type View } from "./view.js";
+import { isMissing, pageDeployment, type View } from "./view.js";
 
 /** The buckets: name, and the /traces query that selects them. */
-export const TRACE_BUCKETS: readonly (readonly [name: string, query: string])[] = [
+const TRACE_BUCKETS: readonly (readonly [name: string, query: string])[] = [
   ["all", ""],
   ["0-1ms", "min_ms=0&max_ms=1"],
   ["1-10ms", "min_ms=1&max_ms=10"],
@@ -31,9 +31,8 @@ export interface TracesData {
 /** The traces view. */
 export const tracesView: View<TracesData> = {
   async load(ctx) {
-    const id = ctx.params.get("id") ?? "";
-    const deployment = await ctx.data.deployment(id);
-    if (deployment === undefined) return noDeployment(ctx.data.deployer, id);
+    const deployment = await pageDeployment(ctx);
+    if (isMissing(deployment)) return deployment;
     const bucket = TRACE_BUCKETS.find(([name]) => name === ctx.params.get("bucket"))?.[0] ?? "all";
     const query = TRACE_BUCKETS.find(([name]) => name === bucket)![1];
     return { deployment, bucket, traces: await ctx.data.traces(deployment, `${query}&limit=${LIST_LIMIT}`) };

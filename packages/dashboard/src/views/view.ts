@@ -4,6 +4,7 @@
  * WebSocket then loads the data again every second and sends the cards whose HTML changed, so a
  * card has one renderer for both. A view may also stream (the logs), pushing as things happen.
  */
+import type { RunningDeployment } from "@weaver/multi";
 import type { DashboardData } from "../dashboard-data.js";
 import type { PageParts } from "../html.js";
 
@@ -42,7 +43,10 @@ export function isMissing(v: unknown): v is Missing {
   return typeof v === "object" && v !== null && typeof (v as { missing?: unknown }).missing === "string";
 }
 
-/** The Missing of a deployment id that names no running deployment. */
-export function noDeployment(deployer: string, id: string): Missing {
-  return { missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running ${deployer} deployment has the id "${id}".` };
+/** The running deployment the page's `id` parameter names (the whole id or a prefix of only one), or why there is none. */
+export async function pageDeployment(ctx: ViewContext): Promise<RunningDeployment | Missing> {
+  const id = ctx.params.get("id") ?? "";
+  const deployment = await ctx.data.deployment(id);
+  if (deployment !== undefined) return deployment;
+  return { missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running ${ctx.data.deployer} deployment has the id "${id}".` };
 }
