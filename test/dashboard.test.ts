@@ -24,6 +24,9 @@ afterEach(async () => {
 });
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
+/** How long the page may take to show what is expected: live updates come every second, slower on a loaded machine. */
+const EVENTUALLY = { timeout: 20_000, interval: 100 };
+
 const MAIN_TO_REVERSER = `[data-edge="weaver/Main->reverser/Reverser"]`;
 const MAIN_TO_CONVERTER = `[data-edge="weaver/Main->reverser/Converter"]`;
 
@@ -60,7 +63,7 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
 
   // The index lists the deployment, linking to its page.
   await page.goto(url!);
-  await expect.poll(() => page.locator("#live-state").textContent()).toBe("live");
+  await expect.poll(() => page.locator("#live-state").textContent(), EVENTUALLY).toBe("live");
   const link = page.locator(`a[href="/deployment?id=${id}"]`);
   expect(await link.count()).toBe(1);
   expect(await page.locator("#deployments tbody tr").first().textContent()).toContain("reverser");
@@ -69,7 +72,7 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   // The deployment page: groups x replicas, all ready, and the listener.
   await link.click();
   await page.waitForURL(/\/deployment\?id=/);
-  await expect.poll(() => page.locator("#live-state").textContent()).toBe("live");
+  await expect.poll(() => page.locator("#live-state").textContent(), EVENTUALLY).toBe("live");
   const rows = page.locator("#components tbody tr");
   expect(await rows.count()).toBe(groups * replicasPerGroup);
   const groupNames = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-group"))));
@@ -82,8 +85,8 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   const reverser = await edgeCount(MAIN_TO_REVERSER);
   const converter = await edgeCount(MAIN_TO_CONVERTER);
   await send(listener, "/both?name=dashboard", 4);
-  await expect.poll(() => edgeCount(MAIN_TO_REVERSER), { timeout: 20_000 }).toBe(reverser + 4);
-  await expect.poll(() => edgeCount(MAIN_TO_CONVERTER), { timeout: 20_000 }).toBe(converter + 4);
+  await expect.poll(() => edgeCount(MAIN_TO_REVERSER), EVENTUALLY).toBe(reverser + 4);
+  await expect.poll(() => edgeCount(MAIN_TO_CONVERTER), EVENTUALLY).toBe(converter + 4);
   expect(await page.evaluate("window.notReloaded")).toBe(true);
   expect(await page.locator(`${MAIN_TO_REVERSER} text.count`).textContent()).toBe(String(reverser + 4));
   expect(await page.locator("#methods").textContent()).toContain("reverse");
@@ -94,8 +97,8 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
     const victim = status.groups.find((g) => g.name === "reverser.Reverser")!.replicas[0]!;
     process.kill(victim.pid, "SIGKILL");
     const restarts = page.locator('#components tr[data-group="reverser.Reverser"] td:nth-last-child(2)');
-    await expect.poll(async () => (await restarts.allTextContents()).map(Number).reduce((a, b) => a + b, 0), { timeout: 20_000 }).toBe(1);
-    await expect.poll(() => page.locator("#components .badge.good").count(), { timeout: 20_000 }).toBe(groups * replicasPerGroup);
+    await expect.poll(async () => (await restarts.allTextContents()).map(Number).reduce((a, b) => a + b, 0), EVENTUALLY).toBe(1);
+    await expect.poll(() => page.locator("#components .badge.good").count(), EVENTUALLY).toBe(groups * replicasPerGroup);
     expect(await page.locator(`#components tr[data-replica="${victim.id}"]`).count()).toBe(0);
     expect(await page.evaluate("window.notReloaded")).toBe(true);
   }
@@ -106,10 +109,10 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   await page.locator('input[name="q"]').fill('msg == "reversing" && attrs["len"] == "29"');
   await page.locator('form.log-query button[type="submit"]').click();
   await page.waitForURL(/q=/);
-  await expect.poll(() => page.locator("#live-state").textContent()).toBe("live");
+  await expect.poll(() => page.locator("#live-state").textContent(), EVENTUALLY).toBe("live");
   expect(await page.locator("#log-rows tr").count()).toBe(0);
   await send(listener, `/reverse?name=${"x".repeat(29)}`);
-  await expect.poll(() => page.locator("#log-rows tr").count(), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => page.locator("#log-rows tr").count(), EVENTUALLY).toBe(1);
   expect(await page.locator("#log-rows tr").textContent()).toContain('len="29"');
   expect(await page.locator("#log-rows tr.lvl-debug").count()).toBe(1);
   await page.goto(`${url}/logs?id=${id}`);
@@ -119,7 +122,7 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   await page.locator("nav.tabs a", { hasText: "Traces" }).click();
   await page.waitForURL(/\/traces\?id=/);
   const both = page.locator("a.trace-link", { hasText: "GET /both" }).first();
-  await expect.poll(() => both.count(), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => both.count(), EVENTUALLY).toBe(1);
   await browser.screenshot(`dashboard-${deployer}-traces`);
   await both.click();
   await page.waitForURL(/\/trace\?id=/);
@@ -135,7 +138,7 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   await page.waitForURL(/\/metrics\?id=/);
   expect(await page.locator('section.metric[data-metric="weaver_method_count"]').count()).toBe(1);
   await page.locator("#metric-filter").fill("method_count");
-  await expect.poll(() => page.locator("section.metric:visible").count()).toBe(1);
+  await expect.poll(() => page.locator("section.metric:visible").count(), EVENTUALLY).toBe(1);
   expect(page.url()).toContain("filter=method_count");
   await browser.screenshot(`dashboard-${deployer}-metrics`);
 
