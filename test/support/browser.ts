@@ -1,7 +1,8 @@
 /**
  * A real browser for tests: Debian's headless Chromium (/usr/bin/chromium, which .ci/run installs)
  * driven by playwright-core, with a fresh profile and no network beyond what the page asks for.
- * Console errors and uncaught page errors are collected so a test can assert there were none.
+ * Console errors, uncaught page errors and the URLs the pages requested are collected, so a test
+ * can assert there were no errors and no request left the server under test.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,6 +21,8 @@ export interface TestBrowser {
   readonly page: Page;
   /** Console errors and uncaught exceptions of every page so far. */
   readonly errors: string[];
+  /** The URL of every request the pages made (documents, assets, fetches; not WebSockets). */
+  readonly requests: string[];
   /** Saves a full-page screenshot as test-artifacts/<name>.png. */
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
@@ -35,7 +38,9 @@ export async function launchBrowser(): Promise<TestBrowser> {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   const errors: string[] = [];
+  const requests: string[] = [];
   const watch = (page: Page): void => {
+    page.on("request", (r) => requests.push(r.url()));
     page.on("console", (m) => {
       if (m.type() === "error") errors.push(`console: ${m.text()}`);
     });
@@ -48,6 +53,7 @@ export async function launchBrowser(): Promise<TestBrowser> {
   return {
     page,
     errors,
+    requests,
     screenshot: async (name) => {
       await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
     },
