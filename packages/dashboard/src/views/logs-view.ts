@@ -33,6 +33,9 @@ export const logsView: View<LogsData> = {
     } catch (e) {
       return { deployment, query, first: { error: (e as Error).message } };
     }
+    // A live connection says where its page stopped (`after`): it needs no entries to start with.
+    const after = Number(ctx.params.get("after") ?? "");
+    if (ctx.params.has("after") && Number.isInteger(after) && after >= 0) return { deployment, query, first: { entries: [], next: after, missed: 0 } };
     return { deployment, query, first: await ctx.data.logs(deployment, query, { limit: INITIAL_ENTRIES }) };
   },
   cards: () => ({}),
@@ -64,9 +67,7 @@ export const logsView: View<LogsData> = {
   },
   async stream({ deployment, query, first }, ctx: ViewContext, send: (m: StreamMessage) => void, signal: AbortSignal) {
     if ("error" in first) return;
-    // A page that reconnects says where it stopped.
-    const after = Number(ctx.params.get("after"));
-    let next = Number.isInteger(after) && after >= 0 ? after : first.next;
+    let next = first.next;
     while (!signal.aborted) {
       let reply: LogsReply;
       try {

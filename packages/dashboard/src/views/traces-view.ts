@@ -33,8 +33,7 @@ export const tracesView: View<TracesData> = {
   async load(ctx) {
     const deployment = await pageDeployment(ctx);
     if (isMissing(deployment)) return deployment;
-    const bucket = TRACE_BUCKETS.find(([name]) => name === ctx.params.get("bucket"))?.[0] ?? "all";
-    const query = TRACE_BUCKETS.find(([name]) => name === bucket)![1];
+    const [bucket, query] = TRACE_BUCKETS.find(([name]) => name === ctx.params.get("bucket")) ?? TRACE_BUCKETS[0]!;
     return { deployment, bucket, traces: await ctx.data.traces(deployment, `${query}&limit=${LIST_LIMIT}`) };
   },
   cards: (d) => ({ traces: tracesTable(d) }),
