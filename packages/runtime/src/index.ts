@@ -10,7 +10,7 @@ export { WEAVER_VERSION, CODEGEN_VERSION, type CodegenVersionCheck } from "./ver
 
 // Errors.
 export { RUNTIME_ERRORS, WeaverError, runtimeError, type ErrorDoc, type RuntimeErrorCode } from "./errors.js";
-export { RemoteCallError, DeadlineExceededError, CancelledError } from "./call-errors.js";
+export { RemoteCallError, DeadlineExceededError, CancelledError } from "./calls/call-errors.js";
 
 // The implicit call context.
 export {
@@ -28,13 +28,13 @@ export {
   type AbortSource,
   type CallContext,
   type ContextOptions,
-} from "./call-context.js";
+} from "./calls/call-context.js";
 
 // Component names.
 export { MAIN_COMPONENT, shortName, compareComponents } from "./names.js";
 
 // weaver.toml.
-export { validateConfig, componentConfig } from "./config-validate.js";
+export { validateConfig, componentConfig } from "./config/config-validate.js";
 export {
   loadConfig,
   DEFAULT_TRACES_PER_SECOND,
@@ -44,11 +44,11 @@ export {
   type AppConfig,
   type DeployerConfig,
   type ListenerConfig,
-} from "./config.js";
-export { configSections, REDACTED } from "./config-sections.js";
-export { checkConfigValue, checkTable, describeSchema, type ConfigSchema, type SecretMode } from "./config-schema.js";
-export { isSecretRef, resolveSecret } from "./secrets.js";
-export { parseAddress, formatAddress, type Address } from "./address.js";
+} from "./config/config.js";
+export { configSections, REDACTED } from "./config/config-sections.js";
+export { checkConfigValue, checkTable, describeSchema, type ConfigSchema, type SecretMode } from "./config/config-schema.js";
+export { isSecretRef, resolveSecret } from "./config/secrets.js";
+export { parseAddress, formatAddress, type Address } from "./config/address.js";
 
 // The manifest and the registry of generated code.
 export {
@@ -60,7 +60,7 @@ export {
   type Manifest,
   type ComponentManifest,
   type MethodManifest,
-} from "./manifest.js";
+} from "./generated/manifest.js";
 export {
   registerApp,
   getComponent,
@@ -71,7 +71,7 @@ export {
   type RegisteredComponent,
   type RemoteCalls,
   type ServerMethod,
-} from "./registry.js";
+} from "./generated/registry.js";
 
 // Calls: codec, local call path, statistics.
 export {
@@ -83,11 +83,11 @@ export {
   fromEncodedError,
   type EncodedError,
   type SerializableErrorClass,
-} from "./codec.js";
-export { LocalCalls, type LocalCallsOptions } from "./local-calls.js";
-export { remoteCalls, methodId, type RemoteCallsOptions } from "./remote-calls.js";
-export { componentHandler } from "./component-server.js";
-export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica-args.js";
+} from "./calls/codec.js";
+export { LocalCalls, type LocalCallsOptions } from "./calls/local-calls.js";
+export { remoteCalls, methodId, type RemoteCallsOptions } from "./calls/remote-calls.js";
+export { componentHandler } from "./calls/component-server.js";
+export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";
 export {
   DEPLOYER_PROTOCOL_VERSION,
   LOG_FD,
@@ -105,12 +105,12 @@ export {
   type ReadyRequest,
   type WatchRoutesRequest,
   type RoutesReply,
-} from "./deployer-protocol.js";
-export { Envelope, type EnvelopeOptions, type Exit } from "./envelope.js";
-export { appBinary, appCommand, appEnvironment, shownPath } from "./app-process.js";
-export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity } from "./control-server.js";
+} from "./replica/deployer-protocol.js";
+export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
+export { appBinary, appCommand, appEnvironment, shownPath } from "./replica/app-process.js";
+export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity } from "./replica/control-server.js";
 export { privateSocketDir } from "@weaver/rpc";
-export { MethodStats } from "./method-stats.js";
+export { MethodStats } from "./metrics/method-stats.js";
 
 // Metrics: the app API (re-exported by @weaver/core), snapshots, Prometheus text.
 export {
@@ -129,12 +129,12 @@ export {
   type MetricType,
   type MetricSnapshot,
   type SeriesSnapshot,
-} from "./metrics.js";
-export { METHOD_COUNT, METHOD_ERRORS, METHOD_LATENCY, METHOD_BYTES_REQUEST, METHOD_BYTES_REPLY, type MethodLabels } from "./method-metrics.js";
-export { prometheusText, PROMETHEUS_PATH, type ReplicaMetrics } from "./prometheus.js";
-export { StatsProcessor, FORGET_REPLICA_MS } from "./stats-processor.js";
-export type { DeploymentStats, MethodStatsSummary, WindowStats, CallEdge } from "./deployment-stats.js";
-export { MetricsCollector, STATS_PULL_EVERY_MS, type MetricsCollectorOptions } from "./metrics-collector.js";
+} from "./metrics/metrics.js";
+export { METHOD_COUNT, METHOD_ERRORS, METHOD_LATENCY, METHOD_BYTES_REQUEST, METHOD_BYTES_REPLY, type MethodLabels } from "./metrics/method-metrics.js";
+export { prometheusText, PROMETHEUS_PATH, type ReplicaMetrics } from "./metrics/prometheus.js";
+export { StatsProcessor, FORGET_REPLICA_MS } from "./metrics/stats-processor.js";
+export type { DeploymentStats, MethodStatsSummary, WindowStats, CallEdge } from "./metrics/deployment-stats.js";
+export { MetricsCollector, STATS_PULL_EVERY_MS, type MetricsCollectorOptions } from "./metrics/metrics-collector.js";
 
 // The status server every deployer runs (status, metrics, statistics).
 export {
@@ -148,23 +148,23 @@ export {
   type StatusRequest,
   type StatusReply,
   type StatusSource,
-} from "./status-server.js";
+} from "./deployments/status-server.js";
 
 // Tracing: spans of component calls and requests, and the OpenTelemetry API glue.
-export { WeaverSpan, parseTraceparent, formatTraceparent, setSpanResource, type SpanRecord, type SpanResource } from "./span.js";
-export { installTracing, setTraceRate, startChildSpan, startEntrySpan, takeSpans, SPAN_BUFFER_LIMIT } from "./tracer.js";
-export { activeSpan, enterSpan } from "./call-context.js";
-export { TraceStore, DEFAULT_MAX_TRACES, MAX_SPANS_PER_TRACE, type TraceSummary, type TraceQuery } from "./trace-store.js";
-export { OtlpExporter, otlpRequest } from "./otlp-exporter.js";
-export { Traces, SPAN_PULL_EVERY_MS } from "./traces.js";
+export { WeaverSpan, parseTraceparent, formatTraceparent, setSpanResource, type SpanRecord, type SpanResource } from "./tracing/span.js";
+export { installTracing, setTraceRate, startChildSpan, startEntrySpan, takeSpans, SPAN_BUFFER_LIMIT } from "./tracing/tracer.js";
+export { activeSpan, enterSpan } from "./calls/call-context.js";
+export { TraceStore, DEFAULT_MAX_TRACES, MAX_SPANS_PER_TRACE, type TraceSummary, type TraceQuery } from "./tracing/trace-store.js";
+export { OtlpExporter, otlpRequest } from "./tracing/otlp-exporter.js";
+export { Traces, SPAN_PULL_EVERY_MS } from "./tracing/traces.js";
 
 // Output formats shared by deployers.
-export { banner } from "./banner.js";
-export { PrettyPrinter, nowMicros, entryFromPino, type LogEntry } from "./log-entry.js";
-export { compileLogQuery, type LogFilter } from "./log-query.js";
-export { RecentLogs, RECENT_LOGS_CAPACITY, MAX_LOGS_WAIT_MS, LOGS_PATH, type LogsReply } from "./recent-logs.js";
-export { colorEnabled, colorFor, sgr } from "./terminal.js";
-export { renderTable, formatAge } from "./table.js";
+export { banner } from "./output/banner.js";
+export { PrettyPrinter, nowMicros, entryFromPino, type LogEntry } from "./logs/log-entry.js";
+export { compileLogQuery, type LogFilter } from "./logs/log-query.js";
+export { RecentLogs, RECENT_LOGS_CAPACITY, MAX_LOGS_WAIT_MS, LOGS_PATH, type LogsReply } from "./logs/recent-logs.js";
+export { colorEnabled, colorFor, sgr } from "./output/terminal.js";
+export { renderTable, formatAge } from "./output/table.js";
 
 // Running deployments: their files and their status.
 export {
@@ -178,5 +178,5 @@ export {
   readRegistrations,
   isAlive,
   type Registration,
-} from "./deployment-files.js";
-export type { DeploymentStatus, GroupStatus, ReplicaStatus, ComponentStatus, ListenerStatus } from "./deployment-status.js";
+} from "./deployments/deployment-files.js";
+export type { DeploymentStatus, GroupStatus, ReplicaStatus, ComponentStatus, ListenerStatus } from "./deployments/deployment-status.js";

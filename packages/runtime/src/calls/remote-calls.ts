@@ -1,0 +1,115 @@
+/**
+ * Client stubs over RPC: the RemoteCalls a generated client stub uses when its component runs in
+ * other processes. It encodes arguments with the component's codec, sends them through an
+ * RpcClient with the caller's deadline, metadata and trace context, and turns what comes back
+ * into what the app expects: the result, the application error the method threw (with its
+ * class), DeadlineExceededError, CancelledError, or a RemoteCallError naming the component,
+ * method and replica.
+ */
+import { SpanKind } from "@opentelemetry/api";
+import { RpcAppError, RpcError, type RpcClient } from "@weaver/rpc";
+import { activeContext } from "./call-context.js";
+import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
+import { Codec, decodeError } from "./codec.js";
+import { RemoteMethodMetrics } from "../metrics/method-metrics.js";
+import { shortName } from "../names.js";
+import { endSpan, startChildSpan } from "../tracing/tracer.js";
+import type { RegisteredComponent, RemoteCalls } from "../generated/registry.js";
+
+/** The RPC method id of method `method` of the component at `index` in the manifest. */
+export function methodId(index: number, method: number): number {
+  return ((index << 16) | method) >>> 0;
+}
+
+/** Options of remoteCalls. */
+export interface RemoteCallsOptions {
+  /**
+   * Run each retriable call this many extra times (testing only: exposes methods that are not
+   * safe to retry). Default 0.
+   */
+  readonly injectRetries?: number;
+  /** The calling component, for the method metrics (default "": a call from outside any component). */
+  readonly caller?: string;
+  /** false: record no method metrics and no spans (benchmarks measure the cost against this). Default true. */
+  readonly observe?: boolean;
+}
+
+/** Creates the call path of a client stub for `component`, sending through `client`. */
+export function remoteCalls(component: RegisteredComponent, client: RpcClient, options: RemoteCallsOptions = {}): RemoteCalls {
+  const name = component.manifest.name;
+  const index = component.app.components.findIndex((c) => c.name === name);
+  const codec = new Codec(component.registration.structures);
+  const methods = component.manifest.methods;
+  const extra = options.injectRetries ?? 0;
+  // Per method: the options of a call made outside any context, and the decoder of replies.
+  const plain = methods.map((method) => ({ retriable: method.retriable }));
+  const caller = options.caller ?? "";
+  const observe = options.observe ?? true;
+  const metrics = methods.map((m) => (observe ? new RemoteMethodMetrics({ caller, component: name, method: m.name, remote: true }) : undefined));
+  const spanNames = methods.map((m) => `${shortName(name)}.${m.name}`);
+  const decoders = methods.map((method) => (reply: Buffer): unknown => {
+    try {
+      return codec.decode(reply);
+    } catch (e) {
+      throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
+    }
+  });
+  return {
+    call(m: number, args: unknown[]): Promise<unknown> {
+      const method = methods[m]!;
+      const metric = metrics[m];
+      const start = metric === undefined ? 0 : performance.now();
+      metric?.calls.inc();
+      let payload: Uint8Array;
+      try {
+        payload = codec.encode(args);
+      } catch (e) {
+        metric?.errors.inc();
+        return Promise.reject(new RemoteCallError(name, method.name, (e as Error).message, { cause: e }));
+      }
+      metric?.requestBytes.put(payload.length);
+      const ctx = activeContext();
+      const span = ctx?.span === undefined || !observe ? undefined : startChildSpan(ctx.span, spanNames[m]!, SpanKind.CLIENT);
+      const options =
+        ctx === undefined
+          ? plain[m]!
+          : { deadline: ctx.deadline, signal: ctx.signal, metadata: ctx.metadata, traceparent: span?.traceparent ?? ctx.traceparent, retriable: method.retriable };
+      const id = methodId(index, m);
+      let reply = client.call(id, payload, options);
+      for (let i = 0; i < extra && method.retriable; i++) reply = reply.then(() => client.call(id, payload, options));
+      if (span !== undefined) endSpan(reply, span);
+      if (metric === undefined) {
+        return reply.then(decoders[m], (e: unknown) => {
+          throw callError(e, name, method.name);
+        });
+      }
+      return reply.then(
+        (buf) => {
+          metric.finish(start);
+          metric.replyBytes.put(buf.length);
+          return decoders[m]!(buf);
+        },
+        (e: unknown) => {
+          metric.finish(start);
+          metric.errors.inc();
+          throw callError(e, name, method.name);
+        },
+      );
+    },
+  };
+}
+
+/** Turns a failure of client.call into the error the caller sees. */
+function callError(e: unknown, component: string, method: string): Error {
+  if (e instanceof RpcAppError) {
+    try {
+      return decodeError(e.payload);
+    } catch (d) {
+      return new RemoteCallError(component, method, (d as Error).message, { cause: d });
+    }
+  }
+  if (!(e instanceof RpcError)) return e as Error;
+  if (e.kind === "deadline") return e.cause instanceof DeadlineExceededError ? e.cause : new DeadlineExceededError();
+  if (e.kind === "cancelled") return e.cause instanceof Error ? e.cause : new CancelledError();
+  return new RemoteCallError(component, method, e.message, { replica: e.endpoint, cause: e });
+}

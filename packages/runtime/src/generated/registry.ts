@@ -1,0 +1,147 @@
+/**
+ * The registry of generated code. Each app's weaver_gen.ts calls registerApp once, with its
+ * manifest and, per component, the implementation class and the three stubs. Runtimes (the
+ * single-process runtime, weavelets, the testing kit) look components up here by full name.
+ */
+import type { LocalCalls } from "../calls/local-calls.js";
+import { checkManifestVersion, type ComponentManifest, type Manifest } from "./manifest.js";
+import { runtimeError } from "../errors.js";
+import { CODEGEN_VERSION } from "../version.js";
+import { MAIN_COMPONENT } from "../names.js";
+
+/** The remote call path a client stub uses: encode, send, await and decode one call. */
+export interface RemoteCalls {
+  /** Calls method `method` with positional arguments; settles with the decoded result. */
+  call(method: number, args: unknown[]): Promise<unknown>;
+}
+
+/** One method of a server stub: takes decoded positional arguments, returns the result. */
+export type ServerMethod = (args: readonly unknown[]) => Promise<unknown>;
+
+/** What generated code registers for one component. */
+export interface ComponentRegistration<I extends object = object> {
+  /** Full name, as in the manifest. */
+  readonly name: string;
+  /** The implementation class; undefined for Main, whose class run() receives. */
+  readonly impl: (new () => I) | undefined;
+  /** Record structures shared by both ends of a call (see Codec). */
+  readonly structures: readonly (readonly string[])[];
+  /** Wraps an implementation so that calls are recorded. */
+  readonly localStub: (impl: I, calls: LocalCalls) => I;
+  /** Makes a stub that sends calls through `calls`. */
+  readonly clientStub: (calls: RemoteCalls) => I;
+  /** Returns the methods of an implementation, index-aligned with the manifest's methods. */
+  readonly serverStub: (impl: I) => readonly ServerMethod[];
+}
+
+/** What one app's weaver_gen.ts registers. */
+export interface AppRegistration {
+  /** The codegen version that wrote the generated code. */
+  readonly codegenVersion: string;
+  /** The manifest, as the JSON text embedded in the generated code. */
+  readonly manifest: string;
+  // Registrations are of different component types; generated code checks each one against its
+  // interface with `satisfies ComponentRegistration<I>`, so `any` loses nothing here.
+  readonly components: readonly ComponentRegistration<any>[];
+}
+
+/** A component as the registry holds it: its manifest entry and its generated code. */
+export interface RegisteredComponent {
+  readonly manifest: ComponentManifest;
+  readonly registration: ComponentRegistration;
+  readonly app: Manifest;
+}
+
+/**
+ * Main has no methods, so it needs no stubs; its class is the one given to run(). Generated code
+ * therefore registers only the other components, and this stands in for Main.
+ */
+const MAIN_REGISTRATION: ComponentRegistration = {
+  name: MAIN_COMPONENT,
+  impl: undefined,
+  structures: [],
+  localStub: (impl) => impl,
+  clientStub: () => {
+    throw runtimeError("WEAVER_ERR_UNKNOWN_COMPONENT", "the main component cannot be called: no ref may point to Main");
+  },
+  serverStub: () => [],
+};
+
+const components = new Map<string, RegisteredComponent>();
+// Every app has a weaver/Main; tests and benchmarks may load several apps into one process.
+const mains: RegisteredComponent[] = [];
+const apps: Manifest[] = [];
+
+/** Registers an app's generated code; called once by each weaver_gen.ts when it is loaded. */
+export function registerApp(app: AppRegistration): void {
+  if (app.codegenVersion !== CODEGEN_VERSION) {
+    throw runtimeError(
+      "WEAVER_ERR_STALE_GENERATED",
+      `generated code was written by weaver generate ${app.codegenVersion}, but this runtime expects ${CODEGEN_VERSION}: run \`weaver generate\` on the app and rebuild it`,
+    );
+  }
+  const manifest = JSON.parse(app.manifest) as Manifest;
+  checkManifestVersion(manifest, `generated code of app ${manifest.app}`);
+  if (apps.some((a) => a.versionHash === manifest.versionHash && a.app === manifest.app)) return;
+  const all = manifest.components.some((c) => c.name === MAIN_COMPONENT)
+    ? [MAIN_REGISTRATION, ...app.components]
+    : app.components;
+  // Check every registration before adding any, so that a refused app leaves nothing behind.
+  const entries: [string, RegisteredComponent][] = [];
+  for (const registration of all) {
+    const entry = manifest.components.find((c) => c.name === registration.name);
+    if (entry === undefined) {
+      throw runtimeError(
+        "WEAVER_ERR_STALE_GENERATED",
+        `generated code registers ${registration.name}, which its manifest lacks: run \`weaver generate\``,
+      );
+    }
+    if (registration === MAIN_REGISTRATION) {
+      entries.push([MAIN_COMPONENT, { manifest: entry, registration, app: manifest }]);
+      continue;
+    }
+    if (components.has(registration.name) || entries.some(([name]) => name === registration.name)) {
+      throw runtimeError(
+        "WEAVER_ERR_STALE_GENERATED",
+        `component ${registration.name} is registered by two different builds of generated code; load one weaver_gen.js per app`,
+      );
+    }
+    entries.push([registration.name, { manifest: entry, registration, app: manifest }]);
+  }
+  for (const [name, registered] of entries) {
+    if (registered.registration === MAIN_REGISTRATION) mains.push(registered);
+    else components.set(name, registered);
+  }
+  apps.push(manifest);
+}
+
+/** Looks a component up by full name; throws WEAVER_ERR_UNKNOWN_COMPONENT naming it. */
+export function getComponent(name: string): RegisteredComponent {
+  if (name === MAIN_COMPONENT && mains.length > 1) {
+    throw runtimeError(
+      "WEAVER_ERR_UNKNOWN_COMPONENT",
+      `several apps are loaded (${mains.map((m) => m.app.app).join(", ")}), so their Main components are ambiguous; load one app's weaver_gen.js per process`,
+    );
+  }
+  const found = name === MAIN_COMPONENT ? mains[0] : components.get(name);
+  if (found === undefined) {
+    throw runtimeError(
+      "WEAVER_ERR_UNKNOWN_COMPONENT",
+      `component ${name} is not registered: run \`weaver generate\` and make sure the app's weaver_gen.js is loaded`,
+    );
+  }
+  return found;
+}
+
+/** Finds the registered component implemented by a class, if any. */
+export function findComponentByImpl(impl: abstract new () => object): RegisteredComponent | undefined {
+  for (const c of components.values()) {
+    if (c.registration.impl === impl) return c;
+  }
+  return undefined;
+}
+
+/** The manifests of every registered app, in registration order. */
+export function registeredApps(): readonly Manifest[] {
+  return apps;
+}

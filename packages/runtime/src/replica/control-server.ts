@@ -1,0 +1,119 @@
+/**
+ * The deployer's side of the control channel (deployer-protocol.ts): a server replicas report to
+ * and long-poll routes from, and the calls a deployer makes to one replica (health, metrics, spans, profiles). Deployers use these rather than
+ * the RPC layer, so the contract stays in one place.
+ */
+import { RpcClient, RpcServer, RpcSystemError, SystemCode, parseEndpoint } from "@weaver/rpc";
+import { Codec } from "../calls/codec.js";
+import {
+  CONTROL_READY,
+  CONTROL_WATCH_ROUTES,
+  HEALTH_METHOD,
+  METRICS_METHOD,
+  PROFILE_METHOD,
+  SPANS_METHOD,
+  type HealthReply,
+  type MetricsReply,
+  type ProfileReply,
+  type ProfileRequest,
+  type ReadyRequest,
+  type RoutesReply,
+  type WatchRoutesRequest,
+} from "./deployer-protocol.js";
+import type { SpanRecord } from "../tracing/span.js";
+
+const codec = new Codec();
+
+/** What a deployer does with control calls. */
+export interface ControlHandlers {
+  /** A replica reports that it is ready. */
+  ready(request: ReadyRequest): void;
+  /** A replica waits for routes newer than the version it has (answer at the latest after a while). */
+  watchRoutes(request: WatchRoutesRequest): Promise<RoutesReply>;
+}
+
+/** The identity control connections must match: the deployment and the app version. */
+export interface ControlIdentity {
+  readonly deployment: string;
+  readonly version: string;
+}
+
+/** The deployer's control server. */
+export class ControlServer {
+  readonly #server: RpcServer;
+
+  constructor(identity: ControlIdentity, handlers: ControlHandlers) {
+    this.#server = new RpcServer({
+      ...identity,
+      id: "deployer",
+      handler: async (payload, call) => {
+        const request = codec.decode(payload);
+        switch (call.method) {
+          case CONTROL_READY:
+            handlers.ready(request as ReadyRequest);
+            return codec.encode(null);
+          case CONTROL_WATCH_ROUTES:
+            return codec.encode(await handlers.watchRoutes(request as WatchRoutesRequest));
+          default:
+            throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `no control method #${call.method}`);
+        }
+      },
+    });
+  }
+
+  /** Listens on a Unix socket (`unix:<path>`). */
+  async listen(address: string): Promise<void> {
+    await this.#server.listen(parseEndpoint(address)!);
+  }
+
+  /** Stops the server. */
+  close(): Promise<void> {
+    return this.#server.close();
+  }
+}
+
+/** The deployer's calls to one replica over its RPC address: health, metrics, spans, profiles. */
+export class ReplicaClient {
+  readonly #client: RpcClient;
+  readonly #id: string;
+
+  constructor(identity: ControlIdentity, replica: { readonly id: string; readonly address: string }) {
+    this.#id = replica.id;
+    this.#client = new RpcClient({ ...identity, id: "deployer", connectTimeoutMs: 2_000 });
+    this.#client.setReplicas([{ id: replica.id, address: parseEndpoint(replica.address)! }]);
+  }
+
+  /** Resolves true when the replica answers healthy within `timeoutMs`, false otherwise. */
+  async check(timeoutMs: number): Promise<boolean> {
+    try {
+      const reply = codec.decode(await this.#client.call(HEALTH_METHOD, codec.encode(null), { retriable: true, deadline: Date.now() + timeoutMs })) as HealthReply;
+      return reply.healthy === true && reply.id === this.#id;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The replica's metrics now; rejects when the replica does not answer within `timeoutMs`. */
+  async metrics(timeoutMs: number): Promise<MetricsReply> {
+    return (await this.#call(METRICS_METHOD, null, timeoutMs)) as MetricsReply;
+  }
+
+  /** The spans the replica finished since the last pull (taken from it: a lost reply loses them). */
+  async spans(timeoutMs: number): Promise<SpanRecord[]> {
+    return (await this.#call(SPANS_METHOD, null, timeoutMs)) as SpanRecord[];
+  }
+
+  /** A profile of the replica (a CPU profile takes `request.durationMs`). */
+  async profile(request: ProfileRequest, timeoutMs: number): Promise<ProfileReply> {
+    return (await this.#call(PROFILE_METHOD, request, timeoutMs)) as ProfileReply;
+  }
+
+  async #call(method: number, request: unknown, timeoutMs: number): Promise<unknown> {
+    return codec.decode(await this.#client.call(method, codec.encode(request), { retriable: true, deadline: Date.now() + timeoutMs }));
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.#client.close();
+  }
+}

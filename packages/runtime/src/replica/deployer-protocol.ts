@@ -1,0 +1,106 @@
+/**
+ * The deployer ↔ replica contract, version DEPLOYER_PROTOCOL_VERSION. Everything a deployer and
+ * the replicas it starts say to each other is defined here; a deployer needs nothing else.
+ *
+ * # Starting a replica
+ *
+ * The deployer runs the app's entry (`node <binary> <args...>`) with the config's env entries,
+ * SERVICEWEAVER_CONFIG (the config file) and WEAVER_REPLICA (ReplicaArgs as JSON) in the
+ * environment, and with four pipes: stdin (never written; when it closes, the deployer is gone
+ * and the replica exits), stdout and stderr (captured line by line as log entries of level
+ * "stdout"/"stderr"), and fd `logFd` (3), on which the replica writes its components' log
+ * entries as JSON lines (see entryFromPino).
+ *
+ * # Control
+ *
+ * The replica serves its hosted components over RPC on `listen`, and also answers the reserved
+ * methods there: HEALTH_METHOD (the deployer's health check), METRICS_METHOD (a snapshot of its
+ * metrics, which the deployer pulls when asked for metrics and every few seconds for the
+ * statistics), SPANS_METHOD (the trace spans it finished since the last pull) and PROFILE_METHOD
+ * (a CPU or heap profile over a duration). When its components are created, its server listens and
+ * its listeners are bound, it calls CONTROL_READY on the deployer's control server (`control`, an
+ * RPC server of the same stack, same deployment and app version) with the addresses its
+ * listeners are bound to. Then it long-polls CONTROL_WATCH_ROUTES: the call returns when the
+ * routing (the live replicas of the components it calls) changes from the version it knows, or
+ * after a while with the same version, and the replica calls again.
+ *
+ * # Stopping
+ *
+ * SIGTERM asks a replica to drain (finish calls in flight, run shutdown hooks) and exit.
+ * Messages are msgpack (see Codec); method ids are the CONTROL_* and *_METHOD constants.
+ */
+import type { MetricSnapshot } from "../metrics/metrics.js";
+import type { RouteEntry } from "./replica-args.js";
+
+/** The version of this contract. */
+export const DEPLOYER_PROTOCOL_VERSION = 1;
+
+/** The file descriptor on which replicas write JSON log lines (when ReplicaArgs.logFd says so). */
+export const LOG_FD = 3;
+
+/** Method id of the health check a replica answers on its RPC address. */
+export const HEALTH_METHOD = 0xffffffff;
+
+/** Method ids from this one up are reserved for the deployer; components' ids stay below. */
+export const RESERVED_METHODS = 0xfffffff0;
+
+/** Method id of the metrics snapshot a replica answers on its RPC address (request: null). */
+export const METRICS_METHOD = 0xfffffffe;
+
+/** A replica's metrics. */
+export interface MetricsReply {
+  readonly id: string;
+  readonly metrics: readonly MetricSnapshot[];
+}
+
+/** Method id of the spans a replica finished since the last pull (request: null). */
+export const SPANS_METHOD = 0xfffffffd;
+
+/** Method id of a profile of a replica (request: ProfileRequest; reply: ProfileReply). */
+export const PROFILE_METHOD = 0xfffffffc;
+
+/** What to profile, and for how long (CPU profiles only). */
+export interface ProfileRequest {
+  readonly type: "cpu" | "heap";
+  readonly durationMs: number;
+}
+
+/** A profile in V8's JSON format (.cpuprofile or .heapprofile). */
+export interface ProfileReply {
+  readonly id: string;
+  readonly profile: string;
+}
+
+/** The replica's answer to a health check. */
+export interface HealthReply {
+  readonly healthy: boolean;
+  /** The replica's id, so a check that reached another process is noticed. */
+  readonly id: string;
+}
+
+/** Method id on the control server: a replica reports that it is ready. */
+export const CONTROL_READY = 1;
+
+/** What a replica reports when it is ready. */
+export interface ReadyRequest {
+  readonly id: string;
+  readonly pid: number;
+  /** The `host:port` each of its listeners is bound to, by listener name. */
+  readonly listeners: Readonly<Record<string, string>>;
+}
+
+/** Method id on the control server: a replica waits for a change of its routes. */
+export const CONTROL_WATCH_ROUTES = 2;
+
+/** A replica's long poll for routes. */
+export interface WatchRoutesRequest {
+  readonly id: string;
+  /** The routing version the replica has; -1 at first. */
+  readonly version: number;
+}
+
+/** The routes of a replica: the live replicas of every component it calls and does not host. */
+export interface RoutesReply {
+  readonly version: number;
+  readonly routes: Readonly<Record<string, readonly RouteEntry[]>>;
+}

@@ -1,0 +1,88 @@
+/**
+ * What a deployer tells a replica process it starts: the WEAVER_REPLICA environment variable, a
+ * JSON object. With it, run() runs the process as one replica of a deployment (a weavelet)
+ * instead of the whole app: it creates only the components it hosts, serves them over RPC on
+ * `listen`, and reaches every other component through `routes`.
+ *
+ * The rest of the deployer ↔ replica contract (pipes, control calls, health) is in
+ * deployer-protocol.ts. Without `control`, the routes given here are all the replica ever has.
+ */
+import { parseEndpoint } from "@weaver/rpc";
+import { runtimeError } from "../errors.js";
+
+/** The environment variable that carries ReplicaArgs. */
+export const REPLICA_ENV = "WEAVER_REPLICA";
+
+/** A replica of a component, as routes list them. */
+export interface RouteEntry {
+  /** The replica's id. */
+  readonly id: string;
+  /** Where it serves RPC: `unix:<path>` or `tcp:<host>:<port>`. */
+  readonly address: string;
+}
+
+/** The arguments of a replica process. */
+export interface ReplicaArgs {
+  /** The deployment id; RPC connections across deployments are refused. */
+  readonly deployment: string;
+  /** This replica's id. */
+  readonly id: string;
+  /** Full names of the components this process hosts; with weaver/Main, it runs main(). */
+  readonly hosts: readonly string[];
+  /** Where to serve the hosted components over RPC (`unix:<path>` or `tcp:<host>:<port>`). */
+  readonly listen?: string;
+  /** For each component hosted elsewhere that this process calls, its replicas. */
+  readonly routes: Readonly<Record<string, readonly RouteEntry[]>>;
+  /** Where each listener binds (`host:port`); 127.0.0.1 on a free port when absent. */
+  readonly listeners?: Readonly<Record<string, string>>;
+  /** The address clients are told for each listener (the deployer's proxy), when not the bound one. */
+  readonly proxies?: Readonly<Record<string, string>>;
+  /** The deployer's control server (`unix:<path>`); see deployer-protocol.ts. */
+  readonly control?: string;
+  /** The file descriptor to write JSON log lines to, instead of pretty lines on stderr. */
+  readonly logFd?: number;
+}
+
+/** Reads ReplicaArgs from the environment; undefined when the process is not a replica. */
+export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaArgs | undefined {
+  const text = env[REPLICA_ENV];
+  if (text === undefined || text === "") return undefined;
+  const bad = (why: string): never => {
+    throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `${REPLICA_ENV} is not valid: ${why}; it is set by a deployer, see ReplicaArgs in @weaver/runtime`);
+  };
+  let args: ReplicaArgs;
+  try {
+    args = JSON.parse(text) as ReplicaArgs;
+  } catch (e) {
+    return bad(`not JSON (${(e as Error).message})`);
+  }
+  if (typeof args !== "object" || args === null) return bad("not an object");
+  if (typeof args.deployment !== "string" || typeof args.id !== "string") return bad("deployment and id must be strings");
+  if (!Array.isArray(args.hosts) || args.hosts.some((h) => typeof h !== "string")) return bad("hosts must be a list of component names");
+  if (args.listen !== undefined && parseEndpoint(args.listen) === undefined) return bad(`listen "${args.listen}" is not unix:<path> or tcp:<host>:<port>`);
+  if (args.control !== undefined && parseEndpoint(args.control) === undefined) return bad(`control "${args.control}" is not unix:<path> or tcp:<host>:<port>`);
+  if (args.logFd !== undefined && !(Number.isInteger(args.logFd) && args.logFd > 2)) return bad("logFd must be a file descriptor number above 2");
+  if (args.proxies !== undefined && (typeof args.proxies !== "object" || args.proxies === null || Object.values(args.proxies).some((a) => typeof a !== "string"))) {
+    return bad("proxies must map listener names to addresses");
+  }
+  if (typeof args.routes !== "object" || args.routes === null) return bad("routes must be an object");
+  for (const [component, replicas] of Object.entries(args.routes)) {
+    if (!Array.isArray(replicas)) return bad(`routes of ${component} must be a list`);
+    const ids = new Set<string>();
+    for (const r of replicas) {
+      if (typeof r?.id !== "string" || typeof r.address !== "string" || parseEndpoint(r.address) === undefined) {
+        return bad(`a route of ${component} is not {id, address: "unix:<path>" | "tcp:<host>:<port>"}`);
+      }
+      // Replicas are told apart by id: a second one with the same id would silently replace the first.
+      if (ids.has(r.id)) return bad(`routes of ${component} name replica ${r.id} twice`);
+      ids.add(r.id);
+    }
+  }
+  if (args.listeners !== undefined) {
+    if (typeof args.listeners !== "object" || args.listeners === null || Array.isArray(args.listeners)) return bad("listeners must be an object");
+    for (const [name, address] of Object.entries(args.listeners)) {
+      if (typeof address !== "string") return bad(`the address of listener ${name} must be a "host:port" string`);
+    }
+  }
+  return args;
+}
