@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CancelledError, DeadlineExceededError, RemoteCallError, withDeadline, withSignal } from "@weaver/core";
 import { FrameType, PROTOCOL_VERSION, RpcClient, encodeHello, privateSocketDir } from "@weaver/rpc";
-import { getComponent, remoteCalls, type RegisteredComponent } from "@weaver/runtime";
+import { DEPLOYER_PROTOCOL_VERSION, getComponent, remoteCalls, type RegisteredComponent } from "@weaver/runtime";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import "./apps/bank/src/weaver_gen.js";
 import type { Audit } from "./apps/bank/src/audit.js";
@@ -57,7 +57,7 @@ async function startReplica(
 ): Promise<Replica> {
   const serves = args.hosts.some((h) => h !== "weaver/Main");
   const address = `unix:${join(sockets, `${args.deployment}-${args.id}.sock`)}`;
-  const replicaArgs = { deployment: args.deployment, id: args.id, hosts: args.hosts, routes: args.routes ?? {}, ...(serves ? { listen: address } : {}) };
+  const replicaArgs = { protocol: DEPLOYER_PROTOCOL_VERSION, deployment: args.deployment, id: args.id, hosts: args.hosts, routes: args.routes ?? {}, ...(serves ? { listen: address } : {}) };
   // The bank's Teller needs its config section; the reverser has none.
   const env: NodeJS.ProcessEnv = { WEAVER_REPLICA: JSON.stringify(replicaArgs), ...(entry === BANK ? { SERVICEWEAVER_CONFIG: config } : {}) };
   const process = new TestProcess("node", [entry], { env });
@@ -277,7 +277,7 @@ describe("refusals and limits", () => {
     const main = new TestProcess("node", [BANK], {
       env: {
         SERVICEWEAVER_CONFIG: config,
-        WEAVER_REPLICA: JSON.stringify({ deployment: d, id: "main", hosts: ["weaver/Main"], routes: { "bank/Teller": [{ id: "x1", address: other.address }] } }),
+        WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: d, id: "main", hosts: ["weaver/Main"], routes: { "bank/Teller": [{ id: "x1", address: other.address }] } }),
       },
     });
     const { code } = await main.exited;

@@ -9,7 +9,7 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { SpanKind } from "@opentelemetry/api";
 import { RpcClient, privateSocketDir } from "@weaver/rpc";
-import { DEFAULT_TRACES_PER_SECOND, LocalCalls, enterSpan, getComponent, installTracing, remoteCalls, startEntrySpan, takeSpans } from "@weaver/runtime";
+import { DEFAULT_TRACES_PER_SECOND, DEPLOYER_PROTOCOL_VERSION, LocalCalls, enterSpan, getComponent, installTracing, remoteCalls, startEntrySpan, takeSpans } from "@weaver/runtime";
 import "echo/dist/weaver_gen.js";
 import type { Echo } from "echo/dist/echo.js";
 import "reverser/dist/weaver_gen.js";
@@ -59,7 +59,7 @@ export async function observabilityCases(log: (line: string) => void = () => {})
       await startServer({
         name: "weaver-echo",
         script: new URL(import.meta.resolve("echo/dist/main.js")),
-        env: { WEAVER_REPLICA: JSON.stringify({ deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${socket}`, routes: {} }) },
+        env: { WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${socket}`, routes: {} }) },
         ready: "replica e1 serving",
       }),
     );

@@ -12,7 +12,7 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { RpcClient, privateSocketDir } from "@weaver/rpc";
-import { getComponent, remoteCalls } from "@weaver/runtime";
+import { DEPLOYER_PROTOCOL_VERSION, getComponent, remoteCalls } from "@weaver/runtime";
 import "echo/dist/weaver_gen.js";
 import type { Echo } from "echo/dist/echo.js";
 import { pipelined } from "./harness.js";
@@ -34,7 +34,7 @@ const server =
     ? await startServer({
         name: "weaver-echo",
         script: new URL(import.meta.resolve("echo/dist/main.js")),
-        env: { ...cpuEnv, WEAVER_REPLICA: JSON.stringify({ deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${socket}`, routes: {} }) },
+        env: { ...cpuEnv, WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${socket}`, routes: {} }) },
         ready: "replica e1 serving",
       })
     : await startServer({ name: "raw-echo", script: new URL("./raw-echo-server.js", import.meta.url), env: { ...cpuEnv, RAW_ECHO_SOCKET: socket }, ready: "raw echo serving" });

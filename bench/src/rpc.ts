@@ -17,7 +17,7 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import moleculer from "moleculer";
 import { RpcClient, privateSocketDir } from "@weaver/rpc";
-import { getComponent, remoteCalls } from "@weaver/runtime";
+import { DEPLOYER_PROTOCOL_VERSION, getComponent, remoteCalls } from "@weaver/runtime";
 import "echo/dist/weaver_gen.js";
 import type { Echo } from "echo/dist/echo.js";
 import { measureLatency, measureThroughput, pipelined, type Result } from "./harness.js";
@@ -74,7 +74,7 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
         name: "weaver-echo",
         script: new URL(import.meta.resolve("echo/dist/main.js")),
         env: {
-          WEAVER_REPLICA: JSON.stringify({ deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${echoSocket}`, routes: {} }),
+          WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${echoSocket}`, routes: {} }),
         },
         ready: "replica e1 serving",
       }),

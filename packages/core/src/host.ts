@@ -17,11 +17,11 @@ import {
   formatAddress,
   getComponent,
   runtimeError,
-  type Address,
   type AppConfig,
   type ComponentManifest,
+  type HostedComponents,
   type MethodStats,
-  type RemoteCalls,
+  type Placement,
 } from "@weaver/runtime";
 import type { Logger } from "pino";
 import { construct } from "./component.js";
@@ -29,24 +29,14 @@ import { coreError } from "./errors.js";
 import { bindListener, Listener } from "./listener.js";
 import { bindRef, Ref } from "./ref.js";
 
-/** Where and how a listener binds. */
-export interface ListenerPlacement {
-  readonly address: Address;
-  /** The address clients are told, when it is not the bound one (a proxy). */
-  readonly shown?: string;
-}
-
-/** How a host is set up by its owner (a runtime or the testing kit). */
+/** How a host is set up by its owner (a runtime, a weavelet or the testing kit). */
 export interface HostOptions {
   readonly config: AppConfig;
   readonly logger: Logger;
   /** Where each listener binds. */
-  readonly listener: (name: string) => ListenerPlacement;
-  /**
-   * The call path from component `caller` ("" from outside any component) to a component created
-   * elsewhere, or undefined to create it here.
-   */
-  readonly remote?: (name: string, caller: string) => RemoteCalls | undefined;
+  readonly listener: Placement["listener"];
+  /** Where calls to components created elsewhere go (see Placement); everything is created here without it. */
+  readonly remote?: Placement["remote"];
   /** Objects that stand in for components, by full name. */
   readonly fakes?: ReadonlyMap<string, object>;
   /** Main's implementation class (registrations of Main carry none). */
@@ -67,7 +57,7 @@ interface Entry {
 type Hooks = { init?: () => Promise<void> | void; shutdown?: () => Promise<void> | void };
 
 /** Creates and runs the components of one process. */
-export class ComponentHost {
+export class ComponentHost implements HostedComponents {
   readonly #options: HostOptions;
   readonly #entries = new Map<string, Entry>();
   readonly #clients = new Map<string, object>();

@@ -31,6 +31,7 @@ import {
   registeredApps,
   runtimeError,
   setSpanResource,
+  startWeavelet,
   validateConfig,
   type Address,
   type AppConfig,
@@ -40,7 +41,6 @@ import { ComponentHost } from "./host.js";
 import { pino } from "pino";
 import { createRootLogger, prettyDestination } from "./logger.js";
 import { startSingleStatus } from "./single-status.js";
-import { startWeavelet } from "./weavelet.js";
 
 /** How long shutdown() hooks may take, together, before the process exits anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -74,7 +74,12 @@ export async function run(App: new () => Main): Promise<void> {
       // A deployer collects replicas' log entries as JSON lines on their own pipe.
       const destination = replica.logFd === undefined ? prettyDestination() : pino.destination({ dest: replica.logFd, sync: true });
       const logger = createRootLogger({ app, deployment: replica.deployment, replica: replica.id }, destination);
-      const weavelet = await startWeavelet(replica, manifest, config, logger, App);
+      const weavelet = await startWeavelet({
+        args: replica,
+        app: manifest,
+        logger,
+        host: (placement) => new ComponentHost({ config, logger, mainClass: App, ...placement }),
+      });
       stop = () => weavelet.stop();
       installShutdown(stop);
       if (replica.hosts.includes(MAIN_COMPONENT)) await ((await weavelet.host.instance(MAIN_COMPONENT)) as Main).main();

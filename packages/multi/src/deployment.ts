@@ -101,6 +101,8 @@ export class Deployment {
     const control = `unix:${join(this.#dir, "control.sock")}`;
     this.#control = new ControlServer(identity, {
       ready: (r) => this.#slots.find((s) => s.id === r.id)?.ready(r.listeners),
+      // A replica of another protocol version can never work: stop rather than restart it.
+      refused: (_id, message) => this.#fail(message),
       watchRoutes: (r) => this.#watch(r.id, r.version),
     });
     await this.#control.listen(control);

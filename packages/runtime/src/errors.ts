@@ -75,6 +75,10 @@ export const RUNTIME_ERRORS = {
     meaning: "The WEAVER_REPLICA variable a deployer passes to a replica process is malformed or inconsistent.",
     fix: "It is written by deployers: check the deployer, or unset WEAVER_REPLICA to run the app in one process.",
   },
+  WEAVER_ERR_PROTOCOL: {
+    meaning: "A deployer and a replica speak different versions of the deployer protocol: the app was built against another Weaver version than the weaver command that deploys it.",
+    fix: "Deploy the app with the weaver of its own Weaver version (`npx weaver` in the app's folder), or update the app's @weaver/core to the deployer's version and rebuild.",
+  },
   WEAVER_ERR_LOG_QUERY: {
     meaning: "A log query is not valid; the message shows the position of the mistake.",
     fix: "Write conditions like field == \"value\", msg.contains(\"x\") or attrs[\"k\"] == \"v\", joined with && and ||.",

@@ -110,6 +110,8 @@ export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js
 export { appBinary, appCommand, appEnvironment, shownPath } from "./replica/app-process.js";
 export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity } from "./replica/control-server.js";
 export { privateSocketDir } from "@weaver/rpc";
+export { startWeavelet, type Weavelet, type WeaveletOptions, type WeaveletLogger, type HostedComponents, type Placement, type ListenerPlacement } from "./replica/weavelet.js";
+export { SocketLoopback } from "./calls/loopback.js";
 export { MethodStats } from "./metrics/method-stats.js";
 
 // Metrics: the app API (re-exported by @weaver/core), snapshots, Prometheus text.

@@ -29,6 +29,7 @@ import {
   parseConfig,
   registeredApps,
   runtimeError,
+  SocketLoopback,
   validateConfig,
   type Address,
   type AppConfig,
@@ -37,7 +38,6 @@ import {
 import type { Component, InterfaceOf } from "../component.js";
 import { ComponentHost } from "../host.js";
 import { createRootLogger, prettyDestination } from "../logger.js";
-import { SocketLoopback } from "./sockets.js";
 
 /** An implementation class, as tests name components (any interface, any config). */
 type ImplClass = abstract new () => Component<any, any>;

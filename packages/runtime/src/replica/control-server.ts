@@ -3,10 +3,12 @@
  * and long-poll routes from, and the calls a deployer makes to one replica (health, metrics, spans, profiles). Deployers use these rather than
  * the RPC layer, so the contract stays in one place.
  */
-import { RpcClient, RpcServer, RpcSystemError, SystemCode, parseEndpoint } from "@weaver/rpc";
-import { Codec } from "../calls/codec.js";
+import { RpcAppError, RpcClient, RpcServer, RpcSystemError, SystemCode, parseEndpoint } from "@weaver/rpc";
+import { Codec, encodeError } from "../calls/codec.js";
+import { runtimeError } from "../errors.js";
 import {
   CONTROL_READY,
+  DEPLOYER_PROTOCOL_VERSION,
   CONTROL_WATCH_ROUTES,
   HEALTH_METHOD,
   METRICS_METHOD,
@@ -26,8 +28,13 @@ const codec = new Codec();
 
 /** What a deployer does with control calls. */
 export interface ControlHandlers {
-  /** A replica reports that it is ready. */
+  /** A replica reports that it is ready (only replicas of this DEPLOYER_PROTOCOL_VERSION do). */
   ready(request: ReadyRequest): void;
+  /**
+   * A replica of another protocol version reported ready and was refused with `message` (its
+   * call fails with it too); the deployer should report it rather than restart the replica.
+   */
+  refused(id: string, message: string): void;
   /** A replica waits for routes newer than the version it has (answer at the latest after a while). */
   watchRoutes(request: WatchRoutesRequest): Promise<RoutesReply>;
 }
@@ -49,9 +56,16 @@ export class ControlServer {
       handler: async (payload, call) => {
         const request = codec.decode(payload);
         switch (call.method) {
-          case CONTROL_READY:
-            handlers.ready(request as ReadyRequest);
+          case CONTROL_READY: {
+            const ready = request as ReadyRequest;
+            if (ready.protocol !== DEPLOYER_PROTOCOL_VERSION) {
+              const error = protocolMismatch(ready);
+              handlers.refused(String(ready.id), error.message);
+              throw new RpcAppError(encodeError(error));
+            }
+            handlers.ready(ready);
             return codec.encode(null);
+          }
           case CONTROL_WATCH_ROUTES:
             return codec.encode(await handlers.watchRoutes(request as WatchRoutesRequest));
           default:
@@ -70,6 +84,16 @@ export class ControlServer {
   close(): Promise<void> {
     return this.#server.close();
   }
+}
+
+/** The error a replica of another protocol version gets, and its deployer reports. */
+function protocolMismatch(ready: ReadyRequest): Error {
+  const theirs = ready.protocol === undefined ? "version 1 (it sent none)" : `version ${String(ready.protocol)}`;
+  return runtimeError(
+    "WEAVER_ERR_PROTOCOL",
+    `replica ${String(ready.id)} speaks deployer protocol ${theirs}, but this deployer speaks version ${DEPLOYER_PROTOCOL_VERSION}: ` +
+      "the app was built against another Weaver version than the weaver command deploying it; deploy it with its own weaver (`npx weaver` in the app's folder), or update the app's @weaver/core and rebuild",
+  );
 }
 
 /** The deployer's calls to one replica over its RPC address: health, metrics, spans, profiles. */

@@ -5,8 +5,8 @@
  * # Starting a replica
  *
  * The deployer runs the app's entry (`node <binary> <args...>`) with the config's env entries,
- * SERVICEWEAVER_CONFIG (the config file) and WEAVER_REPLICA (ReplicaArgs as JSON) in the
- * environment, and with four pipes: stdin (never written; when it closes, the deployer is gone
+ * SERVICEWEAVER_CONFIG (the config file) and WEAVER_REPLICA (ReplicaArgs as JSON, whose
+ * `protocol` is the deployer's DEPLOYER_PROTOCOL_VERSION) in the environment, and with four pipes: stdin (never written; when it closes, the deployer is gone
  * and the replica exits), stdout and stderr (captured line by line as log entries of level
  * "stdout"/"stderr"), and fd `logFd` (3), on which the replica writes its components' log
  * entries as JSON lines (see entryFromPino).
@@ -20,9 +20,17 @@
  * (a CPU or heap profile over a duration). When its components are created, its server listens and
  * its listeners are bound, it calls CONTROL_READY on the deployer's control server (`control`, an
  * RPC server of the same stack, same deployment and app version) with the addresses its
- * listeners are bound to. Then it long-polls CONTROL_WATCH_ROUTES: the call returns when the
+ * listeners are bound to and its own DEPLOYER_PROTOCOL_VERSION. Then it long-polls CONTROL_WATCH_ROUTES: the call returns when the
  * routing (the live replicas of the components it calls) changes from the version it knows, or
  * after a while with the same version, and the replica calls again.
+ *
+ * # Versions
+ *
+ * Both ends check the version of this contract: a replica refuses ReplicaArgs of another
+ * `protocol` (and exits with status 1, saying which versions met), and the deployer refuses a
+ * CONTROL_READY of another one (the call fails with the reason, and the deployer reports it
+ * rather than retrying a replica that can never work). This is how a globally installed `weaver`
+ * and an app built against another Weaver version find out, instead of misreading each other.
  *
  * # Stopping
  *
@@ -32,8 +40,8 @@
 import type { MetricSnapshot } from "../metrics/metrics.js";
 import type { RouteEntry } from "./replica-args.js";
 
-/** The version of this contract. */
-export const DEPLOYER_PROTOCOL_VERSION = 1;
+/** The version of this contract; both ends refuse another (see Versions above). */
+export const DEPLOYER_PROTOCOL_VERSION = 2;
 
 /** The file descriptor on which replicas write JSON log lines (when ReplicaArgs.logFd says so). */
 export const LOG_FD = 3;
@@ -87,6 +95,8 @@ export interface ReadyRequest {
   readonly pid: number;
   /** The `host:port` each of its listeners is bound to, by listener name. */
   readonly listeners: Readonly<Record<string, string>>;
+  /** The replica's DEPLOYER_PROTOCOL_VERSION (absent from replicas of version 1). */
+  readonly protocol?: number;
 }
 
 /** Method id on the control server: a replica waits for a change of its routes. */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { appCommand } from "./app-process.js";
-import { LOG_FD } from "./deployer-protocol.js";
+import { DEPLOYER_PROTOCOL_VERSION, LOG_FD } from "./deployer-protocol.js";
 import { entryFromPino, nowMicros, type LogEntry } from "../logs/log-entry.js";
 import { REPLICA_ENV, type ReplicaArgs } from "./replica-args.js";
 
@@ -21,8 +21,8 @@ export interface EnvelopeOptions {
   /** The config file the app reads. */
   readonly configFile: string;
   readonly app: string;
-  /** The replica's arguments; logFd is set by the envelope. */
-  readonly replica: Omit<ReplicaArgs, "logFd">;
+  /** The replica's arguments; the envelope sets logFd and protocol. */
+  readonly replica: Omit<ReplicaArgs, "logFd" | "protocol">;
   /** Receives every log entry of the process, in order per stream. */
   readonly onEntry: (entry: LogEntry) => void;
 }
@@ -40,7 +40,7 @@ export class Envelope {
   readonly exited: Promise<Exit>;
 
   constructor(options: EnvelopeOptions) {
-    const replica: ReplicaArgs = { ...options.replica, logFd: LOG_FD };
+    const replica: ReplicaArgs = { ...options.replica, logFd: LOG_FD, protocol: DEPLOYER_PROTOCOL_VERSION };
     const env = { ...options.env, SERVICEWEAVER_CONFIG: options.configFile, [REPLICA_ENV]: JSON.stringify(replica) };
     const [command, args] = appCommand(options.binary, options.args);
     this.#child = spawn(command, args, { env, stdio: ["pipe", "pipe", "pipe", "pipe"] });

@@ -23,6 +23,8 @@ export interface RouteEntry {
 
 /** The arguments of a replica process. */
 export interface ReplicaArgs {
+  /** The deployer's DEPLOYER_PROTOCOL_VERSION; the replica refuses another. */
+  readonly protocol?: number;
   /** The deployment id; RPC connections across deployments are refused. */
   readonly deployment: string;
   /** This replica's id. */
@@ -58,6 +60,7 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
   }
   if (typeof args !== "object" || args === null) return bad("not an object");
   if (typeof args.deployment !== "string" || typeof args.id !== "string") return bad("deployment and id must be strings");
+  if (args.protocol !== undefined && !Number.isInteger(args.protocol)) return bad("protocol must be a whole number (the deployer's DEPLOYER_PROTOCOL_VERSION)");
   if (!Array.isArray(args.hosts) || args.hosts.some((h) => typeof h !== "string")) return bad("hosts must be a list of component names");
   if (args.listen !== undefined && parseEndpoint(args.listen) === undefined) return bad(`listen "${args.listen}" is not unix:<path> or tcp:<host>:<port>`);
   if (args.control !== undefined && parseEndpoint(args.control) === undefined) return bad(`control "${args.control}" is not unix:<path> or tcp:<host>:<port>`);

@@ -1,5 +1,5 @@
 /**
- * The rpc runner's transport: for each app a test uses, an RpcServer on a Unix socket in a
+ * The testing kit's rpc runner's transport: for each app a test uses, an RpcServer on a Unix socket in a
  * private folder serves the components this process hosts, and an RpcClient calls it, so every
  * call between components crosses a real socket through the generated stubs, as between
  * processes. Each retriable call runs twice, to expose methods that are not safe to retry.
@@ -7,16 +7,12 @@
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import {
-  CancelledError,
-  DeadlineExceededError,
-  componentHandler,
-  getComponent,
-  remoteCalls,
-  type Manifest,
-  type RemoteCalls,
-} from "@weaver/runtime";
 import { RpcClient, RpcServer, privateSocketDir } from "@weaver/rpc";
+import type { Manifest } from "../generated/manifest.js";
+import { getComponent, type RemoteCalls } from "../generated/registry.js";
+import { CancelledError, DeadlineExceededError } from "./call-errors.js";
+import { componentHandler } from "./component-server.js";
+import { remoteCalls } from "./remote-calls.js";
 
 /** A server and a client per app, in one process. */
 export class SocketLoopback {

@@ -17,7 +17,8 @@
  *   loading, components' init) are not in it.
  */
 import { Session } from "node:inspector/promises";
-import { runtimeError, type ProfileRequest } from "@weaver/runtime";
+import { runtimeError } from "../errors.js";
+import type { ProfileRequest } from "./deployer-protocol.js";
 
 /** The CPU profiler's sampling interval, in microseconds. */
 const CPU_SAMPLING_US = 1_000;

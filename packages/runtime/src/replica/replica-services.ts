@@ -3,9 +3,20 @@
  * (deployer-protocol.ts): health, a metrics snapshot, the spans finished since the last pull, and
  * profiles.
  */
-import { Codec, HEALTH_METHOD, METRICS_METHOD, SPANS_METHOD, snapshotMetrics, takeSpans, type HealthReply, type MetricsReply } from "@weaver/runtime";
-import { PROFILE_METHOD, type ProfileReply, type ProfileRequest } from "@weaver/runtime";
 import { RpcSystemError, SystemCode } from "@weaver/rpc";
+import { Codec } from "../calls/codec.js";
+import { snapshotMetrics } from "../metrics/metrics.js";
+import { takeSpans } from "../tracing/tracer.js";
+import {
+  HEALTH_METHOD,
+  METRICS_METHOD,
+  PROFILE_METHOD,
+  SPANS_METHOD,
+  type HealthReply,
+  type MetricsReply,
+  type ProfileReply,
+  type ProfileRequest,
+} from "./deployer-protocol.js";
 import { profileProcess, startHeapSampling } from "./profiler.js";
 
 const codec = new Codec();

@@ -1,21 +1,22 @@
 /**
- * A replica's side of the deployer's control channel (deployer-protocol.ts in @weaver/runtime):
+ * A replica's side of the deployer's control channel (deployer-protocol.ts):
  * it reports the replica ready, then long-polls the routing and hands each component's live
  * replicas to the RPC client that calls it. It also watches stdin, which the deployer holds
  * open: when it closes, the deployer is gone, and the replica exits rather than outlive it.
  */
+import { RpcAppError, RpcClient, parseEndpoint } from "@weaver/rpc";
+import { Codec, decodeError } from "../calls/codec.js";
+import type { Manifest } from "../generated/manifest.js";
 import {
   CONTROL_READY,
   CONTROL_WATCH_ROUTES,
-  Codec,
-  type Manifest,
+  DEPLOYER_PROTOCOL_VERSION,
   type ReadyRequest,
-  type ReplicaArgs,
   type RoutesReply,
   type WatchRoutesRequest,
-} from "@weaver/runtime";
-import { RpcClient, parseEndpoint } from "@weaver/rpc";
-import type { Logger } from "pino";
+} from "./deployer-protocol.js";
+import type { ReplicaArgs } from "./replica-args.js";
+import type { WeaveletLogger } from "./weavelet.js";
 
 /** The codec of control messages (plain msgpack). */
 const controlCodec = new Codec();
@@ -27,11 +28,11 @@ const WATCH_TIMEOUT_MS = 60_000;
 export class ControlChannel {
   readonly #args: ReplicaArgs;
   readonly #client: RpcClient;
-  readonly #logger: Logger;
+  readonly #logger: WeaveletLogger;
   readonly #clientFor: (component: string) => RpcClient;
   #closed = false;
 
-  constructor(args: ReplicaArgs, app: Manifest, logger: Logger, clientFor: (component: string) => RpcClient) {
+  constructor(args: ReplicaArgs, app: Manifest, logger: WeaveletLogger, clientFor: (component: string) => RpcClient) {
     this.#args = args;
     this.#logger = logger;
     this.#clientFor = clientFor;
@@ -44,8 +45,13 @@ export class ControlChannel {
 
   /** Tells the deployer the replica serves, with its listeners' bound addresses; then follows routes. */
   async ready(listeners: Record<string, string>): Promise<void> {
-    const request: ReadyRequest = { id: this.#args.id, pid: process.pid, listeners };
-    await this.#client.call(CONTROL_READY, controlCodec.encode(request), { retriable: true });
+    const request: ReadyRequest = { id: this.#args.id, pid: process.pid, listeners, protocol: DEPLOYER_PROTOCOL_VERSION };
+    try {
+      await this.#client.call(CONTROL_READY, controlCodec.encode(request), { retriable: true });
+    } catch (e) {
+      // The deployer refused the replica (another protocol version): its reason is the error.
+      throw e instanceof RpcAppError ? decodeError(e.payload) : e;
+    }
     void this.#watch();
   }
 

@@ -1,0 +1,169 @@
+/**
+ * The weavelet: the replica end of the deployer contract (deployer-protocol.ts), which run() hands
+ * over to when a deployer starts the process as one replica of a deployment (WEAVER_REPLICA set).
+ * It has the component host of @weaver/core create only the components the process hosts, serves
+ * them over RPC, and reaches every other component through the generated client stubs, with one
+ * RPC client per component over the replicas the deployer routed it to. Components colocated in
+ * the process call each other through local stubs.
+ *
+ * Lifecycle: hosted components are created (and their init() run) at start; then the weavelet
+ * serves, tells the deployer it is ready, and follows routing changes. On stop the RPC server
+ * drains (calls in flight finish), the host shuts its components down, and only then do the RPC
+ * clients close: a component's shutdown() may still call components in other processes.
+ */
+import { RpcClient, RpcServer, formatEndpoint, parseEndpoint } from "@weaver/rpc";
+import { CancelledError, DeadlineExceededError } from "../calls/call-errors.js";
+import { componentHandler } from "../calls/component-server.js";
+import { remoteCalls } from "../calls/remote-calls.js";
+import { parseAddress, type Address } from "../config/address.js";
+import { runtimeError } from "../errors.js";
+import type { Manifest } from "../generated/manifest.js";
+import { getComponent, type RemoteCalls } from "../generated/registry.js";
+import { MAIN_COMPONENT } from "../names.js";
+import { ControlChannel } from "./control-channel.js";
+import { DEPLOYER_PROTOCOL_VERSION, RESERVED_METHODS } from "./deployer-protocol.js";
+import { replicaServices, serveReserved } from "./replica-services.js";
+import type { ReplicaArgs } from "./replica-args.js";
+
+/** Where and how a listener binds. */
+export interface ListenerPlacement {
+  readonly address: Address;
+  /** The address clients are told, when it is not the bound one (a deployer's proxy). */
+  readonly shown?: string;
+}
+
+/** What a process decides about the components it does not create itself. */
+export interface Placement {
+  /** Where each listener binds. */
+  listener(name: string): ListenerPlacement;
+  /**
+   * The call path from component `caller` ("" from outside any component) to a component created
+   * elsewhere, or undefined to create it in this process.
+   */
+  remote(name: string, caller: string): RemoteCalls | undefined;
+}
+
+/** The components of one process, as @weaver/core's component host keeps them. */
+export interface HostedComponents {
+  /** Creates a component (running its init() and those of what it refers to) and returns its implementation. */
+  instance(name: string): Promise<object>;
+  /** The local stub of a component created here, through which served calls are counted. */
+  local(name: string): Promise<object>;
+  /** The `host:port` each bound listener listens on, by name. */
+  boundListeners(): Record<string, string>;
+  /** Stops the listeners and runs the components' shutdown() hooks. */
+  shutdown(): Promise<void>;
+}
+
+/** What a weavelet logs with; a pino logger is one. */
+export interface WeaveletLogger {
+  debug(attrs: object, msg: string): void;
+  info(attrs: object, msg: string): void;
+  warn(msg: string): void;
+}
+
+/** Options of startWeavelet. */
+export interface WeaveletOptions {
+  readonly args: ReplicaArgs;
+  readonly app: Manifest;
+  readonly logger: WeaveletLogger;
+  /** Creates the process's component host, which places components and listeners as told. */
+  readonly host: (placement: Placement) => HostedComponents;
+}
+
+/** A running replica. */
+export interface Weavelet {
+  readonly host: HostedComponents;
+  /** Stops serving (draining calls in flight), shuts the components down, then closes clients. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a replica; resolves once its hosted components are created, it serves them, and (under
+ * a deployer) the deployer knows it is ready. Refuses arguments from a deployer that speaks
+ * another version of the contract.
+ */
+export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet> {
+  const { args, app, logger } = options;
+  checkProtocol(args);
+  const hosted = new Set(args.hosts);
+  for (const name of hosted) {
+    if (!app.components.some((c) => c.name === name)) {
+      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} is asked to host ${name}, which app ${app.app} does not have`);
+    }
+  }
+  const clients = new Map<string, RpcClient>();
+  const clientFor = (name: string): RpcClient => {
+    let client = clients.get(name);
+    if (client === undefined) {
+      client = new RpcClient({ deployment: args.deployment, version: app.versionHash, id: args.id });
+      client.setReplicas((args.routes[name] ?? []).map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
+      clients.set(name, client);
+    }
+    return client;
+  };
+  const host = options.host({
+    listener: (name) => {
+      const shown = args.proxies?.[name];
+      return { address: parseAddress(args.listeners?.[name] ?? "127.0.0.1:0") as Address, ...(shown === undefined ? {} : { shown }) };
+    },
+    remote: (name, caller) => {
+      if (hosted.has(name)) return undefined;
+      // With a deployer's control channel, routes come and go; without one, they are all there is.
+      if (args.routes[name] === undefined && args.control === undefined) {
+        throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} calls ${name}, which it neither hosts nor has routes to`);
+      }
+      return remoteCalls(getComponent(name), clientFor(name), { caller });
+    },
+  });
+
+  let server: RpcServer | undefined;
+  const served = [...hosted].filter((n) => n !== MAIN_COMPONENT);
+  for (const name of hosted) await host.instance(name);
+  if (served.length > 0 || args.control !== undefined) {
+    if (args.listen === undefined) {
+      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`);
+    }
+    const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
+    const services = replicaServices(args.id);
+    server = new RpcServer({
+      deployment: args.deployment,
+      version: app.versionHash,
+      id: args.id,
+      handler: (payload, call) => (call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call)),
+      deadlineReason: () => new DeadlineExceededError(),
+      cancelReason: () => new CancelledError(),
+      onBadPeer: (reason) => logger.warn(reason),
+    });
+    const address = await server.listen(parseEndpoint(args.listen)!);
+    // Under a deployer, readiness goes over the control channel; by hand, this line says it.
+    const attrs = { address: formatEndpoint(address), components: served.join(",") };
+    if (args.control === undefined) logger.info(attrs, `replica ${args.id} serving`);
+    else logger.debug(attrs, `replica ${args.id} serving`);
+  }
+  const control = args.control === undefined ? undefined : new ControlChannel(args, app, logger, clientFor);
+  await control?.ready(host.boundListeners());
+  return {
+    host,
+    async stop() {
+      await server?.drain();
+      try {
+        await host.shutdown();
+      } finally {
+        control?.close();
+        for (const client of clients.values()) client.close();
+      }
+    },
+  };
+}
+
+/** Refuses the arguments of a deployer that speaks another version of the contract. */
+function checkProtocol(args: ReplicaArgs): void {
+  if (args.protocol === DEPLOYER_PROTOCOL_VERSION) return;
+  const theirs = args.protocol === undefined ? "a version older than 2 (it sent none)" : `version ${args.protocol}`;
+  throw runtimeError(
+    "WEAVER_ERR_PROTOCOL",
+    `replica ${args.id}: the deployer that started it speaks deployer protocol ${theirs}, but this app's @weaver/runtime speaks version ${DEPLOYER_PROTOCOL_VERSION}; ` +
+      "deploy the app with the weaver command of the Weaver version it was built with (`npx weaver` in the app's folder), or rebuild the app against the weaver that deploys it",
+  );
+}
