@@ -157,12 +157,12 @@ describe("weaver multi status", () => {
     started = Date.now() - 63_000;
     const s = await statusServer(() => httpserverStatus(process.pid, started));
     server = s.server;
-    register(data, { deployment: ID, app: "httpserver", status: s.url, pid: process.pid, started });
+    register(data, { deployer: "multi", deployment: ID, app: "httpserver", status: s.url, pid: process.pid, started });
     // A deployment whose deployer died without cleaning up: a pid that has exited.
     const dead = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
     await once(dead, "exit");
     stale = join(data, "registry", `${OTHER}.json`);
-    register(data, { deployment: OTHER, app: "aaa", status: s.url, pid: dead.pid as number, started });
+    register(data, { deployer: "multi", deployment: OTHER, app: "aaa", status: s.url, pid: dead.pid as number, started });
   });
   afterAll(async () => {
     await new Promise((r) => server.close(r));
@@ -360,7 +360,7 @@ describe("weaver multi purge", () => {
     const started = Date.now();
     const { url, server } = await statusServer(() => httpserverStatus(child.pid as number, started));
     servers.push(server);
-    register(data, { deployment: ID, app: "httpserver", status: url, pid: child.pid as number, started });
+    register(data, { deployer: "multi", deployment: ID, app: "httpserver", status: url, pid: child.pid as number, started });
     writeLog(data, ID, [entry(started * 1000, "hello")]);
     return child;
   }

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CORE_ERRORS } from "@weaver/core";
-import { RUNTIME_ERRORS, type ErrorDoc } from "@weaver/runtime";
+import { RUNTIME_ERRORS, type ErrorDoc } from "@weaver/runtime/core";
 import { describe, expect, it } from "vitest";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");

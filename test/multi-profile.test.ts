@@ -153,7 +153,7 @@ describe("weaver multi profile", () => {
       res.setHeader("content-type", "application/json").end(JSON.stringify(s));
     });
     await new Promise<void>((resolve) => fake!.listen(0, "127.0.0.1", resolve));
-    const twinRegistration: Registration = { deployment: twin, app: "twin", status: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, pid: process.pid, started };
+    const twinRegistration: Registration = { deployer: "multi", deployment: twin, app: "twin", status: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, pid: process.pid, started };
     writeFileSync(join(data, "weaver", "multi", "registry", `${twin}.json`), JSON.stringify(twinRegistration));
 
     const many = await weaver("profile", "--duration", "1s", deployment.slice(0, 4));

@@ -19,7 +19,7 @@ import {
   encodeRequestHead,
   privateSocketDir,
 } from "@weaver/rpc";
-import { Codec, componentHandler, getComponent, methodId, remoteCalls } from "@weaver/runtime";
+import { Codec, componentHandler, getComponent, methodId, remoteCalls } from "@weaver/runtime/core";
 import { afterAll, expect, it } from "vitest";
 import "./apps/bank/src/weaver_gen.js";
 import { AuditImpl, type Audit } from "./apps/bank/src/audit.js";

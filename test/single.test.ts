@@ -79,12 +79,23 @@ describe("single process", () => {
     expect(second.stderr).toContain(`listener lis cannot listen on 127.0.0.1:${port}: address already in use`);
   });
 
-  it("refuses to start when the generated code is missing", async () => {
+  it("refuses to start when the main file does not import the generated code, saying what to add", async () => {
+    const dir = copyDist("examples/hello");
+    const main = join(dir, "main.js");
+    writeFileSync(main, readFileSync(main, "utf8").replace('import "./weaver_gen.js";', ""));
+    const run = await runToEnd(process.execPath, [main]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'weaver: run(App) found no generated code: add `import "./weaver_gen.js";` at the top of the file that calls run() (`weaver generate` writes weaver_gen.ts beside it), then rebuild\n',
+    );
+  });
+
+  it("fails at once, naming the file, when the generated code is missing", async () => {
     const dir = copyDist("examples/hello");
     rmSync(join(dir, "weaver_gen.js"));
     const run = await runToEnd(process.execPath, [join(dir, "main.js")]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe(`weaver: the app's generated code is missing (${join(dir, "weaver_gen.js")}): run \`weaver generate\` on the app and rebuild it\n`);
+    expect(run.stderr).toContain(`Cannot find module '${join(dir, "weaver_gen.js")}'`);
   });
 
   it("refuses to start when the sources changed after weaver generate (a new ref)", async () => {

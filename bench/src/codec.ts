@@ -3,7 +3,7 @@
  * JSON.stringify/JSON.parse on the same payloads (encode + decode, as one call's arguments
  * travel). JSON is the baseline; a ratio below 1 means msgpackr is faster.
  */
-import { Codec, getComponent } from "@weaver/runtime";
+import { Codec, getComponent } from "@weaver/runtime/core";
 import "bank/dist/weaver_gen.js";
 import { measure, type Result } from "./harness.js";
 

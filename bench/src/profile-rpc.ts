@@ -12,7 +12,8 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { RpcClient, privateSocketDir } from "@weaver/rpc";
-import { DEPLOYER_PROTOCOL_VERSION, getComponent, remoteCalls } from "@weaver/runtime";
+import { DEPLOYER_PROTOCOL_VERSION } from "@weaver/runtime";
+import { getComponent, remoteCalls } from "@weaver/runtime/core";
 import "echo/dist/weaver_gen.js";
 import type { Echo } from "echo/dist/echo.js";
 import { pipelined } from "./harness.js";

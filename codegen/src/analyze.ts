@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
-import { MAIN_COMPONENT, shortName } from "@weaver/runtime";
+import { MAIN_COMPONENT, shortName } from "@weaver/runtime/codegen";
 import {
   Node,
   Project,
@@ -21,6 +21,7 @@ import { analyzeMethods } from "./analyze-methods.js";
 import { CONFIG_ALLOWED, configSchema } from "./config-type.js";
 import { coreExportOf, coreExportOfSymbol, packageName } from "./core-symbols.js";
 import type { Diagnostics } from "./diagnostics.js";
+import { GENERATED_FILE } from "./emit.js";
 import type { AppModel, ComponentModel } from "./model.js";
 import { isExportedByName, moduleSpecifier } from "./module-specifier.js";
 import { NotSerializable, TypeWalker, type ImportPath } from "./type-walker.js";
@@ -91,6 +92,8 @@ export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined
   const appFiles = new Set(files.map((f) => f.getFilePath() as string));
   const importPath = (file: string): string | undefined => (appFiles.has(file) ? moduleSpecifier(genDir, file) : undefined);
 
+  if (mains.length > 0) for (const call of runCalls) checkImportsGenerated(call, genDir, diag);
+
   const components: ComponentModel[] = [];
   const listenerNames = new Map<string, Node>();
   for (const c of [...mains.slice(0, 1), ...byIface.values()]) {
@@ -111,6 +114,24 @@ function isAppSource(f: SourceFile, dir: string): boolean {
 
 function runCallsIn(f: SourceFile): CallExpression[] {
   return f.getDescendantsOfKind(SyntaxKind.CallExpression).filter((n) => coreExportOf(n.getExpression()) === "run");
+}
+
+/**
+ * Refuses a run() call in a file that does not import the generated code: run() finds the
+ * components through what weaver_gen.js registers when it is imported, so the import is what
+ * makes the app start under node, tsx and bundlers alike.
+ */
+function checkImportsGenerated(call: CallExpression, genDir: string, diag: Diagnostics): void {
+  const file = call.getSourceFile();
+  const dir = dirname(file.getFilePath() as string);
+  const generated = join(genDir, GENERATED_FILE.replace(/\.ts$/, ""));
+  const imports = file.getImportDeclarations().some((imp) => {
+    const spec = imp.getModuleSpecifierValue();
+    return spec.startsWith(".") && join(dir, spec).replace(/\.[cm]?[jt]s$/, "") === generated;
+  });
+  if (imports) return;
+  const line = `import "${moduleSpecifier(dir, `${generated}.ts`)}";`;
+  diag.at(call, `${call.getText()} starts the app, but this file does not import the app's generated code, which registers its components; add \`${line}\` at the top of this file`);
 }
 
 /** Recognizes `class X extends Implements<I>()`; returns undefined for other classes. */

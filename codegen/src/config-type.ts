@@ -4,7 +4,7 @@
  * date-times, literal unions, arrays and nested tables (Record<string, T> for free-form keys).
  * The walker turns it into the ConfigSchema the runtime validates weaver.toml sections against.
  */
-import type { ConfigSchema } from "@weaver/runtime";
+import type { ConfigSchema } from "@weaver/runtime/codegen";
 import { ts, type Node, type Type } from "ts-morph";
 import { libTypeName, NotSerializable } from "./type-walker.js";
 

@@ -10,13 +10,10 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { analyzeApp } from "./analyze.js";
 import { Diagnostics, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
-import { emitGenerated, GENERATED_HEADER } from "./emit.js";
+import { emitGenerated, GENERATED_FILE, GENERATED_HEADER } from "./emit.js";
 import { buildManifest } from "./manifest.js";
 
-export { formatDiagnostic, GENERATED_HEADER, type Diagnostic };
-
-/** The name of the generated file. */
-export const GENERATED_FILE = "weaver_gen.ts";
+export { formatDiagnostic, GENERATED_FILE, GENERATED_HEADER, type Diagnostic };
 /** The name of the manifest file written beside it. */
 export const MANIFEST_FILE = "weaver_manifest.json";
 

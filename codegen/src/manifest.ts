@@ -1,7 +1,7 @@
 /** Builds the app manifest (see @weaver/runtime's Manifest) from the analysed model. */
 import { createHash } from "node:crypto";
 import { relative, sep } from "node:path";
-import { CODEGEN_VERSION, type Manifest } from "@weaver/runtime";
+import { CODEGEN_VERSION, type Manifest } from "@weaver/runtime/codegen";
 import type { AppModel } from "./model.js";
 
 /** The manifest of an app, with a version hash over every component's API and the codegen version. */

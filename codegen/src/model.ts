@@ -1,5 +1,5 @@
 /** What the analysis of an app yields: the input of the emitter and of the manifest. */
-import type { ConfigSchema } from "@weaver/runtime";
+import type { ConfigSchema } from "@weaver/runtime/codegen";
 
 /** A parameter of a component method. */
 export interface ParamModel {

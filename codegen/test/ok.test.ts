@@ -4,7 +4,7 @@
 // written on one line). The generated code must type-check with the app.
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { extractManifest } from "@weaver/runtime";
+import { extractManifest } from "@weaver/runtime/codegen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic, generate, GENERATED_FILE, GENERATED_HEADER, MANIFEST_FILE } from "../src/index.js";
 import { cases, directives, REPO, scratch, typeCheck, type Scratch } from "./support.js";

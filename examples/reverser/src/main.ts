@@ -7,6 +7,7 @@ import http from "node:http";
 import { Implements, instrumentHandler, listener, ref, run, type Main } from "@weaver/core";
 import type { Converter } from "./converter.js";
 import type { Reverser } from "./reverser.js";
+import "./weaver_gen.js";
 
 /** The main component: holds the HTTP listener and refers to Reverser and Converter. */
 export class App extends Implements<Main>() {

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { generateCommand } from "./generate.js";
-import { multiCommand } from "./multi/multi.js";
+import { multiCommand } from "@weaver/multi";
 import { singleCommand } from "./single/single.js";
 import { versionCommand } from "./version.js";
 

@@ -1,8 +1,7 @@
 /** `weaver generate [dir...]`: runs the code generator on app folders. */
 import { relative } from "node:path";
 import type { Command } from "commander";
-import { newCommand } from "./command.js";
-import { EXIT_FAILURE, ExitStatus } from "./errors.js";
+import { EXIT_FAILURE, ExitStatus, newCommand } from "@weaver/runtime/tool";
 
 /** Creates the `weaver generate` command. */
 export function generateCommand(): Command {

@@ -5,7 +5,7 @@
  */
 import { Command } from "commander";
 import { BUILTINS, findBuiltin } from "./builtins.js";
-import { EXIT_USAGE, UsageError, exitStatusOf } from "./errors.js";
+import { EXIT_USAGE, UsageError, exitStatusOf } from "@weaver/runtime/tool";
 import { runPlugin } from "./plugin.js";
 import { usage } from "./usage.js";
 

@@ -6,7 +6,7 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { runChild } from "./child.js";
-import { EXIT_FAILURE, ExitStatus, UsageError, printError } from "./errors.js";
+import { EXIT_FAILURE, ExitStatus, UsageError, printError } from "@weaver/runtime/tool";
 
 /** The name of the executable that implements `weaver <name>`. */
 export function pluginExecutable(name: string): string {

@@ -4,8 +4,7 @@
  * it always lists exactly the commands that exist.
  */
 import { BUILTINS } from "./builtins.js";
-import { formatExamples } from "./command.js";
-import { EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
+import { EXIT_FAILURE, EXIT_USAGE, formatExamples } from "@weaver/runtime/tool";
 
 const WIDTH = 80;
 

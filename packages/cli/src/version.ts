@@ -1,7 +1,7 @@
 /** `weaver version`: prints `weaver <version> <platform>/<arch>`, like Go's `weaver version`. */
 import type { Command } from "commander";
 import { WEAVER_VERSION } from "@weaver/runtime";
-import { newCommand } from "./command.js";
+import { newCommand } from "@weaver/runtime/tool";
 
 /** The line `weaver version` prints, e.g. `weaver 0.1.0 linux/x64`. */
 export function versionLine(): string {

@@ -2,7 +2,8 @@
  * The error catalog of @weaver/core. Every error the app API throws carries one of these codes;
  * docs/errors.md documents each (a test keeps the two in step). Codes are never reused.
  */
-import { WeaverError, type ErrorDoc } from "@weaver/runtime";
+import { WeaverError } from "@weaver/runtime";
+import type { ErrorDoc } from "@weaver/runtime/core";
 
 /** Every code @weaver/core throws, with its meaning and fix. */
 export const CORE_ERRORS = {

@@ -10,19 +10,8 @@
  * Where a ref leads is a policy of the host's owner: a fake, a remote client stub, or a local
  * instance behind its local stub.
  */
-import {
-  LocalCalls,
-  MAIN_COMPONENT,
-  componentConfig,
-  formatAddress,
-  getComponent,
-  runtimeError,
-  type AppConfig,
-  type ComponentManifest,
-  type HostedComponents,
-  type MethodStats,
-  type Placement,
-} from "@weaver/runtime";
+import { MAIN_COMPONENT, formatAddress, runtimeError, type AppConfig, type ComponentManifest, type HostedComponents, type Placement } from "@weaver/runtime";
+import { LocalCalls, componentConfig, getComponent, type MethodStats } from "@weaver/runtime/core";
 import type { Logger } from "pino";
 import { construct } from "./component.js";
 import { coreError } from "./errors.js";

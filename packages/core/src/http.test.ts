@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { trace } from "@opentelemetry/api";
-import { installTracing, setTraceRate, snapshotMetrics, takeSpans, type MetricSnapshot } from "@weaver/runtime";
+import { installTracing, setTraceRate, snapshotMetrics, takeSpans, type MetricSnapshot } from "@weaver/runtime/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { instrumentHandler } from "./http.js";
 

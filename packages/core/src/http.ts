@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { SpanKind } from "@opentelemetry/api";
-import { CounterMap, DEFAULT_MAX_SERIES, GENERATED_BOUNDS, HistogramMap, enterSpan, startEntrySpan, type Counter, type Histogram } from "@weaver/runtime";
+import { CounterMap, DEFAULT_MAX_SERIES, GENERATED_BOUNDS, HistogramMap, enterSpan, startEntrySpan, type Counter, type Histogram } from "@weaver/runtime/core";
 
 interface HttpLabels {
   /** The label given to instrumentHandler. */

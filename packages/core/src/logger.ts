@@ -1,10 +1,13 @@
 /**
  * Component loggers. Each component gets a pino child logger carrying app, deployment (version),
- * replica (node) and component. In a single process, entries are printed in the pretty form on
- * stderr, beside the app's own output on stdout, and the recent ones kept for the dashboard. WEAVER_LOG_LEVEL sets the level (default info).
+ * replica (node) and component. In a single process, entries go to the deployment's LogSink:
+ * printed in the pretty form on stderr, beside the app's own output on stdout, stored in the
+ * deployment's log file and kept among the recent ones for the dashboard. WEAVER_LOG_LEVEL sets
+ * the level (default info).
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
-import { colorEnabled, entryFromPino, nowMicros, PrettyPrinter, type RecentLogs } from "@weaver/runtime";
+import { LogSink, nowMicros } from "@weaver/runtime";
+import { entryFromPino } from "@weaver/runtime/core";
 
 /** A component's logger (`this.logger`): a pino logger whose entries carry app, deployment, component and replica. */
 export type Logger = PinoLogger;
@@ -30,18 +33,7 @@ export function createRootLogger(id: LogIdentity, destination: DestinationStream
   );
 }
 
-/**
- * A pino destination that prints entries in the pretty form on a stream (stderr by default) and,
- * when given `recent`, keeps them there too (a single process's status server serves them).
- */
-export function prettyDestination(stream: NodeJS.WriteStream = process.stderr, recent?: RecentLogs): DestinationStream {
-  const printer = new PrettyPrinter(colorEnabled(stream));
-  return {
-    write(line: string): void {
-      const entry = entryFromPino(line);
-      recent?.add(entry);
-      stream.write(printer.format(entry) + "\n");
-    },
-  };
+/** A pino destination that hands every entry to `sink` (by default: printed on stderr, nothing stored). */
+export function sinkDestination(sink: LogSink = new LogSink({ print: process.stderr })): DestinationStream {
+  return { write: (line: string) => sink.write(entryFromPino(line)) };
 }
-

@@ -1,46 +1,44 @@
 /**
- * run(): the entry point of every Weaver app. It loads the app's generated code, reads the config
- * named by SERVICEWEAVER_CONFIG (none is fine), prints the banner, creates Main and the
- * components it reaches, and calls main(). All components run in this process and call each
- * other through their local stubs.
+ * run(): the entry point of every Weaver app. The app's main file imports its generated code
+ * (`import "./weaver_gen.js";`, which registers the components) and calls `await run(App)`. run()
+ * reads the config named by SERVICEWEAVER_CONFIG (none is fine), prints the banner, creates Main
+ * and the components it reaches, and calls main(). All components run in this process and call
+ * each other through their local stubs.
  *
- * Lifecycle: components init() in dependency order before main(); on SIGINT or SIGTERM, or when
- * the process runs out of work after main() returned, listeners stop and shutdown() hooks run in
- * reverse order, bounded by SHUTDOWN_TIMEOUT_MS. A failure to start prints one line and exits 1.
+ * Lifecycle: components init() in dependency order before main(), each within the init timeout;
+ * on SIGINT or SIGTERM, or when the process runs out of work after main() returned, listeners stop
+ * and shutdown() hooks run in reverse order, bounded by SHUTDOWN_TIMEOUT_MS. A failure to start
+ * prints one line and exits 1.
  *
  * When a deployer starts the process as one replica of a deployment (WEAVER_REPLICA is set), run()
- * hands over to the weavelet, which hosts only some components and calls the others over RPC.
+ * hands over to the weavelet of @weaver/runtime, which has this process's component host create
+ * only some components and calls the others over RPC.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import {
+  LogSink,
   MAIN_COMPONENT,
-  RecentLogs,
   WeaverError,
   appEnvironment,
   banner,
   colorEnabled,
-  emptyConfig,
-  getComponent,
-  installTracing,
   loadConfig,
+  logFile,
   parseAddress,
   readReplicaArgs,
-  registeredApps,
   runtimeError,
-  setSpanResource,
   startWeavelet,
   validateConfig,
   type Address,
   type AppConfig,
+  type Manifest,
 } from "@weaver/runtime";
+import { emptyConfig, getComponent, installTracing, registeredApps, setSpanResource } from "@weaver/runtime/core";
+import { pino } from "pino";
 import type { Main } from "./component.js";
 import { ComponentHost } from "./host.js";
-import { pino } from "pino";
-import { createRootLogger, prettyDestination } from "./logger.js";
-import { startSingleStatus } from "./single-status.js";
+import { createRootLogger, sinkDestination } from "./logger.js";
+import { SINGLE_DEPLOYER, startSingleStatus } from "./single-status.js";
 
 /** How long shutdown() hooks may take, together, before the process exits anyway. */
 export const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -51,17 +49,17 @@ export const SHUTDOWN_TIMEOUT_MS = 10_000;
  * on SIGINT or SIGTERM. Never rejects: a failure to start is printed and exits the process with 1.
  *
  * @example
+ * import "./weaver_gen.js";
+ *
  * export class App extends Implements<Main>() {
  *   async main() { console.log("Hello, World"); }
  * }
  * await run(App);
  */
 export async function run(App: new () => Main): Promise<void> {
-  const caller = callerFile(new Error().stack);
   let stop: (() => Promise<void>) | undefined;
   try {
-    await loadGenerated(caller);
-    const manifest = getComponent(MAIN_COMPONENT).app;
+    const manifest = generatedApp(App);
     const file = process.env["SERVICEWEAVER_CONFIG"];
     const config = file ? loadConfig(file) : emptyConfig();
     validateConfig(config, manifest);
@@ -72,7 +70,7 @@ export async function run(App: new () => Main): Promise<void> {
     if (replica !== undefined) {
       setSpanResource({ app, deployment: replica.deployment, replica: replica.id });
       // A deployer collects replicas' log entries as JSON lines on their own pipe.
-      const destination = replica.logFd === undefined ? prettyDestination() : pino.destination({ dest: replica.logFd, sync: true });
+      const destination = replica.logFd === undefined ? sinkDestination() : pino.destination({ dest: replica.logFd, sync: true });
       const logger = createRootLogger({ app, deployment: replica.deployment, replica: replica.id }, destination);
       const weavelet = await startWeavelet({
         args: replica,
@@ -89,18 +87,18 @@ export async function run(App: new () => Main): Promise<void> {
     const replicaId = randomUUID();
     setSpanResource({ app, deployment, replica: replicaId });
     process.stdout.write(banner(app, deployment, colorEnabled(process.stdout)));
-    const recent = new RecentLogs();
-    const logger = createRootLogger({ app, deployment, replica: replicaId }, prettyDestination(process.stderr, recent));
+    const logs = new LogSink({ file: logFile(SINGLE_DEPLOYER, deployment), print: process.stderr });
+    const logger = createRootLogger({ app, deployment, replica: replicaId }, sinkDestination(logs));
     const host = new ComponentHost({
       config,
       logger,
       listener: (name) => ({ address: listenerAddress(config, name) }),
       mainClass: App,
     });
-    stop = () => host.shutdown();
+    stop = () => host.shutdown().finally(() => logs.close());
     const main = (await host.instance(MAIN_COMPONENT)) as Main;
-    const stopStatus = await startSingleStatus({ app, deployment, replica: replicaId, config, manifest, host, logs: recent, warn: (m) => logger.warn(m) });
-    stop = () => host.shutdown().finally(stopStatus);
+    const stopStatus = await startSingleStatus({ app, deployment, replica: replicaId, config, manifest, host, logs, warn: (m) => logger.warn(m) });
+    stop = () => host.shutdown().finally(() => Promise.all([stopStatus(), logs.close()]));
     installShutdown(stop);
     await main.main();
   } catch (e) {
@@ -154,36 +152,16 @@ async function failAndExit(e: unknown, stop: (() => Promise<void>) | undefined):
 }
 
 /**
- * Loads the app's generated code unless it is loaded already (imported by the app, or bundled
- * into it): weaver_gen.js beside the file that called run().
+ * The manifest of the app whose generated code registered Main. The app's main file imports its
+ * generated code (`import "./weaver_gen.js";`) before it calls run(), so by now it is loaded,
+ * however the app was started: node, node --enable-source-maps, tsx, or bundled.
  */
-async function loadGenerated(caller: string | undefined): Promise<void> {
-  if (registeredApps().some((a) => a.components.some((c) => c.name === MAIN_COMPONENT))) return;
-  const gen = caller === undefined ? undefined : join(dirname(caller), "weaver_gen.js");
-  if (gen === undefined || !existsSync(gen)) {
-    throw runtimeError(
-      "WEAVER_ERR_NOT_GENERATED",
-      `the app's generated code is missing${gen ? ` (${gen})` : ""}: run \`weaver generate\` on the app and rebuild it`,
-    );
-  }
-  await import(pathToFileURL(gen).href);
+function generatedApp(App: new () => Main): Manifest {
   if (!registeredApps().some((a) => a.components.some((c) => c.name === MAIN_COMPONENT))) {
     throw runtimeError(
       "WEAVER_ERR_NOT_GENERATED",
-      `${gen} registers no Main component: run \`weaver generate\` on the app and rebuild it`,
+      `run(${App.name}) found no generated code: add \`import "./weaver_gen.js";\` at the top of the file that calls run() (\`weaver generate\` writes weaver_gen.ts beside it), then rebuild`,
     );
   }
-}
-
-const thisFile = fileURLToPath(import.meta.url);
-
-/** Finds the file of the first stack frame outside this module: the caller of run(). */
-function callerFile(stack: string | undefined): string | undefined {
-  for (const line of (stack ?? "").split("\n").slice(1)) {
-    const m = /(file:\/\/\/[^():]+|\/[^():]+):\d+:\d+\)?$/.exec(line.trim());
-    if (m === null) continue;
-    const file = (m[1] as string).startsWith("file:") ? fileURLToPath(m[1] as string) : (m[1] as string);
-    if (file !== thisFile) return file;
-  }
-  return undefined;
+  return getComponent(MAIN_COMPONENT).app;
 }

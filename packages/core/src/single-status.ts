@@ -1,28 +1,21 @@
 /**
- * The status server of a single-process deployment: the same routes as a multi deployment's
- * (statusRoutes: /status, /metrics, /metrics.json, /stats, /traces, /trace, /logs), answered from this
- * process, and registered in the "single" deployer's registry so that tools find it
- * (`$XDG_DATA_HOME/weaver/single/registry/<deployment>.json`). Traces are kept in the single
- * deployer's data folder as a multi deployer keeps its own.
+ * The status server of a single-process deployment: the same routes as every deployer's
+ * (StatusServer of @weaver/runtime), answered from this process, which is the deployment's one
+ * replica, and registered under the "single" deployer so that `weaver single status | logs |
+ * metrics | profile | dashboard` find it. Traces and logs are kept in the single deployer's data
+ * folder as a multi deployer keeps its own.
  */
 import {
   MAIN_COMPONENT,
-  MetricsCollector,
   StatusServer,
-  Traces,
   compareComponents,
   configSections,
-  removeRegistration,
+  localReplica,
   shortName,
-  snapshotMetrics,
-  statusRoutes,
-  takeSpans,
-  traceFile,
-  writeRegistration,
   type AppConfig,
   type DeploymentStatus,
+  type LogSink,
   type Manifest,
-  type RecentLogs,
 } from "@weaver/runtime";
 import type { ComponentHost } from "./host.js";
 
@@ -37,43 +30,34 @@ export interface SingleDeployment {
   readonly config: AppConfig;
   readonly manifest: Manifest;
   readonly host: ComponentHost;
-  /** The recent log entries of the process's component loggers. */
-  readonly logs: RecentLogs;
+  /** Where the process's component loggers write. */
+  readonly logs: LogSink;
   readonly warn: (message: string) => void;
 }
 
 /** Starts the status server and registers the deployment; the returned function undoes both. */
 export async function startSingleStatus(d: SingleDeployment): Promise<() => Promise<void>> {
   const started = Date.now();
-  const replica = { app: d.app, deployment: d.deployment, replica: d.replica };
-  const metrics = new MetricsCollector({ started, pull: async () => [{ ...replica, metrics: snapshotMetrics() }] });
-  const traces = new Traces({ config: d.config, file: traceFile(SINGLE_DEPLOYER, d.deployment), pull: async () => takeSpans(), warn: d.warn });
-  const server = new StatusServer(
-    statusRoutes({
-      status: () => singleStatus(d, started),
-      metrics: () => metrics.metrics(),
-      stats: () => metrics.stats(),
-      traces: () => traces.current(),
-      logs: () => d.logs,
-    }),
-  );
-  const status = await server.listen();
-  server.unref();
-  writeRegistration(SINGLE_DEPLOYER, { deployment: d.deployment, app: d.app, status, pid: process.pid, started });
-  metrics.start();
-  traces.start();
-  return async () => {
-    removeRegistration(SINGLE_DEPLOYER, d.deployment);
-    metrics.stop();
-    await traces.stop();
-    await server.close();
-  };
+  const group = shortName(MAIN_COMPONENT);
+  const self = [localReplica(d.replica, group)];
+  const server = await StatusServer.start({
+    deployer: SINGLE_DEPLOYER,
+    app: d.app,
+    deployment: d.deployment,
+    started,
+    config: d.config,
+    status: () => singleStatus(d, started, group),
+    replicas: () => self,
+    logs: d.logs.recent,
+    warn: d.warn,
+    unref: true,
+  });
+  return () => server.stop();
 }
 
 /** One group holding every component, in this process. */
-function singleStatus(d: SingleDeployment, started: number): DeploymentStatus {
+function singleStatus(d: SingleDeployment, started: number, group: string): DeploymentStatus {
   const components = d.manifest.components.map((c) => c.name).sort(compareComponents);
-  const group = shortName(MAIN_COMPONENT);
   return {
     app: d.app,
     deployment: d.deployment,

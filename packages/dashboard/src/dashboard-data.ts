@@ -1,43 +1,42 @@
 /**
- * Where the dashboard's data comes from: the registry of a deployer (listDeployments, which also
- * asks every deployment's status server for its status) and, for one deployment, the routes of
- * its status server (/stats, /traces, /trace, /metrics.json, /logs).
+ * Where the dashboard's data comes from: the registry of running deployments, of every deployer
+ * (listDeployments, which also asks each deployment's status server for its status), and, for one
+ * deployment, its status server (StatusClient).
  *
  * Answers are kept for CACHE_MS, so that several pages open on one deployment, each refreshing
  * every second, ask each status server once per refresh rather than once per page.
  */
-import { listDeployments, type RunningDeployment, type UnreachableDeployment } from "@weaver/multi";
 import {
-  LOGS_PATH,
-  METRICS_JSON_PATH,
-  STATS_PATH,
+  StatusClient,
+  listDeployments,
   type DeploymentStats,
+  type LogsOptions,
   type LogsReply,
   type ReplicaMetrics,
+  type RunningDeployment,
   type SpanRecord,
   type TraceSummary,
+  type UnreachableDeployment,
 } from "@weaver/runtime";
-
-/** How long a status server may take to answer (a long poll of /logs takes its wait on top). */
-export const FETCH_TIMEOUT_MS = 5_000;
 
 /** How long an answer is reused. */
 const CACHE_MS = 500;
 
-/** The running deployments of a deployer, as the index shows them. */
+/** The running deployments, as the index shows them. */
 export interface DashboardListing {
-  /** The deployer whose deployments these are ("multi" or "single"). */
+  /** The deployer whose command serves the dashboard; its deployments come first. */
   readonly deployer: string;
   /** When the data was gathered, in ms since the epoch. */
   readonly now: number;
-  /** The deployments that answered, by app, then by start time. */
+  /** The deployments that answered: the serving deployer's first, then by deployer, app and start time. */
   readonly deployments: readonly RunningDeployment[];
   /** Registered deployments whose status server did not answer, with the reason. */
   readonly unreachable: readonly UnreachableDeployment[];
 }
 
-/** The dashboard's view of a deployer's deployments and their status servers. */
+/** The dashboard's view of the running deployments and their status servers. */
 export class DashboardData {
+  /** The deployer whose command serves the dashboard ("multi", "single", ...). */
   readonly deployer: string;
   readonly #cache = new Map<string, { at: number; value: Promise<unknown> }>();
 
@@ -45,11 +44,13 @@ export class DashboardData {
     this.deployer = deployer;
   }
 
-  /** The running deployments. */
+  /** The running deployments of every deployer. */
   listing(): Promise<DashboardListing> {
     return this.#cached("listing", async () => {
-      const { running, unreachable } = await listDeployments({ deployer: this.deployer });
-      return { deployer: this.deployer, now: Date.now(), deployments: running, unreachable };
+      const { running, unreachable } = await listDeployments();
+      const rank = (d: { registration: { deployer: string } }): string => (d.registration.deployer === this.deployer ? "" : d.registration.deployer);
+      const deployments = [...running].sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
+      return { deployer: this.deployer, now: Date.now(), deployments, unreachable };
     });
   }
 
@@ -60,42 +61,27 @@ export class DashboardData {
 
   /** Its per-method statistics and call counts. */
   stats(d: RunningDeployment): Promise<DeploymentStats> {
-    return this.#get(d, STATS_PATH);
+    return this.#cached(`${d.registration.status}/stats`, () => client(d).stats());
   }
 
   /** Its stored traces matching a /traces query string (`min_ms=1&max_ms=10`, `errors=1`). */
   traces(d: RunningDeployment, query: string): Promise<TraceSummary[]> {
-    return this.#get(d, `/traces?${query}`);
+    return this.#cached(`${d.registration.status}/traces?${query}`, () => client(d).traces(query));
   }
 
   /** The spans of one trace, or undefined when the deployment has no such trace. */
-  async trace(d: RunningDeployment, traceId: string): Promise<SpanRecord[] | undefined> {
-    const res = await fetchFrom(d, `/trace?id=${encodeURIComponent(traceId)}`);
-    if (res.status === 404) return undefined;
-    return (await json(d, res)) as SpanRecord[];
+  trace(d: RunningDeployment, traceId: string): Promise<SpanRecord[] | undefined> {
+    return client(d).trace(traceId);
   }
 
   /** Every replica's metric snapshot. */
   metrics(d: RunningDeployment): Promise<ReplicaMetrics[]> {
-    return this.#get(d, METRICS_JSON_PATH);
+    return this.#cached(`${d.registration.status}/metrics`, () => client(d).metrics());
   }
 
-  /**
-   * Its recent log entries matching the query `q`: the last `limit` of them, or with `after` those
-   * from that number on, waiting up to `waitMs` for one. Never cached; rejects with the status
-   * server's reason when the query does not parse.
-   */
-  async logs(d: RunningDeployment, q: string, options: { after?: number; waitMs?: number; limit?: number; signal?: AbortSignal } = {}): Promise<LogsReply> {
-    const p = new URLSearchParams({ q });
-    if (options.limit !== undefined) p.set("limit", String(options.limit));
-    if (options.after !== undefined) p.set("after", String(options.after));
-    if (options.waitMs !== undefined) p.set("wait", String(options.waitMs));
-    const res = await fetchFrom(d, `${LOGS_PATH}?${p}`, (options.waitMs ?? 0) + FETCH_TIMEOUT_MS, options.signal);
-    return (await json(d, res)) as LogsReply;
-  }
-
-  #get<T>(d: RunningDeployment, path: string): Promise<T> {
-    return this.#cached(`${d.registration.status}${path}`, async () => (await json(d, await fetchFrom(d, path))) as T);
+  /** Its recent log entries matching the query `q` (never cached; see StatusClient.logs). */
+  logs(d: RunningDeployment, q: string, options: LogsOptions = {}): Promise<LogsReply> {
+    return client(d).logs(q, options);
   }
 
   #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
@@ -110,27 +96,14 @@ export class DashboardData {
   }
 }
 
+function client(d: RunningDeployment): StatusClient {
+  return new StatusClient(d.registration.status);
+}
+
 /** Finds a deployment by its id, or by a prefix of it that names only one; undefined when none (or more than one) matches. */
 export function pickDeployment(deployments: readonly RunningDeployment[], id: string): RunningDeployment | undefined {
   const exact = deployments.find((d) => d.status.deployment === id);
   if (exact !== undefined || id === "") return exact;
   const matches = deployments.filter((d) => d.status.deployment.startsWith(id.toLowerCase()));
   return matches.length === 1 ? matches[0] : undefined;
-}
-
-async function fetchFrom(d: RunningDeployment, path: string, timeoutMs = FETCH_TIMEOUT_MS, signal?: AbortSignal): Promise<Response> {
-  const url = new URL(path, d.registration.status);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  try {
-    return await fetch(url, { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) });
-  } catch (e) {
-    throw new Error(`the status server ${d.registration.status} of deployment ${d.registration.deployment} did not answer GET ${url.pathname}: ${(e as Error).message}`);
-  }
-}
-
-async function json(d: RunningDeployment, res: Response): Promise<unknown> {
-  const body: unknown = await res.json().catch(() => undefined);
-  if (res.status === 200 && body !== undefined) return body;
-  const reason = typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string" ? (body as { error: string }).error : `HTTP status ${res.status}`;
-  throw new Error(res.status === 400 ? reason : `the status server ${d.registration.status} answered ${new URL(res.url).pathname}: ${reason}`);
 }

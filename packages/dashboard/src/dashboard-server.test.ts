@@ -1,24 +1,26 @@
-// The dashboard server against a real status server (statusRoutes over a source the test
-// controls), registered in a registry under a temporary XDG_DATA_HOME, as a deployer registers.
+// The dashboard server against a status server the test controls (the routes a deployment's
+// status server answers, over canned data), registered in a registry under a temporary
+// XDG_DATA_HOME, as a deployer registers.
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
+import { createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   RecentLogs,
-  StatusServer,
-  TraceStore,
-  removeRegistration,
-  statusRoutes,
-  writeRegistration,
+  compileLogQuery,
+  registerDeployment,
+  unregisterDeployment,
   type DeploymentStats,
   type DeploymentStatus,
   type LogEntry,
   type SpanRecord,
+  type TraceSummary,
 } from "@weaver/runtime";
+import type { Dashboard } from "@weaver/runtime/tool";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { startDashboard, type Dashboard } from "./dashboard-server.js";
+import { startDashboard } from "./dashboard-server.js";
 
 const ID = "0123abcd-0000-4000-8000-000000000000";
 const NOW = Date.now();
@@ -59,42 +61,75 @@ const span = (spanId: string, parentSpanId: string, name: string, startMs: numbe
   events: [],
   resource: { app: "shop", deployment: ID, replica, pid: 12 },
 });
-const traces = new TraceStore();
-traces.add([span("s1", "", "web", 0, 10, "aaaaaaaa-1"), span("s2", "s1", "shop.Store.buy", 2, 8, "aaaaaaaa-1"), span("s3", "s2", "shop.Store.buy", 3, 7, "cccccccc-3")]);
+const spans = [span("s1", "", "web", 0, 10, "aaaaaaaa-1"), span("s2", "s1", "shop.Store.buy", 2, 8, "aaaaaaaa-1"), span("s3", "s2", "shop.Store.buy", 3, 7, "cccccccc-3")];
+const summary: TraceSummary = { traceId: "t".repeat(32), name: "web", request: "GET /buy", start: NOW * 1000, end: NOW * 1000 + 10_000, durationMs: 10, status: "ok", spans: 3, processes: 2 };
 const logs = new RecentLogs();
 const entry = (msg: string, level = "info"): LogEntry => ({ app: "shop", version: ID, component: "shop.Store", node: "cccccccc-3", time: NOW * 1000, level, file: "store.ts", line: 7, msg, attrs: { order: "42" } });
 logs.add(entry("bought <3 things>"));
 const metrics = [{ app: "shop", deployment: ID, replica: "aaaaaaaa-1", metrics: [{ name: "orders_total", help: "Orders placed", type: "counter" as const, labels: [], series: [{ labels: [], value: 3 }] }] }];
 
-const statusServer = new StatusServer(statusRoutes({ status: () => status, metrics: async () => metrics, stats: async () => stats, traces: async () => traces, logs: () => logs }));
+/** Answers the routes of a status server (see StatusClient) from the data above. */
+const statusServer = createServer((req, res) => {
+  const url = new URL(req.url ?? "/", "http://status");
+  const json = (value: unknown, code = 200): void => void res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(value));
+  const p = url.searchParams;
+  switch (url.pathname) {
+    case "/status":
+      return json(status);
+    case "/stats":
+      return json(stats);
+    case "/metrics.json":
+      return json(metrics);
+    case "/traces":
+      return json(p.get("errors") === "1" ? [] : [summary]);
+    case "/trace":
+      return p.get("id") === summary.traceId ? json(spans) : json({ error: "no such trace" }, 404);
+    case "/logs": {
+      let filter;
+      try {
+        filter = compileLogQuery(p.get("q") ?? "");
+      } catch (e) {
+        return json({ error: (e as Error).message }, 400);
+      }
+      const limit = Number(p.get("limit") ?? 200);
+      if (p.get("after") === null) return json(logs.last(filter, limit));
+      void logs.since(Number(p.get("after")), filter, limit, Number(p.get("wait") ?? 0)).then((r) => json(r));
+      return;
+    }
+    default:
+      return json({ error: "no such route" }, 404);
+  }
+});
 let dashboard: Dashboard | undefined;
 
 beforeAll(async () => {
   process.env["XDG_DATA_HOME"] = data;
-  const url = await statusServer.listen();
-  writeRegistration("multi", { deployment: ID, app: "shop", status: url, pid: process.pid, started: status.started });
+  await new Promise<void>((resolve) => statusServer.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(statusServer.address() as AddressInfo).port}`;
+  registerDeployment({ deployer: "multi", deployment: ID, app: "shop", status: url, pid: process.pid, started: status.started });
 });
 afterEach(async () => {
   await dashboard?.close();
   dashboard = undefined;
 });
 afterAll(async () => {
-  removeRegistration("multi", ID);
-  await statusServer.close();
+  unregisterDeployment("multi", ID);
+  statusServer.closeAllConnections();
+  await new Promise((resolve) => statusServer.close(resolve));
   if (savedXdg === undefined) delete process.env["XDG_DATA_HOME"];
   else process.env["XDG_DATA_HOME"] = savedXdg;
   rmSync(data, { recursive: true, force: true });
 });
 
 async function get(path: string, init?: RequestInit): Promise<{ status: number; type: string | null; csp: string | null; text: string }> {
-  dashboard ??= await startDashboard();
+  dashboard ??= await startDashboard({ deployer: "multi" });
   const res = await fetch(`${dashboard.url}${path}`, init);
   return { status: res.status, type: res.headers.get("content-type"), csp: res.headers.get("content-security-policy"), text: await res.text() };
 }
 
 /** Opens a page's live connection and collects its messages. */
 async function live(path: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; next: (t: string) => Promise<Record<string, unknown>> }> {
-  dashboard ??= await startDashboard();
+  dashboard ??= await startDashboard({ deployer: "multi" });
   const ws = new WebSocket(`${dashboard.url.replace("http", "ws")}/live${path}`, { headers });
   const messages: Record<string, unknown>[] = [];
   ws.on("message", (m) => messages.push(JSON.parse(String(m)) as Record<string, unknown>));
@@ -165,7 +200,7 @@ describe("the dashboard's pages", () => {
   });
 
   it("answers 404 for an unknown deployment or path, 405 for other methods, 403 for another host name", async () => {
-    expect((await get("/deployment?id=ffff")).text).toContain("No running multi deployment has the id &quot;ffff&quot;.");
+    expect((await get("/deployment?id=ffff")).text).toContain("No running deployment has the id &quot;ffff&quot;.");
     expect((await get("/deployment?id=ffff")).status).toBe(404);
     expect((await get("/api/deployment")).status).toBe(404);
     expect((await get("/nope")).status).toBe(404);
@@ -206,8 +241,8 @@ describe("live pages", () => {
 
   it("says when the deployment is gone, and refuses other origins", async () => {
     const { next } = await live(`/deployment?id=ffff`);
-    expect((await next("gone"))["message"]).toBe(`No running multi deployment has the id "ffff".`);
-    dashboard ??= await startDashboard();
+    expect((await next("gone"))["message"]).toBe(`No running deployment has the id "ffff".`);
+    dashboard ??= await startDashboard({ deployer: "multi" });
     const foreign = new WebSocket(`${dashboard.url.replace("http", "ws")}/live/?`, { headers: { origin: "http://evil.example" } });
     const refused = await new Promise<string>((resolve) => foreign.once("unexpected-response", (_req, res) => resolve(String(res.statusCode))).once("error", (e) => resolve(e.message)));
     expect(refused).toBe("403");

@@ -17,6 +17,7 @@
  * a loopback address, requests must name the server by a loopback name (a DNS-rebinding page
  * elsewhere cannot reach it through the visitor's browser).
  */
+import type { Dashboard, DashboardOptions } from "@weaver/runtime/tool";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -31,23 +32,6 @@ import { traceView } from "./views/trace-view.js";
 import { tracesView } from "./views/traces-view.js";
 import { isMissing, type View, type ViewContext } from "./views/view.js";
 
-/** Options of startDashboard. */
-export interface DashboardOptions {
-  /** The deployer whose deployments are shown; "multi" by default. */
-  readonly deployer?: string;
-  /** The address to listen on; 127.0.0.1 by default. */
-  readonly host?: string;
-  /** The port to listen on; 0 (any free port) by default. */
-  readonly port?: number;
-}
-
-/** A running dashboard. */
-export interface Dashboard {
-  /** The base URL, e.g. http://127.0.0.1:41234. */
-  readonly url: string;
-  /** Stops listening and closes every connection. */
-  close(): Promise<void>;
-}
 
 /** The pages, by path. */
 const VIEWS: ReadonlyMap<string, View<unknown>> = new Map<string, View<never>>([
@@ -71,9 +55,12 @@ const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer
   ["/assets/dashboard.js", { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("../dist/client/dashboard.js", import.meta.url)) }],
 ]);
 
-/** Starts a dashboard server and resolves once it listens. */
-export async function startDashboard(options: DashboardOptions = {}): Promise<Dashboard> {
-  const data = new DashboardData(options.deployer ?? "multi");
+/**
+ * Starts a dashboard server and resolves once it listens. It shows the deployments of every
+ * deployer, those of `options.deployer` (the deployer whose command serves it) first.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const data = new DashboardData(options.deployer);
   const host = options.host ?? "127.0.0.1";
   const allowed = hostCheck(host);
   const server = createServer((req, res) => {

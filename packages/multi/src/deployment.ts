@@ -11,37 +11,28 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   ControlServer,
-  MetricsCollector,
-  RecentLogs,
+  LogSink,
   StatusServer,
-  Traces,
   appEnvironment,
   compareComponents,
   configSections,
   logFile,
   parseAddress,
   privateSocketDir,
-  removeRegistration,
   shortName,
-  statusRoutes,
-  traceFile,
-  writeRegistration,
   type Address,
   type AppConfig,
   type ComponentManifest,
   type DeploymentStatus,
   type Manifest,
+  type ReplicaEndpoint,
   type RouteEntry,
   type RoutesReply,
 } from "@weaver/runtime";
 import { DEPLOYER } from "./deployer-name.js";
 import { computeGroups, type Group } from "./groups.js";
-import { LogSink } from "./log-sink.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
-import { pullReplicaMetrics, pullReplicaSpans } from "./replica-metrics.js";
-import { profileRoute } from "./profile-http.js";
-import { profileReplicas, profileTargets } from "./profile.js";
 
 /** How long a routes long-poll waits for a change before answering with the same version. */
 const WATCH_MS = 20_000;
@@ -66,9 +57,6 @@ export class Deployment {
   readonly #proxies = new Map<string, ListenerProxy>();
   readonly #shown: Record<string, string> = {};
   readonly #log: LogSink;
-  readonly #recent = new RecentLogs();
-  readonly #metrics: MetricsCollector;
-  readonly #traces: Traces;
   readonly #dir = privateSocketDir("weaver-multi-");
   #control: ControlServer | undefined;
   #status: StatusServer | undefined;
@@ -82,15 +70,7 @@ export class Deployment {
   constructor(options: DeploymentOptions) {
     this.#o = options;
     this.#groups = computeGroups(options.manifest, options.config);
-    this.#log = new LogSink(logFile(DEPLOYER, this.id), options.print, this.#recent);
-    const where = { app: options.app, deployment: this.id };
-    this.#metrics = new MetricsCollector({ started: this.started, pull: () => pullReplicaMetrics(this.#slots, where) });
-    this.#traces = new Traces({
-      config: options.config,
-      file: traceFile(DEPLOYER, this.id),
-      pull: () => pullReplicaSpans(this.#slots),
-      warn: (message) => this.system("warn", message),
-    });
+    this.#log = new LogSink({ file: logFile(DEPLOYER, this.id), ...(options.print ? { print: process.stdout } : {}) });
     this.failed = new Promise((resolve) => (this.#fail = resolve));
   }
 
@@ -111,19 +91,17 @@ export class Deployment {
       this.#shown[name] = await proxy.listen(config.multi.listeners[name]?.address ?? ":0");
       this.#proxies.set(name, proxy);
     }
-    const metrics = this.#metrics;
-    this.#status = new StatusServer([
-      ...statusRoutes({
-        status: () => this.status(),
-        metrics: () => metrics.metrics(),
-        stats: () => metrics.stats(),
-        traces: () => this.#traces.current(),
-        logs: () => this.#recent,
-      }),
-      profileRoute((request) => profileReplicas({ app: this.#o.app, id: this.id }, profileTargets(this.#slots), request)),
-    ]);
-    const status = await this.#status.listen();
-    writeRegistration(DEPLOYER, { deployment: this.id, app: this.#o.app, status, pid: process.pid, started: this.started });
+    this.#status = await StatusServer.start({
+      deployer: DEPLOYER,
+      app: this.#o.app,
+      deployment: this.id,
+      started: this.started,
+      config,
+      status: () => this.status(),
+      replicas: () => this.#slots.flatMap((s): ReplicaEndpoint[] => (s.client === undefined ? [] : [s.client])),
+      logs: this.#log.recent,
+      warn: (message) => this.system("warn", message),
+    });
 
     const ctx: SlotContext = {
       identity,
@@ -145,8 +123,6 @@ export class Deployment {
       }
     });
     for (const slot of this.#slots) slot.start();
-    this.#metrics.start();
-    this.#traces.start();
   }
 
   /** The addresses clients use, by listener name. */
@@ -165,14 +141,11 @@ export class Deployment {
   async stop(): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    removeRegistration(DEPLOYER, this.id);
-    this.#metrics.stop();
-    // Take the replicas' last spans before they go.
-    await this.#traces.stop();
+    // Unregisters, and takes the replicas' last spans before they go.
+    await this.#status?.stop();
     await Promise.all([...this.#proxies.values()].map((p) => p.close()));
     await Promise.all(this.#slots.map((s) => s.stop()));
     this.#wake();
-    await this.#status?.close();
     await this.#control?.close();
     await this.#log.close();
     rmSync(this.#dir, { recursive: true, force: true });

@@ -7,9 +7,9 @@
  * log lines.
  */
 import { randomUUID } from "node:crypto";
-import { Envelope, ReplicaClient, type ControlIdentity, type LogEntry, type ReplicaStatus, type RouteEntry } from "@weaver/runtime";
+import { Envelope, ReplicaClient, type ControlIdentity, type LogEntry, type LogSink, type ReplicaStatus, type RouteEntry } from "@weaver/runtime";
 import type { Group } from "./groups.js";
-import type { LogSink } from "./log-sink.js";
+
 
 /** What a slot needs from its deployment. */
 export interface SlotContext {
@@ -119,7 +119,7 @@ export class ReplicaSlot {
     this.#readyAt = Date.now();
     this.#crashesAtStart = 0;
     this.#failures = 0;
-    this.#health = new ReplicaClient(this.#ctx.identity, { id: this.id, address: this.address });
+    this.#health = new ReplicaClient(this.#ctx.identity, { id: this.id, address: this.address, group: this.group.name, pid: this.pid });
     this.#scheduleHealth();
     this.#ctx.changed();
   }

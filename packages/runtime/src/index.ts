@@ -1,184 +1,80 @@
 /**
- * @weaver/runtime: what deployers and generated code build on. Apps import @weaver/core instead;
- * a third-party deployer needs nothing but this package.
+ * @weaver/runtime: the deployer API. Everything a deployer needs, and nothing an app needs: the
+ * config and its sections, the app's manifest, both ends of the versioned deployer ↔ replica
+ * contract (the envelope and control server on the deployer's side, the weavelet inside each
+ * replica), the registry of running deployments and the status server every deployment serves,
+ * and the output formats the tools share. Apps import @weaver/core instead.
+ *
+ * Three more entries complete the package: `@weaver/runtime/tool` (the commands every deployer
+ * mounts: status, logs, metrics, profile, purge, dashboard), `@weaver/runtime/codegen` (what the
+ * code `weaver generate` writes calls) and `@weaver/runtime/core` (what @weaver/core is built
+ * from; no other package may import it). docs/architecture.md shows how a deployer is written
+ * with them; @weaver/multi and the minimal deployer under test/ use nothing else.
  *
  * @module
  */
 
 // Versions.
-export { WEAVER_VERSION, CODEGEN_VERSION, type CodegenVersionCheck } from "./version.js";
+export { WEAVER_VERSION, CODEGEN_VERSION } from "./version.js";
+export { DEPLOYER_PROTOCOL_VERSION } from "./replica/deployer-protocol.js";
 
-// Errors.
-export { RUNTIME_ERRORS, WeaverError, runtimeError, type ErrorDoc, type RuntimeErrorCode } from "./errors.js";
-export { RemoteCallError, DeadlineExceededError, CancelledError } from "./calls/call-errors.js";
-
-// The implicit call context.
-export {
-  context,
-  activeContext,
-  withDeadline,
-  withMetadata,
-  withSignal,
-  runWithContext,
-  enterContext,
-  raceSignal,
-  raceContext,
-  abortedReason,
-  ServerCallContext,
-  type AbortSource,
-  type CallContext,
-  type ContextOptions,
-} from "./calls/call-context.js";
+// Errors: every error the framework raises is a WeaverError with a code of a catalog.
+export { WeaverError, runtimeError } from "./errors.js";
 
 // Component names.
 export { MAIN_COMPONENT, shortName, compareComponents } from "./names.js";
 
 // weaver.toml.
-export { validateConfig, componentConfig } from "./config/config-validate.js";
-export {
-  loadConfig,
-  DEFAULT_TRACES_PER_SECOND,
-  parseConfig,
-  emptyConfig,
-  parseDuration,
-  type AppConfig,
-  type DeployerConfig,
-  type ListenerConfig,
-} from "./config/config.js";
+export { loadConfig, parseConfig, parseDuration, type AppConfig, type ListenerConfig } from "./config/config.js";
+export { validateConfig } from "./config/config-validate.js";
 export { configSections, REDACTED } from "./config/config-sections.js";
-export { checkConfigValue, checkTable, describeSchema, type ConfigSchema, type SecretMode } from "./config/config-schema.js";
-export { isSecretRef, resolveSecret } from "./config/secrets.js";
+export { isSecretRef } from "./config/secrets.js";
 export { parseAddress, formatAddress, type Address } from "./config/address.js";
 
-// The manifest and the registry of generated code.
-export {
-  readManifest,
-  extractManifest,
-  checkManifestVersion,
-  findComponent,
-  MANIFEST_CONSTANT,
-  type Manifest,
-  type ComponentManifest,
-  type MethodManifest,
-} from "./generated/manifest.js";
-export {
-  registerApp,
-  getComponent,
-  findComponentByImpl,
-  registeredApps,
-  type AppRegistration,
-  type ComponentRegistration,
-  type RegisteredComponent,
-  type RemoteCalls,
-  type ServerMethod,
-} from "./generated/registry.js";
+// The app, as `weaver generate` describes it.
+export { readManifest, type Manifest, type ComponentManifest, type MethodManifest } from "./generated/manifest.js";
 
-// Calls: codec, local call path, statistics.
-export {
-  Codec,
-  registerError,
-  encodeError,
-  decodeError,
-  toEncodedError,
-  fromEncodedError,
-  type EncodedError,
-  type SerializableErrorClass,
-} from "./calls/codec.js";
-export { LocalCalls, type LocalCallsOptions } from "./calls/local-calls.js";
-export { remoteCalls, methodId, type RemoteCallsOptions } from "./calls/remote-calls.js";
-export { componentHandler } from "./calls/component-server.js";
-export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";
-export {
-  DEPLOYER_PROTOCOL_VERSION,
-  LOG_FD,
-  HEALTH_METHOD,
-  METRICS_METHOD,
-  SPANS_METHOD,
-  PROFILE_METHOD,
-  RESERVED_METHODS,
-  CONTROL_READY,
-  CONTROL_WATCH_ROUTES,
-  type HealthReply,
-  type MetricsReply,
-  type ProfileRequest,
-  type ProfileReply,
-  type ReadyRequest,
-  type WatchRoutesRequest,
-  type RoutesReply,
-} from "./replica/deployer-protocol.js";
-export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
+// The deployer's end of the replica contract: starting app processes, the control server they
+// report to, and the calls a deployer makes to each replica.
 export { appBinary, appCommand, appEnvironment, shownPath } from "./replica/app-process.js";
-export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity } from "./replica/control-server.js";
+export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
+export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity, type ReplicaProcess } from "./replica/control-server.js";
+export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";
+export type { ReadyRequest, WatchRoutesRequest, RoutesReply, ProfileRequest } from "./replica/deployer-protocol.js";
 export { privateSocketDir } from "@weaver/rpc";
-export { startWeavelet, type Weavelet, type WeaveletOptions, type WeaveletLogger, type HostedComponents, type Placement, type ListenerPlacement } from "./replica/weavelet.js";
-export { SocketLoopback } from "./calls/loopback.js";
-export { MethodStats } from "./metrics/method-stats.js";
 
-// Metrics: the app API (re-exported by @weaver/core), snapshots, Prometheus text.
+// The replica's end: the weavelet, which run() starts in every replica a deployer launches.
 export {
-  Counter,
-  Gauge,
-  Histogram,
-  CounterMap,
-  GaugeMap,
-  HistogramMap,
-  snapshotMetrics,
-  GENERATED_BOUNDS,
-  OVERFLOW_LABEL,
-  DEFAULT_MAX_SERIES,
-  type Labels,
-  type MetricOptions,
-  type MetricType,
-  type MetricSnapshot,
-  type SeriesSnapshot,
-} from "./metrics/metrics.js";
-export { METHOD_COUNT, METHOD_ERRORS, METHOD_LATENCY, METHOD_BYTES_REQUEST, METHOD_BYTES_REPLY, type MethodLabels } from "./metrics/method-metrics.js";
-export { prometheusText, PROMETHEUS_PATH, type ReplicaMetrics } from "./metrics/prometheus.js";
-export { StatsProcessor, FORGET_REPLICA_MS } from "./metrics/stats-processor.js";
-export type { DeploymentStats, MethodStatsSummary, WindowStats, CallEdge } from "./metrics/deployment-stats.js";
-export { MetricsCollector, STATS_PULL_EVERY_MS, type MetricsCollectorOptions } from "./metrics/metrics-collector.js";
+  startWeavelet,
+  type Weavelet,
+  type WeaveletOptions,
+  type WeaveletLogger,
+  type HostedComponents,
+  type Placement,
+  type ListenerPlacement,
+} from "./replica/weavelet.js";
 
-// The status server every deployer runs (status, metrics, statistics).
-export {
-  StatusServer,
-  statusRoutes,
-  jsonReply,
-  PROMETHEUS_CONTENT_TYPE,
-  METRICS_JSON_PATH,
-  STATS_PATH,
-  type StatusRoute,
-  type StatusRequest,
-  type StatusReply,
-  type StatusSource,
-} from "./deployments/status-server.js";
-
-// Tracing: spans of component calls and requests, and the OpenTelemetry API glue.
-export { WeaverSpan, parseTraceparent, formatTraceparent, setSpanResource, type SpanRecord, type SpanResource } from "./tracing/span.js";
-export { installTracing, setTraceRate, startChildSpan, startEntrySpan, takeSpans, SPAN_BUFFER_LIMIT } from "./tracing/tracer.js";
-export { activeSpan, enterSpan } from "./calls/call-context.js";
-export { TraceStore, DEFAULT_MAX_TRACES, MAX_SPANS_PER_TRACE, type TraceSummary, type TraceQuery } from "./tracing/trace-store.js";
-export { OtlpExporter, otlpRequest } from "./tracing/otlp-exporter.js";
-export { Traces, SPAN_PULL_EVERY_MS } from "./tracing/traces.js";
-
-// Output formats shared by deployers.
-export { banner } from "./output/banner.js";
-export { PrettyPrinter, nowMicros, entryFromPino, type LogEntry } from "./logs/log-entry.js";
-export { compileLogQuery, type LogFilter } from "./logs/log-query.js";
-export { RecentLogs, RECENT_LOGS_CAPACITY, MAX_LOGS_WAIT_MS, LOGS_PATH, type LogsReply } from "./logs/recent-logs.js";
-export { colorEnabled, colorFor, sgr } from "./output/terminal.js";
-export { renderTable, formatAge } from "./output/table.js";
-
-// Running deployments: their files and their status.
-export {
-  dataDir,
-  registryDir,
-  logsDir,
-  logFile,
-  traceFile,
-  writeRegistration,
-  removeRegistration,
-  readRegistrations,
-  isAlive,
-  type Registration,
-} from "./deployments/deployment-files.js";
+// Running deployments: the registry, their status servers, and reading them.
+export { dataDir, logsDir, logFile, registerDeployment, unregisterDeployment, type Registration } from "./deployments/deployment-files.js";
+export { listDeployments, type DeploymentListing, type RunningDeployment, type UnreachableDeployment } from "./deployments/deployment-list.js";
+export { findDeployment } from "./deployments/deployment-prefix.js";
+export { StatusServer, type StatusServerOptions } from "./deployments/status-server.js";
+export { StatusClient, type LogsOptions } from "./deployments/status-client.js";
+export { localReplica, type ReplicaEndpoint } from "./deployments/replica-endpoint.js";
 export type { DeploymentStatus, GroupStatus, ReplicaStatus, ComponentStatus, ListenerStatus } from "./deployments/deployment-status.js";
+export type { DeploymentStats, WindowStats } from "./metrics/deployment-stats.js";
+export type { ReplicaMetrics } from "./metrics/prometheus.js";
+export type { SpanRecord } from "./tracing/span.js";
+export type { TraceSummary } from "./tracing/trace-store.js";
+export type { DeploymentProfile } from "./profile/profile.js";
+
+// Logs: entries, where a deployment's go, the recent ones, and the query language.
+export { PrettyPrinter, nowMicros, type LogEntry } from "./logs/log-entry.js";
+export { LogSink, type LogSinkOptions } from "./logs/log-sink.js";
+export { RecentLogs, type LogsReply } from "./logs/recent-logs.js";
+export { compileLogQuery, type LogFilter } from "./logs/log-query.js";
+
+// Output shared by deployers.
+export { banner } from "./output/banner.js";
+export { colorEnabled } from "./output/terminal.js";
+export { renderTable, formatAge } from "./output/table.js";

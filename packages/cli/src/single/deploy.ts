@@ -5,8 +5,7 @@
  */
 import type { Command } from "commander";
 import { appBinary, appCommand, appEnvironment, loadConfig, readManifest, runtimeError, shownPath, validateConfig } from "@weaver/runtime";
-import { newCommand } from "../command.js";
-import { ExitStatus } from "../errors.js";
+import { ExitStatus, newCommand } from "@weaver/runtime/tool";
 import { runChild } from "../child.js";
 
 /** Creates the `weaver single deploy` command. */

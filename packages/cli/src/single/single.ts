@@ -1,19 +1,15 @@
 /**
- * `weaver single`: the single-process deployer. Each sub-command lives in a file of its own in
- * this folder and is listed in SINGLE_COMMANDS.
+ * `weaver single`: the single-process deployer's commands. `deploy` is its own (deploy.ts);
+ * status, logs, metrics, profile, purge and dashboard are the deployer API's commands, mounted
+ * under its name.
  */
 import type { Command } from "commander";
-import { newGroup } from "../command.js";
-import { dashboardCommand } from "../multi/dashboard.js";
-import { metricsCommand } from "../multi/metrics.js";
-import { statusCommand } from "../multi/status.js";
+import { newGroup, toolCommands } from "@weaver/runtime/tool";
 import { deployCommand } from "./deploy.js";
 
-/** The factories of the `weaver single` sub-commands, in help order (alphabetical). */
-export const SINGLE_COMMANDS: readonly (() => Command)[] = [() => dashboardCommand("single"), deployCommand, () => metricsCommand("single"), () => statusCommand("single")];
-
-/** Creates the `weaver single` command group. */
+/** Creates the `weaver single` command group; its sub-commands are listed alphabetically. */
 export function singleCommand(): Command {
+  const commands = [deployCommand(), ...toolCommands({ deployer: "single", kind: "single-process" })];
   return newGroup(
     {
       path: ["single"],
@@ -25,6 +21,6 @@ export function singleCommand(): Command {
         { comment: "Show the help of a sub-command.", command: "weaver single help deploy" },
       ],
     },
-    SINGLE_COMMANDS.map((create) => create()),
+    commands.sort((a, b) => (a.name() < b.name() ? -1 : 1)),
   );
 }

@@ -22,22 +22,11 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import {
-  emptyConfig,
-  findComponentByImpl,
-  parseAddress,
-  parseConfig,
-  registeredApps,
-  runtimeError,
-  SocketLoopback,
-  validateConfig,
-  type Address,
-  type AppConfig,
-  type MethodStats,
-} from "@weaver/runtime";
+import { parseAddress, parseConfig, runtimeError, validateConfig, type Address, type AppConfig } from "@weaver/runtime";
+import { emptyConfig, findComponentByImpl, registeredApps, SocketLoopback, type MethodStats } from "@weaver/runtime/core";
 import type { Component, InterfaceOf } from "../component.js";
 import { ComponentHost } from "../host.js";
-import { createRootLogger, prettyDestination } from "../logger.js";
+import { createRootLogger, sinkDestination } from "../logger.js";
 
 /** An implementation class, as tests name components (any interface, any config). */
 type ImplClass = abstract new () => Component<any, any>;
@@ -110,7 +99,7 @@ function makeRunner(name: string, rpc: boolean): Runner {
     async start(options: RunOptions = {}): Promise<TestApp> {
       const fakes = new Map((options.fakes ?? []).map((f) => [componentName(f.impl), f.value]));
       const config = testConfig(options.config);
-      const logger = createRootLogger({ app: "test", deployment: randomUUID(), replica: randomUUID() }, prettyDestination());
+      const logger = createRootLogger({ app: "test", deployment: randomUUID(), replica: randomUUID() }, sinkDestination());
       // Tests log warnings and errors only, unless WEAVER_LOG_LEVEL asks for more.
       logger.level = process.env["WEAVER_LOG_LEVEL"] ?? "warn";
       // In the rpc runner, calls between components go through a socket to this same process.

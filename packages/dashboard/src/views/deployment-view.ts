@@ -3,8 +3,7 @@
  * replicas: pid, health, restarts, uptime), Traffic (the component graph with the calls on its
  * edges), Methods (per-method statistics), Config and the Commands that show more.
  */
-import type { RunningDeployment } from "@weaver/multi";
-import type { DeploymentStats, DeploymentStatus } from "@weaver/runtime";
+import type { DeploymentStats, DeploymentStatus, RunningDeployment } from "@weaver/runtime";
 import { age, card, copyable, empty, escapeHtml, raw, table, type Cell } from "../html.js";
 import { renderConfig } from "./config-card.js";
 import { renderMethodsTable } from "./methods-table.js";
@@ -27,18 +26,18 @@ export const deploymentView: View<DeploymentData> = {
     const stats = await ctx.data.stats(deployment).catch((e: unknown) => ({ error: (e as Error).message }));
     return { deployment, stats, now: Date.now() };
   },
-  cards: ({ deployment: { status: s }, stats, now }, ctx) => {
+  cards: ({ deployment: { status: s, registration }, stats, now }) => {
     const ok = "error" in stats ? null : stats;
     return {
-      summary: summary(s, now, ctx.data.deployer),
+      summary: summary(s, now, registration.deployer),
       components: components(s, now),
       traffic: renderTrafficGraph(s, ok),
       methods: ok === null ? empty(`The statistics could not be read: ${(stats as { error: string }).error}`) : renderMethodsTable(ok),
     };
   },
-  page: ({ deployment: { status: s } }, cards, ctx) => ({
+  page: ({ deployment: { status: s, registration } }, cards) => ({
     title: `${s.app} ${s.deployment.slice(0, 8)}`,
-    deployer: ctx.data.deployer,
+    deployer: registration.deployer,
     tabs: { id: s.deployment, app: s.app, active: "/deployment" },
     body:
       card("summary", "Summary", cards["summary"]!) +
@@ -46,7 +45,7 @@ export const deploymentView: View<DeploymentData> = {
       card("traffic", "Traffic", cards["traffic"]!, { note: "calls between components since the deployment started" }) +
       card("methods", "Methods", cards["methods"]!) +
       card("config", "Config", renderConfig(s.config, s.configFile), { collapsed: true }) +
-      card("commands", "Commands", commands(ctx.data.deployer, s.deployment)),
+      card("commands", "Commands", commands(registration.deployer, s.deployment)),
   }),
 };
 
@@ -95,21 +94,15 @@ function components(s: DeploymentStatus, now: number): string {
   );
 }
 
-/** The commands that show more about a deployment, as the Go dashboard lists them. */
+/** The commands that show more about a deployment of `deployer`, as the Go dashboard lists them. */
 export function deploymentCommands(deployer: string, id: string): readonly (readonly [string, string])[] {
   const version = `'version=="${id.slice(0, 8)}"'`;
-  if (deployer !== "multi") {
-    return [
-      ["status", `weaver ${deployer} status`],
-      ["metrics", `weaver ${deployer} metrics`],
-    ];
-  }
   return [
-    ["status", "weaver multi status"],
-    ["cat logs", `weaver multi logs ${version}`],
-    ["follow logs", `weaver multi logs --follow ${version}`],
-    ["profile", `weaver multi profile --duration=30s ${id}`],
-    ["metrics", "weaver multi metrics"],
+    ["status", `weaver ${deployer} status`],
+    ["cat logs", `weaver ${deployer} logs ${version}`],
+    ["follow logs", `weaver ${deployer} logs --follow ${version}`],
+    ["profile", `weaver ${deployer} profile --duration=30s ${id}`],
+    ["metrics", `weaver ${deployer} metrics`],
   ];
 }
 

@@ -1,4 +1,4 @@
-/** The index page: the running deployments of the deployer, each linking to its page. */
+/** The index page: the running deployments of every deployer, each linking to its page. */
 import type { DeploymentStatus } from "@weaver/runtime";
 import type { DashboardListing } from "../dashboard-data.js";
 import { age, card, empty, escapeHtml, raw, table, type Cell } from "../html.js";
@@ -9,7 +9,7 @@ export const indexView: View<DashboardListing> = {
   load: (ctx) => ctx.data.listing(),
   cards: (listing) => ({ deployments: deploymentsTable(listing) }),
   page: (listing, cards) => ({
-    title: `Weaver ${listing.deployer} deployments`,
+    title: "Weaver deployments",
     deployer: listing.deployer,
     body: card("deployments", "Deployments", cards["deployments"]!),
   }),
@@ -19,18 +19,19 @@ export const indexView: View<DashboardListing> = {
 function deploymentsTable(listing: DashboardListing): string {
   const { deployer, now, deployments, unreachable } = listing;
   if (deployments.length === 0 && unreachable.length === 0) {
-    return empty(`No ${deployer} deployment is running; start one with \`weaver ${deployer} deploy weaver.toml\`.`);
+    return empty(`No deployment is running; start one with \`weaver ${deployer} deploy weaver.toml\`.`);
   }
-  const rows: Cell[][] = deployments.map(({ status: s }) => [
+  const rows: Cell[][] = deployments.map(({ status: s, registration }) => [
+    registration.deployer,
     s.app,
     raw(`<a href="/deployment?id=${escapeHtml(encodeURIComponent(s.deployment))}"><code>${escapeHtml(s.deployment)}</code></a>`),
     age(s.started, now),
     raw(health(s)),
   ]);
   for (const { registration: r, reason } of unreachable) {
-    rows.push([r.app, raw(`<code>${escapeHtml(r.deployment)}</code>`), age(r.started, now), raw(`<span class="badge bad">unreachable</span> ${escapeHtml(reason)}`)]);
+    rows.push([r.deployer, r.app, raw(`<code>${escapeHtml(r.deployment)}</code>`), age(r.started, now), raw(`<span class="badge bad">unreachable</span> ${escapeHtml(reason)}`)]);
   }
-  return table(["App", "Deployment", "Age", "Status"], rows);
+  return table(["Deployer", "App", "Deployment", "Age", "Status"], rows);
 }
 
 /** "running: 6 of 6 replicas ready", or which replicas are not. */

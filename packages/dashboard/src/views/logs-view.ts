@@ -3,8 +3,7 @@
  * every new one as it is written (the status server's GET /logs, long-polled for the page). The
  * page's script appends what arrives, keeps the newest at the bottom in view, and can pause.
  */
-import type { RunningDeployment } from "@weaver/multi";
-import { compileLogQuery, type LogEntry, type LogsReply } from "@weaver/runtime";
+import { compileLogQuery, type LogEntry, type LogsReply, type RunningDeployment } from "@weaver/runtime";
 import { card, clock, escapeHtml } from "../html.js";
 import { isMissing, pageDeployment, type StreamMessage, type View, type ViewContext } from "./view.js";
 
@@ -39,20 +38,21 @@ export const logsView: View<LogsData> = {
     return { deployment, query, first: await ctx.data.logs(deployment, query, { limit: INITIAL_ENTRIES }) };
   },
   cards: () => ({}),
-  page: ({ deployment: { status: s }, query, first }, _cards, ctx) => {
+  page: ({ deployment: { status: s, registration }, query, first }) => {
+    const deployer = registration.deployer;
     const rows = "error" in first ? "" : first.entries.map(logRow).join("\n");
     const state =
       "error" in first
         ? `<p class="error" role="alert">${escapeHtml(first.error)}</p>\n`
         : `<p class="muted" id="log-empty"${first.entries.length > 0 ? " hidden" : ""}>No log entries${query === "" ? "" : " match this query"} yet; new ones appear here as they are written.` +
-          `${ctx.data.deployer === "single" ? " A single process shows what its components log with this.logger (the level is info unless WEAVER_LOG_LEVEL says otherwise)." : ""}</p>\n`;
+          `${deployer === "single" ? " A single process shows what its components log with this.logger (the level is info unless WEAVER_LOG_LEVEL says otherwise)." : ""}</p>\n`;
     const form =
       `<form class="log-query" method="get" action="/logs"><input type="hidden" name="id" value="${escapeHtml(s.deployment)}">` +
       `<input type="search" name="q" value="${escapeHtml(query)}" placeholder='level == "error" &amp;&amp; msg.contains("timeout")' aria-label="Log query" spellcheck="false">` +
       `<button type="submit">Apply</button></form>\n` +
       `<p class="muted help">Queries: <code>level == "error"</code>, <code>component == "reverser.Reverser"</code>, <code>msg.contains("listener")</code>, ` +
       `<code>attrs["user"] == "ada"</code>, joined with <code>&amp;&amp;</code>, <code>||</code>, <code>!</code>. The page keeps the newest entries; ` +
-      `${ctx.data.deployer === "multi" ? `<code>weaver multi logs</code> reads all of them.` : "older ones are gone."}</p>\n`;
+      `<code>weaver ${escapeHtml(deployer)} logs</code> reads all of them.</p>\n`;
     const toolbar =
       `<div class="toolbar"><button type="button" id="log-pause" aria-pressed="false">Pause</button>` +
       `<span id="log-count" class="muted"></span></div>\n`;
@@ -63,7 +63,7 @@ export const logsView: View<LogsData> = {
       state +
       `<div class="log-scroll" id="log-scroll"><table class="logs"${next}><thead><tr><th>Time</th><th>Level</th><th>Component</th><th>Replica</th><th>Source</th><th>Message</th></tr></thead>` +
       `<tbody id="log-rows">\n${rows}\n</tbody></table></div>\n`;
-    return { title: `Logs · ${s.app} ${s.deployment.slice(0, 8)}`, deployer: ctx.data.deployer, tabs: { id: s.deployment, app: s.app, active: "/logs" }, body: card("logs", "Logs", body) };
+    return { title: `Logs · ${s.app} ${s.deployment.slice(0, 8)}`, deployer, tabs: { id: s.deployment, app: s.app, active: "/logs" }, body: card("logs", "Logs", body) };
   },
   async stream({ deployment, query, first }, ctx: ViewContext, send: (m: StreamMessage) => void, signal: AbortSignal) {
     if ("error" in first) return;

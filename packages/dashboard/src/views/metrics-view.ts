@@ -3,8 +3,8 @@
  * prints them (app metrics first, then the framework's), with a filter on the metric names (a
  * regular expression, or plain text when it is not one). The page's script filters as one types.
  */
-import { metricTables, type RunningDeployment } from "@weaver/multi";
-import type { ReplicaMetrics } from "@weaver/runtime";
+import { metricTables } from "@weaver/runtime/tool";
+import type { ReplicaMetrics, RunningDeployment } from "@weaver/runtime";
 import { card, empty, escapeHtml } from "../html.js";
 import { isMissing, pageDeployment, type View } from "./view.js";
 
@@ -23,9 +23,9 @@ export const metricsView: View<MetricsData> = {
     return { deployment, replicas: await ctx.data.metrics(deployment), filter: ctx.params.get("filter") ?? "" };
   },
   cards: (d) => ({ metrics: renderMetrics(d.replicas, d.filter) }),
-  page: ({ deployment: { status: s }, filter }, cards, ctx) => ({
+  page: ({ deployment: { status: s, registration }, filter }, cards) => ({
     title: `Metrics · ${s.app} ${s.deployment.slice(0, 8)}`,
-    deployer: ctx.data.deployer,
+    deployer: registration.deployer,
     tabs: { id: s.deployment, app: s.app, active: "/metrics" },
     body:
       `<form class="metric-filter" method="get" action="/metrics"><input type="hidden" name="id" value="${escapeHtml(s.deployment)}">` +

@@ -4,8 +4,7 @@
  * process; a row opens to the span's attributes, events and status. The bars are SVG rectangles
  * positioned by attributes, so the page needs no inline style and no viewer from elsewhere.
  */
-import type { RunningDeployment } from "@weaver/multi";
-import type { DeploymentStatus, SpanRecord } from "@weaver/runtime";
+import type { DeploymentStatus, RunningDeployment, SpanRecord } from "@weaver/runtime";
 import { card, clock, escapeHtml } from "../html.js";
 import { isMissing, pageDeployment, type View } from "./view.js";
 
@@ -33,11 +32,11 @@ export const traceView: View<TraceData> = {
     return { deployment, traceId, spans };
   },
   cards: ({ deployment, spans }) => ({ waterfall: renderWaterfall(spans, deployment.status) }),
-  page: ({ deployment: { status: s }, traceId, spans }, cards, ctx) => {
+  page: ({ deployment: { status: s, registration }, traceId, spans }, cards) => {
     const root = spans.find((x) => x.parentSpanId === "") ?? spans[0];
     return {
       title: `Trace ${traceId.slice(0, 8)} · ${s.app}`,
-      deployer: ctx.data.deployer,
+      deployer: registration.deployer,
       tabs: { id: s.deployment, app: s.app, active: "/traces" },
       body: card("waterfall", `Trace ${root?.name ?? ""}`, cards["waterfall"]!, { note: traceId }),
     };

@@ -2,8 +2,7 @@
  * The Traces page: the deployment's stored traces, newest first, by latency bucket (as Service
  * Weaver's: 0-1ms, 1-10ms, ... 1-10s) or failed ones only; each opens as a waterfall (trace-view).
  */
-import type { RunningDeployment } from "@weaver/multi";
-import type { TraceSummary } from "@weaver/runtime";
+import type { RunningDeployment, TraceSummary } from "@weaver/runtime";
 import { card, clock, empty, escapeHtml, raw, table } from "../html.js";
 import { isMissing, pageDeployment, type View } from "./view.js";
 
@@ -37,14 +36,14 @@ export const tracesView: View<TracesData> = {
     return { deployment, bucket, traces: await ctx.data.traces(deployment, `${query}&limit=${LIST_LIMIT}`) };
   },
   cards: (d) => ({ traces: tracesTable(d) }),
-  page: ({ deployment: { status: s }, bucket }, cards, ctx) => {
+  page: ({ deployment: { status: s, registration }, bucket }, cards) => {
     const links = TRACE_BUCKETS.map(
       ([name]) =>
         `<a href="/traces?id=${escapeHtml(encodeURIComponent(s.deployment))}&amp;bucket=${encodeURIComponent(name)}"${name === bucket ? ` class="active" aria-current="true"` : ""}>${name}</a>`,
     ).join("");
     return {
       title: `Traces · ${s.app} ${s.deployment.slice(0, 8)}`,
-      deployer: ctx.data.deployer,
+      deployer: registration.deployer,
       tabs: { id: s.deployment, app: s.app, active: "/traces" },
       body: `<nav class="buckets" aria-label="Latency">${links}</nav>\n` + card("traces", "Traces", cards["traces"]!, { note: `at most ${LIST_LIMIT}, newest first` }),
     };

@@ -4,7 +4,7 @@
  * WebSocket then loads the data again every second and sends the cards whose HTML changed, so a
  * card has one renderer for both. A view may also stream (the logs), pushing as things happen.
  */
-import type { RunningDeployment } from "@weaver/multi";
+import type { RunningDeployment } from "@weaver/runtime";
 import type { DashboardData } from "../dashboard-data.js";
 import type { PageParts } from "../html.js";
 
@@ -48,5 +48,5 @@ export async function pageDeployment(ctx: ViewContext): Promise<RunningDeploymen
   const id = ctx.params.get("id") ?? "";
   const deployment = await ctx.data.deployment(id);
   if (deployment !== undefined) return deployment;
-  return { missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running ${ctx.data.deployer} deployment has the id "${id}".` };
+  return { missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running deployment has the id "${id}".` };
 }

@@ -1,41 +1,51 @@
 /**
- * What a running deployment leaves on disk, per user and per deployer, so that other commands
- * (status, logs, dashboard, purge) find it:
+ * What a running deployment leaves on disk, per user and per deployer, so that the tools of every
+ * deployer (status, logs, metrics, profile, purge, dashboard) find it:
  *
- *   <data>/registry/<deployment>.json   a Registration, while the deployment runs
- *   <data>/logs/<deployment>.jsonl      its log entries, one JSON LogEntry per line, append-only,
- *                                       kept after it stops until `purge`
+ *   <data>/<deployer>/registry/<deployment>.json   a Registration, while the deployment runs
+ *   <data>/<deployer>/logs/<deployment>.jsonl      its log entries, one JSON LogEntry per line,
+ *                                                  append-only, kept after it stops until purge
+ *   <data>/<deployer>/traces/<deployment>.jsonl    its traces (see TraceStore)
  *
- * <data> is $XDG_DATA_HOME/weaver/<deployer>, or ~/.local/share/weaver/<deployer>.
+ * <data> is $XDG_DATA_HOME/weaver, or ~/.local/share/weaver. The registry is one abstraction over
+ * every deployer's folder: a deployer registers under its own name, and readers list one
+ * deployer's deployments or everyone's.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
-/** A running deployment, as its registry file records it. */
+/** A running deployment, as the registry records it. */
 export interface Registration {
+  /** The deployer that runs it ("single", "multi", or a plugin's name). */
+  readonly deployer: string;
   readonly deployment: string;
   readonly app: string;
   /** The status server's base URL, e.g. http://127.0.0.1:43087. */
   readonly status: string;
-  /** The deployer's process id. */
+  /** The deployer's process id (for a single-process deployment, the app's). */
   readonly pid: number;
   /** When the deployment started, in ms since the epoch. */
   readonly started: number;
 }
 
-/** The per-user data folder of a deployer (created on demand by the writers). */
-export function dataDir(deployer: string): string {
+/** The per-user folder of Weaver's data, shared by every deployer. */
+function weaverDataDir(): string {
   const base = process.env["XDG_DATA_HOME"] || join(homedir(), ".local", "share");
-  return join(base, "weaver", deployer);
+  return join(base, "weaver");
 }
 
-/** The folder of registry files. */
+/** The per-user data folder of a deployer (created on demand by the writers). */
+export function dataDir(deployer: string): string {
+  return join(weaverDataDir(), deployer);
+}
+
+/** The folder of a deployer's registry files. */
 export function registryDir(deployer: string): string {
   return join(dataDir(deployer), "registry");
 }
 
-/** The folder of log files. */
+/** The folder of a deployer's log files. */
 export function logsDir(deployer: string): string {
   return join(dataDir(deployer), "logs");
 }
@@ -50,9 +60,9 @@ export function traceFile(deployer: string, deployment: string): string {
   return join(dataDir(deployer), "traces", `${deployment}.jsonl`);
 }
 
-/** Registers a running deployment (atomically: readers never see half a file). */
-export function writeRegistration(deployer: string, r: Registration): void {
-  const dir = registryDir(deployer);
+/** Registers a running deployment under its deployer (atomically: readers never see half a file). */
+export function registerDeployment(r: Registration): void {
+  const dir = registryDir(r.deployer);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${r.deployment}.json`);
   writeFileSync(`${file}.tmp`, JSON.stringify(r) + "\n", { mode: 0o600 });
@@ -60,27 +70,38 @@ export function writeRegistration(deployer: string, r: Registration): void {
 }
 
 /** Removes a deployment's registration. */
-export function removeRegistration(deployer: string, deployment: string): void {
+export function unregisterDeployment(deployer: string, deployment: string): void {
   rmSync(join(registryDir(deployer), `${deployment}.json`), { force: true });
 }
 
-/** Reads every registration, whether or not its deployment still runs (see isAlive). */
-export function readRegistrations(deployer: string): Registration[] {
-  let names: string[];
-  try {
-    names = readdirSync(registryDir(deployer));
-  } catch {
-    return [];
-  }
+/**
+ * Reads the registrations of one deployer, or of every deployer when none is named, whether or
+ * not their deployments still run (see listDeployments), sorted by app and start time.
+ */
+export function readRegistrations(deployer?: string): Registration[] {
+  const deployers = deployer !== undefined ? [deployer] : entries(weaverDataDir());
   const out: Registration[] = [];
-  for (const name of names.filter((n) => n.endsWith(".json"))) {
-    try {
-      out.push(JSON.parse(readFileSync(join(registryDir(deployer), name), "utf8")) as Registration);
-    } catch {
-      // A file being replaced, or damaged: not a deployment we can talk to.
+  for (const d of deployers) {
+    for (const name of entries(registryDir(d), ".json")) {
+      try {
+        const r = JSON.parse(readFileSync(join(registryDir(d), name), "utf8")) as Registration;
+        // Registrations written before the deployer was recorded name it by their folder.
+        out.push(r.deployer === undefined ? { ...r, deployer: d } : r);
+      } catch {
+        // A file being replaced, or damaged: not a deployment we can talk to.
+      }
     }
   }
   return out.sort((a, b) => (a.app === b.app ? a.started - b.started : a.app < b.app ? -1 : 1));
+}
+
+/** The names in a folder (files ending in `suffix`, or every entry), none when it does not exist. */
+function entries(dir: string, suffix = ""): string[] {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith(suffix));
+  } catch {
+    return [];
+  }
 }
 
 /** Whether a process with this id exists (signal 0 probes without signalling). */

@@ -1,220 +1,102 @@
 /**
- * The status server of a deployment: HTTP on 127.0.0.1 (a free port unless told otherwise) that
- * answers from a route table. Deployers build the table with statusRoutes() from a StatusSource,
- * so that every deployer (multi, single) serves the same routes; a new route is one line in
- * statusRoutes() plus what it needs in StatusSource, or one more entry in a deployer's table.
- *
- * Routes of statusRoutes():
- *
- *   GET /status        the DeploymentStatus, as JSON
- *   GET /metrics       every replica's metrics, freshly pulled, as Prometheus text (format 0.0.4);
- *                      replicas that do not answer in time are left out
- *   GET /metrics.json  the same snapshots as JSON: ReplicaMetrics[], [{app, deployment, replica, metrics}]
- *   GET /stats         per-method statistics (last minute, last hour, total) and caller -> callee
- *                      call counts, as JSON: DeploymentStats
- *   GET /traces        the stored traces, newest first, as JSON: TraceSummary[]; query parameters
- *                      min_ms and max_ms (latency bounds, low inclusive), errors=1 (failed traces
- *                      only) and limit (default 100)
- *   GET /trace?id=<trace id>
- *                      one trace's spans in start order, as JSON: SpanRecord[] (404 if unknown)
- *   GET /logs          recent log entries, as JSON: LogsReply. Query parameters: q (a log query,
- *                      400 when it does not parse), limit (default 200, at most 1000), and after=<n>
- *                      for the entries from number n on, waiting up to wait=<ms> (at most 25 s) for
- *                      one to arrive; without `after`, the last `limit` matching entries
- *
- * Query strings are ignored by the matching (`/status?x` is `/status`). Another path answers 404
- * and another method 405, both with the list of routes; a route that throws answers 500 with the
- * error's message.
+ * A deployment's status server: how every deployer shows a running deployment to the tools. It
+ * serves the routes of statusRoutes() on 127.0.0.1 (status, Prometheus metrics, statistics,
+ * traces, logs, profiles), pulls the replicas' metrics for the statistics every few seconds and
+ * their finished spans every second (exporting them by OTLP when the config names a collector),
+ * and registers the deployment so that `weaver <deployer> status`, the dashboard and the other
+ * tools find it. A deployer supplies what only it knows: the status, the replicas to ask, and the
+ * recent log entries.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AppConfig } from "../config/config.js";
+import type { RecentLogs } from "../logs/recent-logs.js";
+import { MetricsCollector } from "../metrics/metrics-collector.js";
+import { profileReplicas } from "../profile/profile.js";
+import { Traces } from "../tracing/traces.js";
+import { registerDeployment, traceFile, unregisterDeployment } from "./deployment-files.js";
 import type { DeploymentStatus } from "./deployment-status.js";
-import { PROMETHEUS_PATH, prometheusText, type ReplicaMetrics } from "../metrics/prometheus.js";
-import type { DeploymentStats } from "../metrics/deployment-stats.js";
-import type { TraceQuery, TraceStore } from "../tracing/trace-store.js";
-import { compileLogQuery, type LogFilter } from "../logs/log-query.js";
-import { LOGS_PATH, type RecentLogs } from "../logs/recent-logs.js";
+import { pullMetrics, pullSpans, type ReplicaEndpoint } from "./replica-endpoint.js";
+import { RouteServer, statusRoutes } from "./status-routes.js";
 
-/** The content type of Prometheus text exposition, format 0.0.4. */
-export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
-
-/** The path of the metric snapshots as JSON. */
-export const METRICS_JSON_PATH = "/metrics.json";
-
-/** The path of the per-method statistics. */
-export const STATS_PATH = "/stats";
-
-/** A request as a route sees it. */
-export interface StatusRequest {
-  /** The request URL, resolved against the server's address. */
-  readonly url: URL;
-  /** The server's `host:port` (for answers that name the server, such as a scrape config). */
-  readonly target: string;
-  /** The raw request, for routes that read a body. */
-  readonly incoming: http.IncomingMessage;
-}
-
-/** What a route answers. */
-export interface StatusReply {
-  /** HTTP status; 200 when omitted. */
-  readonly status?: number;
-  readonly contentType: string;
-  readonly body: string | Uint8Array;
-  /** Further response headers. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
-
-/** One route of a status server. */
-export interface StatusRoute {
-  readonly method: "GET" | "POST";
-  /** The exact path, starting with "/". */
-  readonly path: string;
-  /** Computes the answer; a rejection answers 500. */
-  readonly handle: (request: StatusRequest) => StatusReply | Promise<StatusReply>;
-}
-
-/** What a deployment tells its status server. */
-export interface StatusSource {
+/** What a deployer tells its status server. */
+export interface StatusServerOptions {
+  /** The deployer's name, under which the deployment registers ("multi", "single", ...). */
+  readonly deployer: string;
+  /** The app's name, as the banner shows it. */
+  readonly app: string;
+  /** The deployment id. */
+  readonly deployment: string;
+  /** When the deployment started, in ms since the epoch. */
+  readonly started: number;
+  /** The deployment's config (its tracing options). */
+  readonly config: AppConfig;
   /** The deployment's status now. */
-  status(): DeploymentStatus;
-  /** A fresh metric snapshot of every replica that answers in time. */
-  metrics(): Promise<readonly ReplicaMetrics[]>;
-  /** The per-method statistics, brought up to date. */
-  stats(): Promise<DeploymentStats>;
-  /** The deployment's traces, brought up to date. */
-  traces(): Promise<TraceStore>;
-  /** The deployment's recent log entries. */
-  logs(): RecentLogs;
+  readonly status: () => DeploymentStatus;
+  /** The replicas that can answer now (ready ones). */
+  readonly replicas: () => readonly ReplicaEndpoint[];
+  /** The deployment's recent log entries (GET /logs). */
+  readonly logs: RecentLogs;
+  /** Hears of trouble in the background, such as a trace collector that refuses spans. */
+  readonly warn: (message: string) => void;
+  /**
+   * Let the process exit while the server listens: a single-process app ends when its own work
+   * does, not when its status server would.
+   */
+  readonly unref?: boolean;
 }
 
-/** A JSON answer. */
-export function jsonReply(value: unknown, status = 200): StatusReply {
-  return { status, contentType: "application/json", body: JSON.stringify(value) };
-}
-
-/** The routes every deployer's status server serves, answered by `source`. */
-export function statusRoutes(source: StatusSource): StatusRoute[] {
-  return [
-    { method: "GET", path: "/status", handle: () => jsonReply(source.status()) },
-    { method: "GET", path: PROMETHEUS_PATH, handle: async (r) => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: prometheusText(await source.metrics(), r.target) }) },
-    { method: "GET", path: METRICS_JSON_PATH, handle: async () => jsonReply(await source.metrics()) },
-    { method: "GET", path: STATS_PATH, handle: async () => jsonReply(await source.stats()) },
-    { method: "GET", path: "/traces", handle: async (r) => jsonReply((await source.traces()).list(traceQuery(r.url))) },
-    {
-      method: "GET",
-      path: "/trace",
-      handle: async (r) => {
-        const id = r.url.searchParams.get("id") ?? "";
-        const spans = (await source.traces()).trace(id);
-        return spans === undefined ? jsonReply({ error: `no trace ${JSON.stringify(id)} in this deployment; GET /traces lists them` }, 404) : jsonReply(spans);
-      },
-    },
-    { method: "GET", path: LOGS_PATH, handle: (r) => logsReply(source.logs(), r) },
-  ];
-}
-
-/** Entries a /logs answer holds unless `limit` says otherwise, and at most. */
-const LOGS_LIMIT = 200;
-const MAX_LOGS_LIMIT = 1_000;
-
-/** Answers GET /logs; a long poll ends early when the client goes away. */
-async function logsReply(logs: RecentLogs, r: StatusRequest): Promise<StatusReply> {
-  const p = r.url.searchParams;
-  let filter: LogFilter;
-  try {
-    filter = compileLogQuery(p.get("q") ?? "");
-  } catch (e) {
-    return jsonReply({ error: (e as Error).message }, 400);
-  }
-  const int = (name: string, fallback: number): number => {
-    const v = Number(p.get(name) ?? "");
-    return p.get(name) === null || !Number.isInteger(v) || v < 0 ? fallback : v;
-  };
-  const limit = Math.min(Math.max(int("limit", LOGS_LIMIT), 1), MAX_LOGS_LIMIT);
-  if (p.get("after") === null) return jsonReply(logs.last(filter, limit));
-  // The request's own "close" comes once it has been read; the socket's, when the client leaves.
-  const gone = new AbortController();
-  const leave = (): void => gone.abort();
-  r.incoming.socket.once("close", leave);
-  try {
-    return jsonReply(await logs.since(int("after", logs.next), filter, limit, int("wait", 0), gone.signal));
-  } finally {
-    r.incoming.socket.off("close", leave);
-  }
-}
-
-/** The TraceQuery of a /traces request; parameters that are not numbers are ignored. */
-function traceQuery(url: URL): TraceQuery {
-  const num = (name: string): number | undefined => {
-    const v = url.searchParams.get(name);
-    return v === null || v === "" || !Number.isFinite(Number(v)) ? undefined : Number(v);
-  };
-  const q: { -readonly [K in keyof TraceQuery]: TraceQuery[K] } = {};
-  const minMs = num("min_ms");
-  const maxMs = num("max_ms");
-  const limit = num("limit");
-  if (minMs !== undefined) q.minMs = minMs;
-  if (maxMs !== undefined) q.maxMs = maxMs;
-  if (limit !== undefined) q.limit = limit;
-  if (url.searchParams.get("errors") === "1" || url.searchParams.get("errors") === "true") q.errors = true;
-  return q;
-}
-
-/** Serves a route table over HTTP. */
+/** A running status server, registered until stopped. */
 export class StatusServer {
-  readonly #server: http.Server;
-  readonly #routes: readonly StatusRoute[];
-  #target = "";
+  /** Its base URL, e.g. http://127.0.0.1:43087. */
+  readonly url: string;
+  readonly #options: StatusServerOptions;
+  readonly #routes: RouteServer;
+  readonly #metrics: MetricsCollector;
+  readonly #traces: Traces;
+  #stopped: Promise<void> | undefined;
 
-  constructor(routes: readonly StatusRoute[]) {
+  private constructor(options: StatusServerOptions, url: string, routes: RouteServer, metrics: MetricsCollector, traces: Traces) {
+    this.#options = options;
+    this.url = url;
     this.#routes = routes;
-    this.#server = http.createServer((req, res) => void this.#serve(req, res));
+    this.#metrics = metrics;
+    this.#traces = traces;
   }
 
-  /** Listens on `host:port` (127.0.0.1 and a free port by default) and returns the base URL. */
-  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once("error", reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off("error", reject);
-        resolve();
-      });
-    });
-    const address = this.#server.address() as AddressInfo;
-    this.#target = `${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-    return `http://${this.#target}`;
+  /** Starts serving and collecting, and registers the deployment. */
+  static async start(options: StatusServerOptions): Promise<StatusServer> {
+    const { deployer, app, deployment } = options;
+    const where = { app, deployment };
+    const metrics = new MetricsCollector({ started: options.started, pull: () => pullMetrics(options.replicas(), where) });
+    const traces = new Traces({ config: options.config, file: traceFile(deployer, deployment), pull: () => pullSpans(options.replicas()), warn: options.warn });
+    const routes = new RouteServer(
+      statusRoutes({
+        status: options.status,
+        metrics: () => metrics.metrics(),
+        stats: () => metrics.stats(),
+        traces: () => traces.current(),
+        logs: () => options.logs,
+        profile: (request) => profileReplicas({ app, id: deployment, deployer }, options.replicas(), request),
+      }),
+    );
+    const url = await routes.listen();
+    if (options.unref === true) routes.unref();
+    registerDeployment({ deployer, deployment, app, status: url, pid: process.pid, started: options.started });
+    metrics.start();
+    traces.start();
+    return new StatusServer(options, url, routes, metrics, traces);
   }
 
-  /** Lets the process exit while the server listens (a single-process app ends when its work does). */
-  unref(): void {
-    this.#server.unref();
-  }
-
-  /** Stops serving, dropping open connections. */
-  close(): Promise<void> {
-    this.#server.closeAllConnections();
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-
-  async #serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", `http://${this.#target || "127.0.0.1"}`);
-    const onPath = this.#routes.filter((r) => r.path === url.pathname);
-    const route = onPath.find((r) => r.method === req.method);
-    let reply: StatusReply;
-    if (route === undefined) {
-      const list = this.#routes.map((r) => `  ${r.method} ${r.path}`).join("\n");
-      const what = onPath.length === 0 ? `no route for ${url.pathname}` : `${url.pathname} does not answer ${req.method}`;
-      reply = { status: onPath.length === 0 ? 404 : 405, contentType: "text/plain; charset=utf-8", body: `${what}; the status server answers:\n${list}\n` };
-    } else {
-      try {
-        reply = await route.handle({ url, target: this.#target, incoming: req });
-      } catch (e) {
-        reply = { status: 500, contentType: "text/plain; charset=utf-8", body: `${req.method} ${url.pathname} failed: ${e instanceof Error ? e.message : String(e)}\n` };
-      }
-    }
-    res.statusCode = reply.status ?? 200;
-    res.setHeader("content-type", reply.contentType);
-    for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
-    res.end(reply.body);
+  /**
+   * Unregisters the deployment, takes the replicas' last spans (call it while they still run),
+   * sends what the trace exporter holds, and stops serving.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      unregisterDeployment(this.#options.deployer, this.#options.deployment);
+      this.#metrics.stop();
+      await this.#traces.stop();
+      await this.#routes.close();
+    })();
+    return this.#stopped;
   }
 }

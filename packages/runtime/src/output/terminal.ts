@@ -1,7 +1,7 @@
 /** Terminal styling: colour only on a TTY, and never when NO_COLOR is set. */
 
 /** Tells whether output to `stream` should be coloured. */
-export function colorEnabled(stream: NodeJS.WriteStream = process.stdout): boolean {
+export function colorEnabled(stream: { readonly isTTY?: boolean } = process.stdout): boolean {
   if (process.env["NO_COLOR"] !== undefined) return false;
   if (process.env["FORCE_COLOR"] !== undefined && process.env["FORCE_COLOR"] !== "0") return true;
   return stream.isTTY === true;

@@ -22,6 +22,7 @@ import {
   type RoutesReply,
   type WatchRoutesRequest,
 } from "./deployer-protocol.js";
+import type { ReplicaEndpoint } from "../deployments/replica-endpoint.js";
 import type { SpanRecord } from "../tracing/span.js";
 
 const codec = new Codec();
@@ -96,22 +97,48 @@ function protocolMismatch(ready: ReadyRequest): Error {
   );
 }
 
-/** The deployer's calls to one replica over its RPC address: health, metrics, spans, profiles. */
-export class ReplicaClient {
-  readonly #client: RpcClient;
-  readonly #id: string;
+/** A replica process as its deployer knows it. */
+export interface ReplicaProcess {
+  /** The replica's id. */
+  readonly id: string;
+  /** Where it serves RPC (ReplicaArgs.listen). */
+  readonly address: string;
+  /** The name of its group, as the status shows it. */
+  readonly group: string;
+  /** Its process id. */
+  readonly pid: number;
+}
 
-  constructor(identity: ControlIdentity, replica: { readonly id: string; readonly address: string }) {
-    this.#id = replica.id;
+/**
+ * The deployer's calls to one replica over its RPC address: health, metrics, spans, profiles. It
+ * is the replica's ReplicaEndpoint for the status server until the deployer closes it (when the
+ * process ends).
+ */
+export class ReplicaClient implements ReplicaEndpoint {
+  readonly id: string;
+  readonly group: string;
+  readonly pid: number;
+  readonly #client: RpcClient;
+  #closed = false;
+
+  constructor(identity: ControlIdentity, replica: ReplicaProcess) {
+    this.id = replica.id;
+    this.group = replica.group;
+    this.pid = replica.pid;
     this.#client = new RpcClient({ ...identity, id: "deployer", connectTimeoutMs: 2_000 });
     this.#client.setReplicas([{ id: replica.id, address: parseEndpoint(replica.address)! }]);
+  }
+
+  /** Whether the deployer still reaches the replica (it closes the client when the process ends). */
+  running(): boolean {
+    return !this.#closed;
   }
 
   /** Resolves true when the replica answers healthy within `timeoutMs`, false otherwise. */
   async check(timeoutMs: number): Promise<boolean> {
     try {
       const reply = codec.decode(await this.#client.call(HEALTH_METHOD, codec.encode(null), { retriable: true, deadline: Date.now() + timeoutMs })) as HealthReply;
-      return reply.healthy === true && reply.id === this.#id;
+      return reply.healthy === true && reply.id === this.id;
     } catch {
       return false;
     }
@@ -138,6 +165,7 @@ export class ReplicaClient {
 
   /** Closes the connection. */
   close(): void {
+    this.#closed = true;
     this.#client.close();
   }
 }

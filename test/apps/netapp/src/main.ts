@@ -6,6 +6,7 @@ import { createInterface } from "node:readline";
 import { WebSocketServer } from "ws";
 import { Implements, listener, ref, run, type Main } from "@weaver/core";
 import type { Upper } from "./upper.js";
+import "./weaver_gen.js";
 
 export class App extends Implements<Main>() {
   upper = ref<Upper>();

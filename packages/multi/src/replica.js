@@ -1,0 +1,177 @@
+/**
+ * A replica slot: one of a group's N replicas, kept alive. The slot starts a process (through an
+ * Envelope), learns when it is ready, checks its health every second, and when the process exits
+ * or fails three health checks in a row, takes it out of routing at once and starts a new one
+ * after a backoff (100 ms doubling to 5 s; reset once a process has stayed ready for 10 s).
+ * A slot whose processes keep dying before they are ready fails the deployment, with their last
+ * log lines.
+ */
+import { randomUUID } from "node:crypto";
+import { Envelope, ReplicaClient } from "@weaver/runtime";
+const HEALTH_EVERY_MS = 1_000;
+const HEALTH_TIMEOUT_MS = 1_000;
+const UNHEALTHY_AFTER = 3;
+const RESTART_MIN_MS = 100;
+const RESTART_MAX_MS = 5_000;
+const STABLE_AFTER_MS = 10_000;
+/** Processes that die before they are ready, in a row, before the deployment gives up. */
+const CRASHES_AT_START = 3;
+const RECENT_LINES = 20;
+/** One replica of a group, restarted whenever it dies. */
+export class ReplicaSlot {
+    group;
+    /** Where the replica serves RPC (the same path across restarts). */
+    address;
+    state = "starting";
+    id = "";
+    started = 0;
+    restarts = 0;
+    /** Bound listener addresses (`host:port`) of the current process, once ready. */
+    listeners = {};
+    #ctx;
+    #envelope;
+    #health;
+    #timer;
+    #readyAt = 0;
+    #failures = 0;
+    #crashesAtStart = 0;
+    #backoff = RESTART_MIN_MS;
+    #stopping = false;
+    #recent = [];
+    constructor(group, address, ctx) {
+        this.group = group;
+        this.address = address;
+        this.#ctx = ctx;
+    }
+    /** The calls to the current process, once it is ready (health, metrics, spans, profiles). */
+    get client() {
+        return this.state === "ready" || this.state === "unhealthy" ? this.#health : undefined;
+    }
+    /** The process id, or -1 between processes. */
+    get pid() {
+        return this.#envelope?.running ? this.#envelope.pid : -1;
+    }
+    /** Starts a process. */
+    start() {
+        this.id = randomUUID();
+        this.state = "starting";
+        this.listeners = {};
+        this.started = Date.now();
+        this.#recent = [];
+        const envelope = new Envelope({
+            binary: this.#ctx.binary,
+            args: this.#ctx.args,
+            env: this.#ctx.env,
+            configFile: this.#ctx.configFile,
+            app: this.#ctx.app,
+            replica: {
+                deployment: this.#ctx.identity.deployment,
+                id: this.id,
+                hosts: this.group.components,
+                listen: this.address,
+                routes: this.#ctx.routes(this.group),
+                proxies: this.#ctx.proxies,
+                control: this.#ctx.control,
+            },
+            onEntry: (entry) => {
+                this.#ctx.log.write(entry);
+                this.#recent.push(entry);
+                if (this.#recent.length > RECENT_LINES)
+                    this.#recent.shift();
+            },
+        });
+        this.#envelope = envelope;
+        const id = this.id;
+        void envelope.exited.then((exit) => this.#exited(id, exit.code, exit.signal));
+    }
+    /** The process reported ready (CONTROL_READY). */
+    ready(listeners) {
+        if (this.state !== "starting")
+            return;
+        this.state = "ready";
+        this.listeners = listeners;
+        this.#readyAt = Date.now();
+        this.#crashesAtStart = 0;
+        this.#failures = 0;
+        this.#health = new ReplicaClient(this.#ctx.identity, { id: this.id, address: this.address });
+        this.#scheduleHealth();
+        this.#ctx.changed();
+    }
+    /** Stops the process (draining it) and does not restart it. */
+    async stop() {
+        this.#stopping = true;
+        clearTimeout(this.#timer);
+        this.#health?.close();
+        if (this.#envelope !== undefined)
+            await this.#envelope.stop();
+        this.state = "stopped";
+    }
+    /** Kills the process at once (the deployer is stopping fast). */
+    kill() {
+        this.#stopping = true;
+        this.#envelope?.kill();
+    }
+    #scheduleHealth() {
+        this.#timer = setTimeout(() => void this.#checkHealth(), HEALTH_EVERY_MS);
+        this.#timer.unref();
+    }
+    async #checkHealth() {
+        const health = this.#health;
+        if (health === undefined || this.#stopping || this.state === "restarting")
+            return;
+        const ok = await health.check(HEALTH_TIMEOUT_MS);
+        if (this.#stopping || this.#health !== health)
+            return;
+        if (ok) {
+            this.#failures = 0;
+            if (this.state === "unhealthy") {
+                this.state = "ready";
+                this.#ctx.changed();
+            }
+        }
+        else if (++this.#failures >= UNHEALTHY_AFTER) {
+            this.#ctx.log.system(this.#ctx.app, this.#ctx.identity.deployment, "warn", `replica ${this.id.slice(0, 8)} of ${this.group.name} failed ${this.#failures} health checks in a row; restarting it`, { replica: this.id, group: this.group.name });
+            this.state = "unhealthy";
+            this.#ctx.changed();
+            this.#envelope?.kill();
+            return;
+        }
+        else if (this.#failures === 1) {
+            this.#ctx.log.system(this.#ctx.app, this.#ctx.identity.deployment, "info", `replica ${this.id.slice(0, 8)} of ${this.group.name} missed a health check`, { replica: this.id });
+        }
+        this.#scheduleHealth();
+    }
+    #exited(id, code, signal) {
+        if (id !== this.id)
+            return;
+        clearTimeout(this.#timer);
+        this.#health?.close();
+        this.#health = undefined;
+        const wasReady = this.state === "ready" || this.state === "unhealthy";
+        if (this.#stopping) {
+            this.state = "stopped";
+            this.#ctx.changed();
+            return;
+        }
+        this.state = "restarting";
+        this.#ctx.changed();
+        const how = signal !== null ? `was killed by ${signal}` : `exited with status ${code}`;
+        if (!wasReady && ++this.#crashesAtStart >= CRASHES_AT_START) {
+            const lines = this.#recent.map((e) => `    ${e.msg}`).join("\n");
+            this.#ctx.fail(`${this.group.name} keeps crashing at start: its process ${how} ${this.#crashesAtStart} times in a row before it was ready.` +
+                (lines === "" ? " It printed nothing." : ` Its last log lines:\n${lines}`));
+            return;
+        }
+        if (wasReady && Date.now() - this.#readyAt > STABLE_AFTER_MS)
+            this.#backoff = RESTART_MIN_MS;
+        const delay = this.#backoff;
+        this.#backoff = Math.min(RESTART_MAX_MS, this.#backoff * 2);
+        this.restarts++;
+        this.#ctx.log.system(this.#ctx.app, this.#ctx.identity.deployment, "warn", `replica ${id.slice(0, 8)} of ${this.group.name} ${how}; restarting it in ${delay} ms (restart ${this.restarts})`, { replica: id, group: this.group.name });
+        this.#timer = setTimeout(() => {
+            if (!this.#stopping)
+                this.start();
+        }, delay);
+    }
+}
+//# sourceMappingURL=replica.js.map
