@@ -3,43 +3,8 @@
  * `weaver-<x>` found on PATH with the remaining arguments, as Service Weaver does for
  * `weaver gke` and `weaver kube`. This is how a third-party deployer joins the command.
  */
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
 import { runChild } from "./child.js";
-import { EXIT_FAILURE, ExitStatus, UsageError, printError } from "@weaver/runtime/tool";
-
-/** The name of the executable that implements `weaver <name>`. */
-export function pluginExecutable(name: string): string {
-  return `weaver-${name}`;
-}
-
-/**
- * Finds the executable for `weaver <name>` on PATH, honouring PATHEXT on Windows. Returns
- * undefined when there is none, or when the name could not be a plugin (a path, empty).
- */
-export function findPlugin(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  // A name with a path separator would let `weaver ../x` run files outside PATH.
-  if (name === "" || /[/\\]/.test(name)) return undefined;
-  const windows = process.platform === "win32";
-  const extensions = windows ? (env["PATHEXT"] ?? ".COM;.EXE;.BAT;.CMD").split(";") : [""];
-  for (const dir of (env["PATH"] ?? "").split(delimiter)) {
-    if (dir === "") continue;
-    for (const ext of extensions) {
-      const file = join(dir, pluginExecutable(name) + ext);
-      if (isExecutableFile(file, windows)) return file;
-    }
-  }
-  return undefined;
-}
-
-function isExecutableFile(file: string, windows: boolean): boolean {
-  try {
-    if (!windows) accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
+import { EXIT_FAILURE, ExitStatus, UsageError, findPlugin, pluginExecutable, printError } from "@weaver/runtime/tool";
 
 /** The usage error for `weaver <name>` when no built-in command or plugin has that name. */
 export function unknownCommand(name: string): UsageError {

@@ -23,6 +23,10 @@ export const CORE_ERRORS = {
     meaning: "A component's init() failed.",
     fix: "See the cause; init() runs after the components it refers to are initialized.",
   },
+  WEAVER_ERR_INIT_TIMEOUT: {
+    meaning: "A component's init() did not finish within [serviceweaver] init_timeout (30s unless set).",
+    fix: "Make sure init() settles (a Promise that is never resolved hangs it); if it needs longer, raise init_timeout.",
+  },
   WEAVER_ERR_MAIN: {
     meaning: "run() was given a class that is not the app's Main implementation.",
     fix: "Pass the class that extends Implements<Main>() and run `weaver generate`.",

@@ -10,7 +10,7 @@
  * Where a ref leads is a policy of the host's owner: a fake, a remote client stub, or a local
  * instance behind its local stub.
  */
-import { MAIN_COMPONENT, formatAddress, runtimeError, type AppConfig, type ComponentManifest, type HostedComponents, type Placement } from "@weaver/runtime";
+import { MAIN_COMPONENT, WeaverError, formatAddress, runtimeError, type AppConfig, type ComponentManifest, type HostedComponents, type Placement } from "@weaver/runtime";
 import { LocalCalls, componentConfig, getComponent, type MethodStats } from "@weaver/runtime/core";
 import type { Logger } from "pino";
 import { construct } from "./component.js";
@@ -30,6 +30,8 @@ export interface HostOptions {
   readonly fakes?: ReadonlyMap<string, object>;
   /** Main's implementation class (registrations of Main carry none). */
   readonly mainClass?: new () => object;
+  /** The process, as errors name it ("replica 3f2a1b0c of reverser.Reverser"); none in a single process. */
+  readonly process?: string;
 }
 
 interface Entry {
@@ -145,6 +147,32 @@ export class ComponentHost implements HostedComponents {
     return stub;
   }
 
+  /**
+   * Runs one component's init() within the config's init_timeout; a failure or a hang becomes an
+   * error that names the component and the process.
+   */
+  async #init(component: string, init: () => Promise<void> | void): Promise<void> {
+    const ms = this.#options.config.initTimeoutMs;
+    const where = this.#options.process === undefined ? "" : ` in ${this.#options.process}`;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const message =
+          `component ${component}${where} did not finish init() within ${formatMs(ms)}: did you forget to resolve a Promise, or does it wait for something that never comes? ` +
+          "If init() needs longer, raise [serviceweaver] init_timeout in weaver.toml";
+        reject(coreError("WEAVER_ERR_INIT_TIMEOUT", message));
+      }, ms);
+    });
+    try {
+      await Promise.race([Promise.resolve().then(init), timeout]);
+    } catch (e) {
+      if (e instanceof WeaverError && e.code === "WEAVER_ERR_INIT_TIMEOUT") throw e;
+      throw coreError("WEAVER_ERR_INIT", `init() of component ${component}${where} failed: ${(e as Error).message}`, e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   #create(name: string, chain: ReadonlySet<string>): Entry {
     const { manifest, registration } = getComponent(name);
     const cls = name === MAIN_COMPONENT ? this.#options.mainClass : registration.impl;
@@ -171,19 +199,19 @@ export class ComponentHost implements HostedComponents {
         this.#listeners.push(lis);
       }
       const hooks = instance as Hooks;
-      if (typeof hooks.init === "function") {
-        try {
-          await hooks.init();
-        } catch (e) {
-          throw coreError("WEAVER_ERR_INIT", `init() of component ${manifest.short} failed: ${(e as Error).message}`, e);
-        }
-      }
+      if (typeof hooks.init === "function") await this.#init(manifest.short, () => (hooks.init as () => Promise<void> | void).call(instance));
       this.#initialized.push(entry);
     })();
     // Creation errors surface through whoever awaits `ready`; keep them from being reported twice.
     entry.ready.catch(() => {});
     return entry;
   }
+}
+
+/** A duration as weaver.toml writes them: "500ms", "30s", "2m". */
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /**

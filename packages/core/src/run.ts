@@ -22,13 +22,15 @@ import {
   appEnvironment,
   banner,
   colorEnabled,
+  SINGLE_SECTION,
+  listenerAddress,
   loadConfig,
   logFile,
   parseAddress,
   readReplicaArgs,
   runtimeError,
+  shortName,
   startWeavelet,
-  validateConfig,
   type Address,
   type AppConfig,
   type Manifest,
@@ -61,8 +63,8 @@ export async function run(App: new () => Main): Promise<void> {
   try {
     const manifest = generatedApp(App);
     const file = process.env["SERVICEWEAVER_CONFIG"];
-    const config = file ? loadConfig(file) : emptyConfig();
-    validateConfig(config, manifest);
+    // The process checks what it uses; the sections of deployers it does not know are theirs to check.
+    const config = file ? loadConfig(file, { manifest, others: "any" }) : emptyConfig();
     Object.assign(process.env, appEnvironment(config, {}));
     const app = config.name ?? manifest.app;
     const replica = readReplicaArgs();
@@ -76,7 +78,7 @@ export async function run(App: new () => Main): Promise<void> {
         args: replica,
         app: manifest,
         logger,
-        host: (placement) => new ComponentHost({ config, logger, mainClass: App, ...placement }),
+        host: (placement) => new ComponentHost({ config, logger, mainClass: App, process: `replica ${replica.id.slice(0, 8)} of ${replica.hosts.map(shortName).join(", ")}`, ...placement }),
       });
       stop = () => weavelet.stop();
       installShutdown(stop);
@@ -92,7 +94,7 @@ export async function run(App: new () => Main): Promise<void> {
     const host = new ComponentHost({
       config,
       logger,
-      listener: (name) => ({ address: listenerAddress(config, name) }),
+      listener: (name) => ({ address: singleAddress(config, name) }),
       mainClass: App,
     });
     stop = () => host.shutdown().finally(() => logs.close());
@@ -106,9 +108,9 @@ export async function run(App: new () => Main): Promise<void> {
   }
 }
 
-function listenerAddress(config: AppConfig, name: string): Address {
-  const text = config.single.listeners[name]?.address ?? ":0";
-  return parseAddress(text) as Address; // parseConfig has already refused bad addresses
+function singleAddress(config: AppConfig, name: string): Address {
+  const text = listenerAddress(config, SINGLE_SECTION.name, name) ?? ":0";
+  return parseAddress(text) as Address; // loadConfig has already refused bad addresses
 }
 
 let stopping = false;

@@ -4,21 +4,22 @@
  * and stops every replica; nothing is left behind. A group that keeps crashing at start stops
  * the deployment with its last log lines.
  */
-import { appBinary, banner, colorEnabled, loadConfig, readManifest, validateConfig } from "@weaver/runtime";
+import { banner, colorEnabled, loadDeployable, type ConfigSection } from "@weaver/runtime";
 import { Deployment } from "./deployment.js";
+import { MULTI_SECTION } from "./groups.js";
 
 /** Options of multiDeploy. */
 export interface DeployOptions {
   /** Called once every replica has been ready (tests, benchmarks). */
   readonly onReady?: (deployment: Deployment) => void;
+  /** The sections of other deployers to check too (the weaver command knows its built-in ones). */
+  readonly sections?: readonly ConfigSection<any>[];
 }
 
 /** Runs a multi-process deployment until it is stopped; resolves with the exit status. */
 export async function multiDeploy(file: string, options: DeployOptions = {}): Promise<number> {
-  const config = loadConfig(file);
-  const manifest = readManifest(appBinary(config));
-  validateConfig(config, manifest);
-  const deployment = new Deployment({ config, manifest, app: config.name ?? manifest.app, print: true });
+  const { config, manifest, binary } = loadDeployable(file, [MULTI_SECTION, ...(options.sections ?? [])]);
+  const deployment = new Deployment({ config, manifest, binary, app: config.name ?? manifest.app, print: true });
   process.stdout.write(banner(config.name ?? manifest.app, deployment.id, colorEnabled(process.stdout)));
 
   let stopping: Promise<void> | undefined;

@@ -16,6 +16,7 @@ import {
   appEnvironment,
   compareComponents,
   configSections,
+  listenerAddress,
   logFile,
   parseAddress,
   privateSocketDir,
@@ -41,6 +42,8 @@ const WATCH_MS = 20_000;
 export interface DeploymentOptions {
   readonly config: AppConfig;
   readonly manifest: Manifest;
+  /** The app's entry (see loadDeployable). */
+  readonly binary: string;
   /** The app name shown (config name or manifest app). */
   readonly app: string;
   /** Print log entries on stdout as they arrive. */
@@ -88,7 +91,7 @@ export class Deployment {
     await this.#control.listen(control);
     for (const name of new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)))) {
       const proxy = new ListenerProxy(name);
-      this.#shown[name] = await proxy.listen(config.multi.listeners[name]?.address ?? ":0");
+      this.#shown[name] = await proxy.listen(listenerAddress(config, DEPLOYER, name) ?? ":0");
       this.#proxies.set(name, proxy);
     }
     this.#status = await StatusServer.start({
@@ -106,12 +109,13 @@ export class Deployment {
     const ctx: SlotContext = {
       identity,
       app: this.#o.app,
-      binary: config.binary as string,
+      binary: this.#o.binary,
       args: config.args,
       env: appEnvironment(config),
       configFile: config.file,
       control,
       proxies: this.#shown,
+      startTimeoutMs: config.startTimeoutMs,
       log: this.#log,
       routes: (g) => this.#routes(g),
       changed: () => this.#changed(),

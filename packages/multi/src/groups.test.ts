@@ -1,6 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { parseConfig, type Manifest } from "@weaver/runtime";
-import { computeGroups } from "./groups.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Manifest } from "@weaver/runtime";
+import { MULTI_SECTION, computeGroups } from "./groups.js";
 
 const component = (name: string, short: string) => ({ name, short, impl: "X", source: "src/x.ts", methods: [], refs: [], listeners: [], config: null });
 const manifest: Manifest = {
@@ -10,7 +13,14 @@ const manifest: Manifest = {
   components: [component("shop/Cart", "shop.Cart"), component("shop/Store", "shop.Store"), component("shop/Tax", "shop.Tax"), component("weaver/Main", "weaver.Main")],
   callGraph: [],
 };
-const groups = (toml: string) => computeGroups(manifest, parseConfig(toml, "/app/weaver.toml")).map((g) => [g.name, g.components, g.replicas]);
+const dir = mkdtempSync(join(tmpdir(), "weaver-groups-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const FILE = join(dir, "weaver.toml");
+/** The groups of `manifest` under a config file with `toml`, checked as `weaver multi deploy` checks it. */
+const groups = (toml: string) => {
+  writeFileSync(FILE, toml);
+  return computeGroups(manifest, loadConfig(FILE, { sections: [MULTI_SECTION], manifest })).map((g) => [g.name, g.components, g.replicas]);
+};
 
 describe("computeGroups", () => {
   it("makes each component a group of 2 replicas, Main first", () => {
@@ -40,7 +50,7 @@ describe("computeGroups", () => {
 
   it("refuses unknown groups and bad counts, naming the key", () => {
     expect(() => groups('[multi]\ngroups."shop.Nope".replicas = 1\n')).toThrow(
-      '/app/weaver.toml: [multi] groups."shop.Nope": no group is named shop.Nope; groups are named after their first component: "weaver.Main", "shop.Cart", "shop.Store", "shop.Tax"',
+      `${FILE}: [multi] groups."shop.Nope": no group is named shop.Nope; groups are named after their first component: "weaver.Main", "shop.Cart", "shop.Store", "shop.Tax"`,
     );
     expect(() => groups("[multi]\nreplicas = 0\n")).toThrow("[multi] replicas = 0: the replica count must be a whole number from 1 to 64");
     expect(() => groups('[multi]\ngroups."shop.Cart".replicas = 2.5\n')).toThrow('[multi] groups."shop.Cart".replicas = 2.5');

@@ -4,10 +4,49 @@
  * of its first component, and `[multi] groups."<name>".replicas` sets its replica count
  * (default: `[multi] replicas`, else 2).
  */
-import { MAIN_COMPONENT, compareComponents, runtimeError, shortName, type AppConfig, type Manifest } from "@weaver/runtime";
+import { MAIN_COMPONENT, compareComponents, defineSection, sectionOf, shortName, type AppConfig, type ListenerConfig, type Manifest } from "@weaver/runtime";
 
 /** The default number of replicas of a group. */
 export const DEFAULT_REPLICAS = 2;
+
+/** The most replicas a group may have. */
+const MAX_REPLICAS = 64;
+
+/** The keys of [multi]. */
+export interface MultiConfig {
+  readonly listeners?: Readonly<Record<string, ListenerConfig>>;
+  readonly replicas?: number;
+  readonly groups?: Readonly<Record<string, { readonly replicas?: number }>>;
+}
+
+/** The [multi] section of weaver.toml: listener proxies and replica counts. */
+export const MULTI_SECTION = defineSection<MultiConfig>({
+  name: "multi",
+  doc: "The multi-process deployer (weaver multi deploy): where the proxy of each listener listens, and how many replicas each group has.",
+  listeners: true,
+  keys: {
+    replicas: { schema: { kind: "number" }, doc: `Replicas of every group, 1 to ${MAX_REPLICAS} (default ${DEFAULT_REPLICAS}).` },
+    groups: {
+      schema: { kind: "record", value: { kind: "object", fields: { replicas: { schema: { kind: "number" }, optional: true } } } },
+      doc: 'Per group, named after its first component ("reverser.Reverser"): its replicas.',
+    },
+  },
+  check: (multi, { config, manifest }) => {
+    const problems: string[] = [];
+    const count = (key: string, n: number | undefined): void => {
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_REPLICAS)) problems.push(`${key} = ${n}: the replica count must be a whole number from 1 to ${MAX_REPLICAS}`);
+    };
+    count("replicas", multi.replicas);
+    const names = manifest === undefined ? undefined : groupLists(manifest, config).map((l) => shortName(l[0] as string));
+    for (const [name, group] of Object.entries(multi.groups ?? {})) {
+      if (names !== undefined && !names.includes(name)) {
+        problems.push(`groups."${name}": no group is named ${name}; groups are named after their first component: ${names.map((n) => `"${n}"`).join(", ")}`);
+      }
+      count(`groups."${name}".replicas`, group?.replicas);
+    }
+    return problems;
+  },
+});
 
 /** A group of components that share processes. */
 export interface Group {
@@ -17,8 +56,17 @@ export interface Group {
   readonly replicas: number;
 }
 
-/** Computes the groups of an app under a config (already checked by validateConfig). */
+/** Computes the groups of an app under a config (checked against the app with MULTI_SECTION). */
 export function computeGroups(manifest: Manifest, config: AppConfig): Group[] {
+  const multi = sectionOf(config, MULTI_SECTION);
+  return groupLists(manifest, config).map((components) => {
+    const name = shortName(components[0] as string);
+    return { name, components, replicas: multi.groups?.[name]?.replicas ?? multi.replicas ?? DEFAULT_REPLICAS };
+  });
+}
+
+/** The components of each group, groups in status order (Main's first). */
+function groupLists(manifest: Manifest, config: AppConfig): string[][] {
   const placed = new Set<string>();
   const lists: string[][] = [];
   for (const list of config.colocate) {
@@ -26,27 +74,7 @@ export function computeGroups(manifest: Manifest, config: AppConfig): Group[] {
     for (const c of list) placed.add(c);
   }
   for (const c of manifest.components) if (!placed.has(c.name)) lists.push([c.name]);
-  lists.sort((a, b) => compareComponents(a[0] as string, b[0] as string));
-
-  const multi = config.multi as { replicas?: number; groups?: Record<string, { replicas?: number }> };
-  const names = lists.map((l) => shortName(l[0] as string));
-  for (const name of Object.keys(multi.groups ?? {})) {
-    if (!names.includes(name)) {
-      throw runtimeError(
-        "WEAVER_ERR_CONFIG_KEY",
-        `${config.file}: [multi] groups."${name}": no group is named ${name}; groups are named after their first component: ${names.map((n) => `"${n}"`).join(", ")}`,
-      );
-    }
-  }
-  return lists.map((components, i) => {
-    const name = names[i] as string;
-    const replicas = multi.groups?.[name]?.replicas ?? multi.replicas ?? DEFAULT_REPLICAS;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 64) {
-      const key = multi.groups?.[name]?.replicas !== undefined ? `groups."${name}".replicas` : "replicas";
-      throw runtimeError("WEAVER_ERR_CONFIG_KEY", `${config.file}: [multi] ${key} = ${replicas}: the replica count must be a whole number from 1 to 64`);
-    }
-    return { name, components, replicas };
-  });
+  return lists.sort((a, b) => compareComponents(a[0] as string, b[0] as string));
 }
 
 /** Whether a group runs Main. */

@@ -8,3 +8,4 @@ export { multiCommand } from "./commands.js";
 export { multiDeploy, type DeployOptions } from "./deploy.js";
 export { Deployment, type DeploymentOptions } from "./deployment.js";
 export { DEPLOYER } from "./deployer-name.js";
+export { MULTI_SECTION, type MultiConfig } from "./groups.js";

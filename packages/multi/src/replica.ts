@@ -21,6 +21,8 @@ export interface SlotContext {
   readonly configFile: string;
   readonly control: string;
   readonly proxies: Readonly<Record<string, string>>;
+  /** How long a process may take to report ready before it is killed ([serviceweaver] start_timeout). */
+  readonly startTimeoutMs: number;
   readonly log: LogSink;
   /** The routes of a group's replicas now. */
   routes(group: Group): Record<string, RouteEntry[]>;
@@ -109,11 +111,21 @@ export class ReplicaSlot {
     this.#envelope = envelope;
     const id = this.id;
     void envelope.exited.then((exit) => this.#exited(id, exit.code, exit.signal));
+    // A process that never reports ready (a hung start, an init() that ignores its timeout) is
+    // killed, and counts as a crash at start.
+    this.#timer = setTimeout(() => {
+      if (this.id !== id || this.state !== "starting") return;
+      const seconds = Math.round(this.#ctx.startTimeoutMs / 100) / 10;
+      this.#system("warn", `replica ${id.slice(0, 8)} of ${this.group.name} did not report ready within ${seconds}s; killing it (raise [serviceweaver] start_timeout in weaver.toml if it needs longer)`);
+      envelope.kill();
+    }, this.#ctx.startTimeoutMs);
+    this.#timer.unref();
   }
 
   /** The process reported ready (CONTROL_READY). */
   ready(listeners: Readonly<Record<string, string>>): void {
     if (this.state !== "starting") return;
+    clearTimeout(this.#timer);
     this.state = "ready";
     this.listeners = listeners;
     this.#readyAt = Date.now();
@@ -139,6 +151,11 @@ export class ReplicaSlot {
     this.#envelope?.kill();
   }
 
+  /** Writes an entry of the deployer about this slot's replica (`replica`: the process meant, the current one by default). */
+  #system(level: "info" | "warn", msg: string, replica = this.id): void {
+    this.#ctx.log.system(this.#ctx.app, this.#ctx.identity.deployment, level, msg, { replica, group: this.group.name });
+  }
+
   #scheduleHealth(): void {
     this.#timer = setTimeout(() => void this.#checkHealth(), HEALTH_EVERY_MS);
     this.#timer.unref();
@@ -156,13 +173,13 @@ export class ReplicaSlot {
         this.#ctx.changed();
       }
     } else if (++this.#failures >= UNHEALTHY_AFTER) {
-      this.#ctx.log.system(this.#ctx.app, this.#ctx.identity.deployment, "warn", `replica ${this.id.slice(0, 8)} of ${this.group.name} failed ${this.#failures} health checks in a row; restarting it`, { replica: this.id, group: this.group.name });
+      this.#system("warn", `replica ${this.id.slice(0, 8)} of ${this.group.name} failed ${this.#failures} health checks in a row; restarting it`);
       this.state = "unhealthy";
       this.#ctx.changed();
       this.#envelope?.kill();
       return;
     } else if (this.#failures === 1) {
-      this.#ctx.log.system(this.#ctx.app, this.#ctx.identity.deployment, "info", `replica ${this.id.slice(0, 8)} of ${this.group.name} missed a health check`, { replica: this.id });
+      this.#system("info", `replica ${this.id.slice(0, 8)} of ${this.group.name} missed a health check`);
     }
     this.#scheduleHealth();
   }
@@ -193,7 +210,7 @@ export class ReplicaSlot {
     const delay = this.#backoff;
     this.#backoff = Math.min(RESTART_MAX_MS, this.#backoff * 2);
     this.restarts++;
-    this.#ctx.log.system(this.#ctx.app, this.#ctx.identity.deployment, "warn", `replica ${id.slice(0, 8)} of ${this.group.name} ${how}; restarting it in ${delay} ms (restart ${this.restarts})`, { replica: id, group: this.group.name });
+    this.#system("warn", `replica ${id.slice(0, 8)} of ${this.group.name} ${how}; restarting it in ${delay} ms (restart ${this.restarts})`, id);
     this.#timer = setTimeout(() => {
       if (!this.#stopping) this.start();
     }, delay);

@@ -46,9 +46,9 @@ export { remoteCalls, methodId } from "./calls/remote-calls.js";
 export { componentHandler } from "./calls/component-server.js";
 export { SocketLoopback } from "./calls/loopback.js";
 
-// Config of components, and a process without a config file.
-export { componentConfig } from "./config/config-validate.js";
-export { emptyConfig, DEFAULT_TRACES_PER_SECOND } from "./config/config.js";
+// Config: of components, of a process without a config file, of tests.
+export { componentConfig, validateConfig } from "./config/config-validate.js";
+export { emptyConfig, parseConfig, DEFAULT_TRACES_PER_SECOND } from "./config/config.js";
 
 // Log lines of pino loggers.
 export { entryFromPino } from "./logs/log-entry.js";

@@ -25,8 +25,8 @@ export { WeaverError, runtimeError } from "./errors.js";
 export { MAIN_COMPONENT, shortName, compareComponents } from "./names.js";
 
 // weaver.toml.
-export { loadConfig, parseConfig, parseDuration, type AppConfig, type ListenerConfig } from "./config/config.js";
-export { validateConfig } from "./config/config-validate.js";
+export { loadConfig, parseDuration, type AppConfig, type ConfigOptions } from "./config/config.js";
+export { defineSection, sectionOf, listenerAddress, SINGLE_SECTION, type ConfigSection, type ListenerConfig } from "./config/config-section.js";
 export { configSections, REDACTED } from "./config/config-sections.js";
 export { isSecretRef } from "./config/secrets.js";
 export { parseAddress, formatAddress, type Address } from "./config/address.js";
@@ -36,7 +36,7 @@ export { readManifest, type Manifest, type ComponentManifest, type MethodManifes
 
 // The deployer's end of the replica contract: starting app processes, the control server they
 // report to, and the calls a deployer makes to each replica.
-export { appBinary, appCommand, appEnvironment, shownPath } from "./replica/app-process.js";
+export { loadDeployable, appCommand, appEnvironment, shownPath, type Deployable } from "./replica/app-process.js";
 export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
 export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity, type ReplicaProcess } from "./replica/control-server.js";
 export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";

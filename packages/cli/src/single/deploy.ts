@@ -4,7 +4,8 @@
  * first, so a bad weaver.toml fails here, before anything starts. The app prints the banner.
  */
 import type { Command } from "commander";
-import { appBinary, appCommand, appEnvironment, loadConfig, readManifest, runtimeError, shownPath, validateConfig } from "@weaver/runtime";
+import { MULTI_SECTION } from "@weaver/multi";
+import { appCommand, appEnvironment, loadDeployable, runtimeError, shownPath } from "@weaver/runtime";
 import { ExitStatus, newCommand } from "@weaver/runtime/tool";
 import { runChild } from "../child.js";
 
@@ -35,9 +36,8 @@ export function deployCommand(): Command {
 
 /** Checks the config and the app, runs the app in the foreground, and resolves to its exit status. */
 export async function deploy(file: string): Promise<number> {
-  const config = loadConfig(file);
-  const binary = appBinary(config);
-  validateConfig(config, readManifest(binary));
+  // The sections of the other built-in deployer are checked too: one weaver.toml serves both.
+  const { config, binary } = loadDeployable(file, [MULTI_SECTION]);
   const [command, args] = appCommand(binary, config.args);
   try {
     return await runChild(command, args, { env: appEnvironment(config) });

@@ -22,8 +22,8 @@
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { parseAddress, parseConfig, runtimeError, validateConfig, type Address, type AppConfig } from "@weaver/runtime";
-import { emptyConfig, findComponentByImpl, registeredApps, SocketLoopback, type MethodStats } from "@weaver/runtime/core";
+import { SINGLE_SECTION, listenerAddress, parseAddress, runtimeError, type Address, type AppConfig } from "@weaver/runtime";
+import { SocketLoopback, emptyConfig, findComponentByImpl, parseConfig, registeredApps, validateConfig, type MethodStats } from "@weaver/runtime/core";
 import type { Component, InterfaceOf } from "../component.js";
 import { ComponentHost } from "../host.js";
 import { createRootLogger, sinkDestination } from "../logger.js";
@@ -88,7 +88,7 @@ function componentName(impl: ImplClass): string {
 
 function testConfig(text: string | undefined): AppConfig {
   if (text === undefined) return emptyConfig();
-  const config = parseConfig(text, "test config");
+  const config = parseConfig(text, "test config", { others: "any" });
   for (const app of registeredApps()) validateConfig(config, app);
   return config;
 }
@@ -108,7 +108,7 @@ function makeRunner(name: string, rpc: boolean): Runner {
         config,
         logger,
         listener: (lis) => {
-          const address = config.single.listeners[lis]?.address;
+          const address = listenerAddress(config, SINGLE_SECTION.name, lis);
           // Tests listen on loopback only, unless the test config gives an address.
           return { address: address === undefined ? { host: "127.0.0.1", port: 0 } : (parseAddress(address) as Address) };
         },

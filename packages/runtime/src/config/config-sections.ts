@@ -9,8 +9,8 @@ import type { AppConfig } from "./config.js";
 /** What stands in for a value that is not shown. */
 export const REDACTED = "<redacted>";
 
-/** The sections of `config` that a deployment of `deployer` ("single", "multi") shows. */
-export function configSections(config: AppConfig, deployer: "single" | "multi"): Record<string, unknown> {
+/** The sections of `config` that a deployment of `deployer` ("single", "multi", ...) shows. */
+export function configSections(config: AppConfig, deployer: string): Record<string, unknown> {
   const weaver: Record<string, unknown> = {};
   if (config.name !== undefined) weaver["name"] = config.name;
   if (config.binary !== undefined) weaver["binary"] = config.binary;
@@ -20,5 +20,7 @@ export function configSections(config: AppConfig, deployer: "single" | "multi"):
   if (config.rolloutMs !== undefined) weaver["rollout"] = `${config.rolloutMs}ms`;
   weaver["traces_per_second"] = config.tracesPerSecond;
   if (config.otlpEndpoint !== undefined) weaver["otlp_endpoint"] = config.otlpEndpoint;
-  return { serviceweaver: weaver, [deployer]: config[deployer], ...config.components };
+  weaver["init_timeout"] = `${config.initTimeoutMs}ms`;
+  weaver["start_timeout"] = `${config.startTimeoutMs}ms`;
+  return { serviceweaver: weaver, [deployer]: config.sections[deployer] ?? {}, ...config.components };
 }

@@ -1,21 +1,33 @@
 /**
- * The checks of weaver.toml that need the app: against its manifest (validateConfig, run by
- * deployers before anything starts, with secret references unresolved) and against one
- * component's config type with secrets resolved (componentConfig, run in the app process).
+ * The checks of weaver.toml that need the app: against its manifest (run by deployers before
+ * anything starts, with secret references unresolved, as part of parseConfig or by
+ * validateConfig) and against one component's config type with secrets resolved
+ * (componentConfig, run in the app process).
  */
 import { dirname } from "node:path";
 import { fail, type AppConfig, type Problem } from "./config.js";
+import { SINGLE_SECTION, type ConfigSection } from "./config-section.js";
 import { checkTable, type ConfigSchema } from "./config-schema.js";
 import { runtimeError } from "../errors.js";
 import type { Manifest } from "../generated/manifest.js";
 import { shortName } from "../names.js";
 
 /**
- * Checks a parsed config against an app's manifest: component sections name real components and
- * match their config types, colocation groups name real components once each, and deployer
- * sections configure only listeners the app declares. Secret references stay unresolved.
+ * Checks a parsed config against an app's manifest (see manifestProblems); throws one error that
+ * lists every problem. `sections` are the declared deployer sections ([single] is always one).
  */
-export function validateConfig(config: AppConfig, manifest: Manifest): void {
+export function validateConfig(config: AppConfig, manifest: Manifest, sections: readonly ConfigSection<any>[] = []): void {
+  const problems = manifestProblems(config, manifest, [SINGLE_SECTION, ...sections]);
+  if (problems.length > 0) fail(config.file || "config (none given; set SERVICEWEAVER_CONFIG)", problems);
+}
+
+/**
+ * The problems of a config against an app's manifest: component sections name real components and
+ * match their config types, colocation groups name real components once each, the sections that
+ * place listeners place only listeners the app declares, and each declared section passes its own
+ * check. Secret references stay unresolved.
+ */
+export function manifestProblems(config: AppConfig, manifest: Manifest, declared: readonly ConfigSection<any>[]): Problem[] {
   const problems: Problem[] = [];
   const byName = new Map(manifest.components.map((c) => [c.name, c]));
   const known = (): string => manifest.components.map((c) => `"${c.name}"`).join(", ");
@@ -53,7 +65,7 @@ export function validateConfig(config: AppConfig, manifest: Manifest): void {
 
   const placed = new Set<string>();
   config.colocate.forEach((group, i) => {
-    for (const name of group) {
+    for (const name of Array.isArray(group) ? group : []) {
       if (!byName.has(name)) {
         problems.push({
           code: "WEAVER_ERR_CONFIG_COMPONENT",
@@ -70,15 +82,18 @@ export function validateConfig(config: AppConfig, manifest: Manifest): void {
   });
 
   const listeners = new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)));
-  for (const [section, deployer] of [["single", config.single], ["multi", config.multi]] as const) {
-    for (const name of Object.keys(deployer.listeners)) {
+  for (const section of declared) {
+    const value = config.sections[section.name];
+    if (value === undefined) continue;
+    for (const name of section.listeners === true ? Object.keys((value["listeners"] ?? {}) as object) : []) {
       if (!listeners.has(name)) {
-        const declared = listeners.size > 0 ? `declared listeners: ${[...listeners].join(", ")}` : "the app declares no listeners";
-        problems.push({ code: "WEAVER_ERR_CONFIG_LISTENER", text: `[${section}] listeners.${name}: no component declares listener ${name}; ${declared}` });
+        const names = listeners.size > 0 ? `declared listeners: ${[...listeners].join(", ")}` : "the app declares no listeners";
+        problems.push({ code: "WEAVER_ERR_CONFIG_LISTENER", text: `[${section.name}] listeners.${name}: no component declares listener ${name}; ${names}` });
       }
     }
+    for (const e of section.check?.(value, { config, manifest }) ?? []) problems.push({ code: "WEAVER_ERR_CONFIG_KEY", text: `[${section.name}] ${e}` });
   }
-  if (problems.length > 0) fail(config.file || "config (none given; set SERVICEWEAVER_CONFIG)", problems);
+  return problems;
 }
 
 /**

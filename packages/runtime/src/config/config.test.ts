@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { loadConfig, parseConfig, parseDuration, type AppConfig } from "./config.js";
 import { componentConfig, validateConfig } from "./config-validate.js";
+import { defineSection, listenerAddress, sectionOf, type ListenerConfig } from "./config-section.js";
 import type { ConfigSchema } from "./config-schema.js";
 import { WeaverError } from "../errors.js";
 import type { ComponentManifest, Manifest } from "../generated/manifest.js";
@@ -64,8 +65,20 @@ const MANIFEST: Manifest = {
 /** A valid Cart section, so that tests about other things do not trip over its required key. */
 const CART = `["@acme/shop/Cart"]\nport = 1\n`;
 
+/** A deployer's section, as a deployer declares one: a listener proxy, a count with a range. */
+const FLEET = defineSection<{ listeners?: Record<string, ListenerConfig>; ships?: number }>({
+  name: "fleet",
+  doc: "A test deployer.",
+  listeners: true,
+  keys: { ships: { schema: { kind: "number" }, doc: "How many ships." } },
+  check: (value, { manifest }) => [
+    ...(value.ships !== undefined && value.ships > 9 ? [`ships = ${value.ships}: at most 9 ships`] : []),
+    ...(manifest !== undefined && value.ships === 0 ? [`ships = 0: app ${manifest.app} needs a ship`] : []),
+  ],
+});
+
 const validateError = (text: string): WeaverError =>
-  thrown(() => validateConfig(parseConfig(text, FILE), MANIFEST));
+  thrown(() => validateConfig(parseConfig(text, FILE, { sections: [FLEET] }), MANIFEST, [FLEET]));
 
 describe("parseConfig", () => {
   it("reads every [serviceweaver] key", () => {
@@ -80,6 +93,8 @@ describe("parseConfig", () => {
         'rollout = "1h30m"',
         "traces_per_second = 0.5",
         'otlp_endpoint = "http://127.0.0.1:4318"',
+        'init_timeout = "5s"',
+        'start_timeout = "2m"',
       ].join("\n"),
       FILE,
     );
@@ -93,8 +108,9 @@ describe("parseConfig", () => {
       rolloutMs: 5_400_000,
       tracesPerSecond: 0.5,
       otlpEndpoint: "http://127.0.0.1:4318",
-      single: { listeners: {} },
-      multi: { listeners: {} },
+      initTimeoutMs: 5_000,
+      startTimeoutMs: 120_000,
+      sections: {},
       components: {},
     } satisfies AppConfig);
   });
@@ -144,8 +160,22 @@ describe("parseConfig", () => {
     const e = parseError("[foo]\nx = 1\n");
     expect(e.code).toBe("WEAVER_ERR_CONFIG_SECTION");
     expect(e.message).toBe(
-      `${FILE}: unknown section [foo]; known sections are [serviceweaver], [single], [multi] and one per component keyed by full name, e.g. ["app/Component"]`,
+      `${FILE}: unknown section [foo]; known sections are [serviceweaver], [single] and one per component keyed by full name, e.g. ["app/Component"]`,
     );
+    expect(thrown(() => parseConfig("[foo]\n", FILE, { sections: [FLEET], others: ["kube"] })).message).toBe(
+      `${FILE}: unknown section [foo]; known sections are [serviceweaver], [single], [fleet], [kube] and one per component keyed by full name, e.g. ["app/Component"]`,
+    );
+  });
+
+  it("suggests the section meant by a near miss, even where other deployers' sections are let through", () => {
+    for (const others of [[], "any"] as const) {
+      const e = thrown(() => parseConfig('[singel]\nlisteners.lis = {address = ":0"}\n[serviceweavr]\n', FILE, { others }));
+      expect(e.message.split("\n")).toEqual([
+        `${FILE}: 2 problems:`,
+        '  unknown section [singel]; did you mean [single]? known sections are [serviceweaver], [single] and one per component keyed by full name, e.g. ["app/Component"]',
+        '  unknown section [serviceweavr]; did you mean [serviceweaver]? known sections are [serviceweaver], [single] and one per component keyed by full name, e.g. ["app/Component"]',
+      ]);
+    }
   });
 
   it("suggests quoting the full name for an unquoted [pkg.Iface] section", () => {
@@ -170,16 +200,21 @@ describe("parseConfig", () => {
     expect(e.message).toBe(`${FILE}: single must be a table ([single]), not a value`);
   });
 
-  it("passes the sections of other deployers through", () => {
-    const config = parseConfig('[ssh]\nlocations = "./hosts"\n[gke]\nregions = ["us-west1"]\n', FILE);
-    expect(config.components).toEqual({});
+  it("keeps the sections of other deployers as written, when told which they are or to take any", () => {
+    const text = '[ssh]\nlocations = "./hosts"\n[gke]\nregions = ["us-west1"]\n';
+    for (const others of [["ssh", "gke"], "any"] as const) {
+      const config = parseConfig(text, FILE, { others });
+      expect(config.sections).toEqual({ ssh: { locations: "./hosts" }, gke: { regions: ["us-west1"] } });
+      expect(config.components).toEqual({});
+    }
+    expect(thrown(() => parseConfig(text, FILE, { others: ["ssh"] })).message).toMatch(/unknown section \[gke\]/);
   });
 
   it("refuses unknown keys, naming the known ones", () => {
     const e = parseError('[serviceweaver]\nnmae = "x"\n');
     expect(e.code).toBe("WEAVER_ERR_CONFIG_KEY");
     expect(e.message).toBe(
-      `${FILE}: [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout, traces_per_second, otlp_endpoint)`,
+      `${FILE}: [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout, traces_per_second, otlp_endpoint, init_timeout, start_timeout)`,
     );
   });
 
@@ -193,8 +228,11 @@ describe("parseConfig", () => {
 
   it("keeps a listener named __proto__ as a listener", () => {
     const config = parseConfig('[single]\nlisteners.__proto__ = {address = ":1"}\n', FILE);
-    expect(Object.getPrototypeOf(config.single.listeners)).toBe(Object.prototype);
-    expect(Object.entries(config.single.listeners)).toEqual([["__proto__", { address: ":1" }]]);
+    const listeners = config.sections["single"]?.["listeners"] as object;
+    expect(Object.getPrototypeOf(listeners)).toBe(Object.prototype);
+    expect(Object.entries(listeners)).toEqual([["__proto__", { address: ":1" }]]);
+    expect(listenerAddress(config, "single", "__proto__")).toBe(":1");
+    expect(listenerAddress(config, "single", "toString")).toBeUndefined();
   });
 
   it("refuses values of the wrong type, naming the expected type", () => {
@@ -238,37 +276,56 @@ describe("parseConfig", () => {
     );
   });
 
-  it("reads listener addresses of [single] and [multi]", () => {
-    const config = parseConfig(
-      '[single]\nlisteners.lis = {address = "localhost:8080"}\n[multi]\nlisteners.lis = {address = ":0"}\nreplicas = 3\n',
-      FILE,
-    );
-    expect(config.single.listeners).toEqual({ lis: { address: "localhost:8080" } });
-    expect(config.multi.listeners).toEqual({ lis: { address: ":0" } });
-    expect(config.multi["replicas"]).toBe(3);
+  it("reads the listener addresses and keys of [single] and of a declared section", () => {
+    const config = parseConfig('[single]\nlisteners.lis = {address = "localhost:8080"}\n[fleet]\nlisteners.lis = {address = ":0"}\nships = 3\n', FILE, { sections: [FLEET] });
+    expect(listenerAddress(config, "single", "lis")).toBe("localhost:8080");
+    expect(listenerAddress(config, "fleet", "lis")).toBe(":0");
+    expect(listenerAddress(config, "fleet", "other")).toBeUndefined();
+    expect(sectionOf(config, FLEET)).toEqual({ listeners: { lis: { address: ":0" } }, ships: 3 });
   });
 
-  it("refuses bad listener addresses and bad deployer keys", () => {
-    const e = parseError(
-      '[single]\nlisteners.lis = {address = "localhost"}\n[multi]\nlisteners.lis = {address = "h:70000"}\nlisteners.b = {adress = "h:1"}\nreplicas = "2"\n',
+  it("refuses bad listener addresses and the bad keys of a declared section, and runs its check", () => {
+    const e = thrown(() =>
+      parseConfig(
+        '[single]\nlisteners.lis = {address = "localhost"}\n[fleet]\nlisteners.lis = {address = "h:70000"}\nlisteners.b = {adress = "h:1"}\nships = "2"\nboats = 1\n',
+        FILE,
+        { sections: [FLEET] },
+      ),
     );
     expect(e.code).toBe("WEAVER_ERR_CONFIG_LISTENER");
     expect(e.message.split("\n")).toEqual([
-      `${FILE}: 4 problems:`,
+      `${FILE}: 5 problems:`,
       '  [single] listeners.lis.address: "localhost" is not an address of the form host:port (e.g. "localhost:8080" or ":0")',
-      "  [multi] listeners.b.adress: unknown key (known keys: address)",
-      "  [multi] replicas: expected number, found string",
-      '  [multi] listeners.lis.address: port 70000 in "h:70000" is larger than 65535',
+      "  [fleet] listeners.b.adress: unknown key (known keys: address)",
+      "  [fleet] ships: expected number, found string",
+      "  [fleet] boats: unknown key (known keys: listeners, ships)",
+      '  [fleet] listeners.lis.address: port 70000 in "h:70000" is larger than 65535',
     ]);
+    expect(thrown(() => parseConfig(`[fleet]\nships = 10\n${CART}`, FILE, { sections: [FLEET], manifest: MANIFEST })).message).toBe(
+      `${FILE}: [fleet] ships = 10: at most 9 ships`,
+    );
   });
 
   it("reports every problem at once", () => {
     const e = parseError('[serviceweaver]\nnmae = "x"\n[foo]\n[single]\nlisteners.lis = {address = "bad"}\n');
     expect(e.message.split("\n")).toEqual([
       `${FILE}: 3 problems:`,
-      "  [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout, traces_per_second, otlp_endpoint)",
+      "  [serviceweaver] nmae: unknown key (known keys: name, binary, args, env, colocate, rollout, traces_per_second, otlp_endpoint, init_timeout, start_timeout)",
       '  [single] listeners.lis.address: "bad" is not an address of the form host:port (e.g. "localhost:8080" or ":0")',
-      '  unknown section [foo]; known sections are [serviceweaver], [single], [multi] and one per component keyed by full name, e.g. ["app/Component"]',
+      '  unknown section [foo]; known sections are [serviceweaver], [single] and one per component keyed by full name, e.g. ["app/Component"]',
+    ]);
+  });
+
+  it("reports the problems of every section at once, component sections included, when given the app", () => {
+    const text = '[serviceweaver]\ninit_timeout = "soon"\n[fleet]\nships = 0\nlisteners.nope = {address = ":0"}\n["@acme/shop/Cart"]\nport = "x"\n["@acme/shop/Stor"]\n';
+    const e = thrown(() => parseConfig(text, FILE, { sections: [FLEET], manifest: MANIFEST }));
+    expect(e.message.split("\n")).toEqual([
+      `${FILE}: 5 problems:`,
+      '  [serviceweaver] init_timeout: "soon" is not a duration such as "30s", "5m" or "1h30m"',
+      '  ["@acme/shop/Cart"] port: expected number, found string',
+      '  ["@acme/shop/Stor"]: app shop has no component @acme/shop/Stor; components: "@acme/shop/Cart", "@acme/shop/Store", "weaver/Main"',
+      "  [fleet] listeners.nope: no component declares listener nope; declared listeners: lis",
+      "  [fleet] ships = 0: app shop needs a ship",
     ]);
   });
 
@@ -287,7 +344,7 @@ describe("loadConfig", () => {
     const config = loadConfig(file);
     expect(config.file).toBe(file);
     expect(config.binary).toBe(join(dir, "dist/main.js"));
-    expect(config.single.listeners).toEqual({ lis: { address: "localhost:8080" } });
+    expect(listenerAddress(config, "single", "lis")).toBe("localhost:8080");
   });
 
   it("keeps an absolute binary as it is", () => {
@@ -319,11 +376,11 @@ describe("validateConfig", () => {
       'colocate = [["@acme/shop/Cart", "@acme/shop/Store"]]',
       "[single]",
       'listeners.lis = {address = "localhost:8080"}',
-      "[multi]",
+      "[fleet]",
       'listeners.lis = {address = ":0"}',
       CART,
     ].join("\n");
-    expect(() => validateConfig(parseConfig(text, FILE), MANIFEST)).not.toThrow();
+    expect(() => validateConfig(parseConfig(text, FILE, { sections: [FLEET] }), MANIFEST, [FLEET])).not.toThrow();
   });
 
   it("suggests the full name for an unknown component that matches a component's short name", () => {
@@ -398,13 +455,13 @@ describe("validateConfig", () => {
 
   it("refuses listeners that no component declares", () => {
     const e = validateError(
-      `[single]\nlisteners.lis = {address = ":0"}\nlisteners.other = {address = ":1"}\n[multi]\nlisteners.x = {}\n${CART}`,
+      `[single]\nlisteners.lis = {address = ":0"}\nlisteners.other = {address = ":1"}\n[fleet]\nlisteners.x = {}\n${CART}`,
     );
     expect(e.code).toBe("WEAVER_ERR_CONFIG_LISTENER");
     expect(e.message.split("\n")).toEqual([
       `${FILE}: 2 problems:`,
       "  [single] listeners.other: no component declares listener other; declared listeners: lis",
-      "  [multi] listeners.x: no component declares listener x; declared listeners: lis",
+      "  [fleet] listeners.x: no component declares listener x; declared listeners: lis",
     ]);
   });
 

@@ -2,29 +2,24 @@
  * weaver.toml: parsing and validation.
  *
  * Sections: `[serviceweaver]` (alias `[weaver]`; both at once is an error) with the app-wide keys;
- * one section per deployer (`[single]`, `[multi]`; `ssh`, `gke` and `kube` are left to their
- * deployers); one section per component keyed by its full name (`["reverser/Reverser"]`).
- * parseConfig checks what it can without the app; validateConfig (config-validate.ts) checks the
- * rest against the app's manifest. Every problem is reported at once, naming the file, section and key.
+ * one section per deployer, which the deployer declares (ConfigSection: [single] is built in,
+ * [multi] comes with the multi deployer, a plugin declares its own); one section per component,
+ * keyed by its full name (`["reverser/Reverser"]`). parseConfig checks the syntax, [serviceweaver]
+ * and every declared section; given the app's manifest it also checks the component sections, the
+ * colocation groups, the listeners each section places and the sections' own checks (see
+ * config-validate.ts). Every problem of the file is reported at once, naming the file, section and
+ * key.
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parse, TomlError } from "smol-toml";
-import { checkTable, type ConfigSchema } from "./config-schema.js";
-import { runtimeError, type RuntimeErrorCode } from "../errors.js";
+import { WeaverError, runtimeError, type RuntimeErrorCode } from "../errors.js";
+import type { Manifest } from "../generated/manifest.js";
 import { parseAddress } from "./address.js";
-
-/** Options of one listener in a deployer section. */
-export interface ListenerConfig {
-  /** `host:port` to listen on; port 0 picks a free port. */
-  readonly address: string;
-}
-
-/** The keys every built-in deployer section has. */
-export interface DeployerConfig {
-  /** Listener options by listener name. */
-  readonly listeners: Readonly<Record<string, ListenerConfig>>;
-}
+import { SINGLE_SECTION, sectionSchema, type ConfigSection } from "./config-section.js";
+import { checkTable, type ConfigSchema } from "./config-schema.js";
+import { manifestProblems } from "./config-validate.js";
+import { closest } from "./closest.js";
 
 /** A parsed weaver.toml. */
 export interface AppConfig {
@@ -46,13 +41,19 @@ export interface AppConfig {
   readonly tracesPerSecond: number;
   /** `[serviceweaver] otlp_endpoint`: an OTLP/HTTP collector spans are also sent to, when given. */
   readonly otlpEndpoint: string | undefined;
-  /** `[single]`. */
-  readonly single: DeployerConfig;
-  /** `[multi]`, with keys the multi deployer validates. */
-  readonly multi: DeployerConfig & Readonly<Record<string, unknown>>;
+  /** `[serviceweaver] init_timeout` in milliseconds: how long each component's init() may take. */
+  readonly initTimeoutMs: number;
+  /** `[serviceweaver] start_timeout` in milliseconds: how long a deployer waits for a process to be ready. */
+  readonly startTimeoutMs: number;
   /**
-   * Component sections by full name, unvalidated until validateConfig (which also refuses
-   * sections keyed by a name that is not a component's, such as a short name).
+   * Deployer sections by name: the declared ones as their declarations checked them (see
+   * sectionOf), the others as written.
+   */
+  readonly sections: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * Component sections by full name, checked against the app's config types when the config is
+   * validated against its manifest (which also refuses sections keyed by a name that is not a
+   * component's, such as a short name).
    */
   readonly components: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
@@ -72,32 +73,19 @@ const SERVICEWEAVER: ConfigSchema & { kind: "object" } = {
     rollout: opt(string),
     traces_per_second: opt({ kind: "number" }),
     otlp_endpoint: opt(string),
+    init_timeout: opt(string),
+    start_timeout: opt(string),
   },
 };
 
 /** Traces started per second when the config says nothing: about one, as the Go framework does. */
 export const DEFAULT_TRACES_PER_SECOND = 1;
 
-const LISTENERS: ConfigSchema = {
-  kind: "record",
-  value: { kind: "object", fields: { address: opt(string) } },
-};
+/** How long each component's init() may take when the config says nothing. */
+export const DEFAULT_INIT_TIMEOUT_MS = 30_000;
 
-/** The schema of `[single]`. */
-const SINGLE: ConfigSchema & { kind: "object" } = { kind: "object", fields: { listeners: opt(LISTENERS) } };
-
-/** The schema of `[multi]`; the multi deployer owns these keys. */
-const MULTI: ConfigSchema & { kind: "object" } = {
-  kind: "object",
-  fields: {
-    listeners: opt(LISTENERS),
-    replicas: opt({ kind: "number" }),
-    groups: opt({ kind: "record", value: { kind: "object", fields: { replicas: opt({ kind: "number" }) } } }),
-  },
-};
-
-/** Sections that belong to deployers other than the built-in ones; they are passed through. */
-const FOREIGN_SECTIONS = new Set(["ssh", "gke", "gke-local", "kube"]);
+/** How long a deployer waits for a process to be ready when the config says nothing. */
+export const DEFAULT_START_TIMEOUT_MS = 60_000;
 
 /** A problem found in a config file, with the error code it maps to. */
 export interface Problem {
@@ -113,6 +101,24 @@ export function fail(file: string, problems: readonly Problem[]): never {
   throw runtimeError(first.code, `${file}: ${problems.length} problems:\n${list}`);
 }
 
+/** How a config is read: which sections it may have, and what it is checked against. */
+export interface ConfigOptions {
+  /** The deployer sections to check, besides [single], which every app has. */
+  readonly sections?: readonly ConfigSection<any>[];
+  /**
+   * Sections of other deployers, kept as written and left to them: their names, or "any" to take
+   * every other lowercase section for one (an app process, whose deployer has checked the file).
+   * An unknown section is an error otherwise.
+   */
+  readonly others?: readonly string[] | "any";
+  /**
+   * The app: when given, the config is also checked against it (component sections, colocation,
+   * listeners). A function is given the config as parsed so far, to find the app from it
+   * (`[serviceweaver] binary`); what it throws is reported with the file's other problems.
+   */
+  readonly manifest?: Manifest | ((config: AppConfig) => Manifest);
+}
+
 /** An empty config, for apps run without a config file. */
 export function emptyConfig(): AppConfig {
   return {
@@ -125,14 +131,15 @@ export function emptyConfig(): AppConfig {
     rolloutMs: undefined,
     tracesPerSecond: DEFAULT_TRACES_PER_SECOND,
     otlpEndpoint: undefined,
-    single: { listeners: {} },
-    multi: { listeners: {} },
+    initTimeoutMs: DEFAULT_INIT_TIMEOUT_MS,
+    startTimeoutMs: DEFAULT_START_TIMEOUT_MS,
+    sections: {},
     components: {},
   };
 }
 
 /** Reads and parses a config file; throws WEAVER_ERR_CONFIG_READ or a parse/validation error. */
-export function loadConfig(file: string): AppConfig {
+export function loadConfig(file: string, options: ConfigOptions = {}): AppConfig {
   const path = resolve(file);
   let text: string;
   try {
@@ -142,37 +149,22 @@ export function loadConfig(file: string): AppConfig {
     const why = code === "ENOENT" ? "no such file" : code ?? (e as Error).message;
     throw runtimeError("WEAVER_ERR_CONFIG_READ", `cannot read config file ${file}: ${why}`);
   }
-  return parseConfig(text, path);
+  return parseConfig(text, path, options);
 }
 
 /**
- * Parses config text. `file` names the file in errors and anchors relative paths (binary).
- * Checks the syntax, the sections and the keys of the sections it owns.
+ * Parses config text. `file` names the file in errors and anchors relative paths (binary). Throws
+ * one error that lists every problem of the file.
  */
-export function parseConfig(text: string, file: string): AppConfig {
-  let doc: Record<string, unknown>;
-  try {
-    doc = parse(text) as Record<string, unknown>;
-  } catch (e) {
-    if (e instanceof TomlError) {
-      const detail = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
-      throw runtimeError(
-        "WEAVER_ERR_CONFIG_PARSE",
-        `${file}:${e.line}:${e.column}: invalid TOML: ${detail}\n${e.codeblock}`,
-      );
-    }
-    throw e;
-  }
+export function parseConfig(text: string, file: string, options: ConfigOptions = {}): AppConfig {
+  const doc = parseToml(text, file);
   const problems: Problem[] = [];
-  const keyErrors = (section: string, errors: string[]): void => {
+  const keyErrors = (section: string, errors: readonly string[]): void => {
     for (const e of errors) problems.push({ code: "WEAVER_ERR_CONFIG_KEY", text: `[${section}] ${e}` });
   };
   const table = (section: string, value: unknown): Record<string, unknown> | undefined => {
     if (isTable(value)) return value;
-    problems.push({
-      code: "WEAVER_ERR_CONFIG_SECTION",
-      text: `${section} must be a table ([${section}]), not a value`,
-    });
+    problems.push({ code: "WEAVER_ERR_CONFIG_SECTION", text: `${section} must be a table ([${section}]), not a value` });
     return undefined;
   };
 
@@ -190,7 +182,6 @@ export function parseConfig(text: string, file: string): AppConfig {
     }
     if (nested.length > 0 && Object.keys(weaverTable).length === 0) delete doc["weaver"];
   }
-
   if ("serviceweaver" in doc && "weaver" in doc) {
     problems.push({
       code: "WEAVER_ERR_CONFIG_SECTION",
@@ -198,83 +189,118 @@ export function parseConfig(text: string, file: string): AppConfig {
     });
   }
   const swName = "weaver" in doc && !("serviceweaver" in doc) ? "weaver" : "serviceweaver";
-  const swRaw = table(swName, doc[swName] ?? {}) ?? {};
   const swErrors: string[] = [];
-  const sw = checkTable(SERVICEWEAVER, swRaw, "", swErrors, "keep");
+  const sw = checkTable(SERVICEWEAVER, table(swName, doc[swName] ?? {}) ?? {}, "", swErrors, "keep");
   keyErrors(swName, swErrors);
+  const app = appKeys(sw, (errors) => keyErrors(swName, errors));
 
-  const env = (sw["env"] as string[] | undefined) ?? [];
-  env.forEach((entry, i) => {
-    if (typeof entry === "string" && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(entry)) {
-      keyErrors(swName, [`env[${i}]: "${entry.split("=")[0]}" is not of the form KEY=VALUE`]);
-    }
-  });
-  let rolloutMs: number | undefined;
-  if (typeof sw["rollout"] === "string") {
-    rolloutMs = parseDuration(sw["rollout"]);
-    if (rolloutMs === undefined) {
-      keyErrors(swName, [`rollout: "${sw["rollout"]}" is not a duration such as "30s", "5m" or "1h30m"`]);
-    }
-  }
-
-  const tracesPerSecond = (sw["traces_per_second"] as number | undefined) ?? DEFAULT_TRACES_PER_SECOND;
-  if (!(tracesPerSecond >= 0) || !Number.isFinite(tracesPerSecond)) {
-    keyErrors(swName, [`traces_per_second: ${tracesPerSecond} is not a rate: give a number of traces per second, 0 or more (0 turns tracing off)`]);
-  }
-  const otlpEndpoint = sw["otlp_endpoint"] as string | undefined;
-  if (otlpEndpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(otlpEndpoint)) {
-    keyErrors(swName, [`otlp_endpoint: "${otlpEndpoint}" is not an http(s) URL such as "http://127.0.0.1:4318"`]);
-  }
-
-  const deployer = (name: string, schema: ConfigSchema & { kind: "object" }): Record<string, unknown> => {
-    const raw = name in doc ? table(name, doc[name]) : {};
-    if (raw === undefined) return { listeners: {} };
+  // Declared sections, in the order they are declared; [single] first.
+  const declared = [SINGLE_SECTION as ConfigSection<object>, ...((options.sections ?? []) as ConfigSection<object>[]).filter((s) => s.name !== SINGLE_SECTION.name)];
+  const sections: Record<string, Record<string, unknown>> = {};
+  for (const section of declared) {
+    if (!(section.name in doc)) continue;
+    const raw = table(section.name, doc[section.name]);
+    if (raw === undefined) continue;
     const errors: string[] = [];
-    const out = checkTable(schema, raw, "", errors, "keep");
-    keyErrors(name, errors);
-    const listeners = (out["listeners"] ?? {}) as Record<string, { address?: string }>;
-    for (const [lis, opts] of Object.entries(listeners)) {
-      if (typeof opts?.address === "string") {
-        const parsed = parseAddress(opts.address);
-        if (typeof parsed === "string") {
-          problems.push({ code: "WEAVER_ERR_CONFIG_LISTENER", text: `[${name}] listeners.${lis}.address: ${parsed}` });
-        }
-      }
+    const value = checkTable(sectionSchema(section), raw, "", errors, "keep");
+    keyErrors(section.name, errors);
+    for (const [lis, opts] of Object.entries((value["listeners"] ?? {}) as Record<string, { address?: unknown }>)) {
+      if (typeof opts?.address !== "string") continue;
+      const parsed = parseAddress(opts.address);
+      if (typeof parsed === "string") problems.push({ code: "WEAVER_ERR_CONFIG_LISTENER", text: `[${section.name}] listeners.${lis}.address: ${parsed}` });
     }
-    return { ...out, listeners };
-  };
-  const single = deployer("single", SINGLE) as unknown as DeployerConfig;
-  const multi = deployer("multi", MULTI) as unknown as AppConfig["multi"];
+    sections[section.name] = value;
+  }
 
   const components: Record<string, Record<string, unknown>> = {};
+  const known = [...declared.map((s) => s.name), ...(options.others === "any" ? [] : (options.others ?? []))];
   for (const [key, value] of Object.entries(doc)) {
-    if (key === "serviceweaver" || key === "weaver" || key === "single" || key === "multi") continue;
-    if (FOREIGN_SECTIONS.has(key)) continue;
+    if (key === "serviceweaver" || key === "weaver" || declared.some((s) => s.name === key)) continue;
     // A quoted key with "/" is a component's full name; one with "." (e.g. ["reverser.Reverser"])
-    // is most likely a short name: validateConfig, which knows the components, names the full one.
+    // is most likely a short name: the checks against the manifest name the full one.
     if (key.includes("/") || key.includes(".")) {
       const t = table(key, value);
       if (t !== undefined) components[key] = t;
       continue;
     }
-    problems.push({ code: "WEAVER_ERR_CONFIG_SECTION", text: unknownSection(key, value) });
+    const near = closest(key, ["serviceweaver", ...known]);
+    const other = near === undefined && (options.others === "any" ? /^[a-z][a-z0-9-]*$/.test(key) : known.includes(key));
+    if (other) {
+      const t = table(key, value);
+      if (t !== undefined) sections[key] = t;
+      continue;
+    }
+    problems.push({ code: "WEAVER_ERR_CONFIG_SECTION", text: unknownSection(key, value, known, near) });
   }
 
-  if (problems.length > 0) fail(file, problems);
   const binary = sw["binary"] as string | undefined;
+  const config: AppConfig = { file, ...app, binary: binary === undefined ? undefined : resolve(dirname(file), binary), sections, components };
+  const manifest = appOf(config, options.manifest, problems);
+  if (manifest !== undefined) problems.push(...manifestProblems(config, manifest, declared));
+  if (problems.length > 0) fail(file, problems);
+  return config;
+}
+
+/** The manifest options name, or undefined when none (a failure to find it is added to `problems`). */
+function appOf(config: AppConfig, manifest: ConfigOptions["manifest"], problems: Problem[]): Manifest | undefined {
+  if (typeof manifest !== "function") return manifest;
+  try {
+    return manifest(config);
+  } catch (e) {
+    if (!(e instanceof WeaverError) || problems.length === 0) throw e;
+    // Its message names the file already when it is about the file; it is one problem among several.
+    problems.push({ code: e.code as RuntimeErrorCode, text: e.message.startsWith(`${config.file}: `) ? e.message.slice(config.file.length + 2) : e.message });
+    return undefined;
+  }
+}
+
+/** Parses TOML, or throws WEAVER_ERR_CONFIG_PARSE at the line and column of the mistake. */
+function parseToml(text: string, file: string): Record<string, unknown> {
+  try {
+    return parse(text) as Record<string, unknown>;
+  } catch (e) {
+    if (!(e instanceof TomlError)) throw e;
+    const detail = e.message.replace(/^Invalid TOML document: /, "").split("\n")[0];
+    throw runtimeError("WEAVER_ERR_CONFIG_PARSE", `${file}:${e.line}:${e.column}: invalid TOML: ${detail}\n${e.codeblock}`);
+  }
+}
+
+/** The app-wide keys of [serviceweaver], with their defaults; problems go to `report`. */
+function appKeys(sw: Record<string, unknown>, report: (errors: string[]) => void): Omit<AppConfig, "file" | "binary" | "sections" | "components"> {
+  const errors: string[] = [];
+  const env = (sw["env"] as string[] | undefined) ?? [];
+  env.forEach((entry, i) => {
+    if (typeof entry === "string" && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(entry)) errors.push(`env[${i}]: "${entry.split("=")[0]}" is not of the form KEY=VALUE`);
+  });
+  const duration = (key: string, fallback: number | undefined): number | undefined => {
+    const text = sw[key];
+    if (typeof text !== "string") return fallback;
+    const ms = parseDuration(text);
+    if (ms === undefined) errors.push(`${key}: "${text}" is not a duration such as "30s", "5m" or "1h30m"`);
+    return ms ?? fallback;
+  };
+  const rolloutMs = duration("rollout", undefined);
+  const tracesPerSecond = (sw["traces_per_second"] as number | undefined) ?? DEFAULT_TRACES_PER_SECOND;
+  if (!(tracesPerSecond >= 0) || !Number.isFinite(tracesPerSecond)) {
+    errors.push(`traces_per_second: ${tracesPerSecond} is not a rate: give a number of traces per second, 0 or more (0 turns tracing off)`);
+  }
+  const otlpEndpoint = sw["otlp_endpoint"] as string | undefined;
+  if (otlpEndpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(otlpEndpoint)) {
+    errors.push(`otlp_endpoint: "${otlpEndpoint}" is not an http(s) URL such as "http://127.0.0.1:4318"`);
+  }
+  const initTimeoutMs = duration("init_timeout", DEFAULT_INIT_TIMEOUT_MS) as number;
+  const startTimeoutMs = duration("start_timeout", DEFAULT_START_TIMEOUT_MS) as number;
+  report(errors);
   return {
-    file,
     name: sw["name"] as string | undefined,
-    binary: binary === undefined ? undefined : resolve(dirname(file), binary),
     args: (sw["args"] as string[] | undefined) ?? [],
     env,
     colocate: (sw["colocate"] as string[][] | undefined) ?? [],
     rolloutMs,
     tracesPerSecond,
     otlpEndpoint,
-    single,
-    multi,
-    components,
+    initTimeoutMs,
+    startTimeoutMs,
   };
 }
 
@@ -282,7 +308,7 @@ function isTable(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-function unknownSection(key: string, value: unknown): string {
+function unknownSection(key: string, value: unknown, known: readonly string[], near: string | undefined): string {
   // `[reverser.Reverser]` parses as table reverser with sub-table Reverser: suggest the full name.
   if (typeof value === "object" && value !== null) {
     const sub = Object.keys(value)[0];
@@ -290,7 +316,8 @@ function unknownSection(key: string, value: unknown): string {
       return `unknown section [${key}.${sub}]; component sections are keyed by full name in quotes, e.g. ["${key}/${sub}"]`;
     }
   }
-  return `unknown section [${key}]; known sections are [serviceweaver], [single], [multi] and one per component keyed by full name, e.g. ["app/Component"]`;
+  const hint = near === undefined ? "" : ` did you mean [${near}]?`;
+  return `unknown section [${key}];${hint} known sections are [serviceweaver], ${known.map((k) => `[${k}]`).join(", ")} and one per component keyed by full name, e.g. ["app/Component"]`;
 }
 
 /** Parses a duration such as "5m", "1h30m", "250ms" or "10s" into milliseconds. */

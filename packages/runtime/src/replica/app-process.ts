@@ -1,11 +1,14 @@
 /**
- * Starting an app's processes, as every deployer does: the binary the config names (checked
- * before anything starts), the command that runs it, and its environment.
+ * Starting an app's processes, as every deployer does: the config and the app it names (checked
+ * together before anything starts), the command that runs the binary, and its environment.
  */
 import { statSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
-import type { AppConfig } from "../config/config.js";
+import { loadConfig, type AppConfig } from "../config/config.js";
+import type { ConfigSection } from "../config/config-section.js";
 import { runtimeError } from "../errors.js";
+import { readManifest, type Manifest } from "../generated/manifest.js";
+import { pluginDeployers } from "../tool/plugins.js";
 
 /** Returns the absolute path of `[serviceweaver] binary` after checking that it names a file. */
 export function appBinary(config: AppConfig): string {
@@ -52,4 +55,34 @@ export function shownPath(path: string): string {
   if (rel === "" || isAbsolute(rel)) return path;
   if (!rel.startsWith("..")) return `./${rel}`;
   return rel.length < path.length ? rel : path; // ../../tmp/x.js says less than /tmp/x.js
+}
+
+/** A config file and the app it names, checked together and ready to deploy. */
+export interface Deployable {
+  readonly config: AppConfig;
+  readonly manifest: Manifest;
+  /** The app's entry, checked to exist (see appBinary). */
+  readonly binary: string;
+}
+
+/**
+ * Loads weaver.toml for a deployment and reads the manifest of the app its [serviceweaver] binary
+ * names, then checks the whole file against the app: [serviceweaver], [single], `sections` (the
+ * deployer's own and any other it knows), the component sections, colocation and listeners.
+ * Sections of the deployer plugins on PATH are left to them. Every problem of the file is
+ * reported in one error; a binary that cannot be read is reported alone when the file is fine.
+ */
+export function loadDeployable(file: string, sections: readonly ConfigSection<any>[] = []): Deployable {
+  let binary: string | undefined;
+  let manifest: Manifest | undefined;
+  const config = loadConfig(file, {
+    sections,
+    others: pluginDeployers(),
+    manifest: (partial) => {
+      binary = appBinary(partial);
+      manifest = readManifest(binary);
+      return manifest;
+    },
+  });
+  return { config, manifest: manifest as Manifest, binary: binary as string };
 }

@@ -28,6 +28,7 @@ export { statusCommand, logsCommand, metricsCommand, profileCommand, purgeComman
 export type { ToolSpec } from "./spec.js";
 export type { DashboardModule, DashboardOptions, Dashboard } from "./dashboard.js";
 export { formatStatusTables } from "./status-tables.js";
+export { findPlugin, pluginDeployers, pluginExecutable } from "./plugins.js";
 export { metricTables, formatMetricsTables, type MetricTable } from "./metrics-tables.js";
 
 /** The six commands every deployer mounts (status, logs, metrics, profile, purge, dashboard), built for `spec`. */

@@ -1,4 +1,0 @@
-/** The name of this deployer, as its data folder (`<data>/weaver/multi`) and its commands use it. */
-/** The deployer name under which multi deployments are registered and logged (see dataDir). */
-export const DEPLOYER = "multi";
-//# sourceMappingURL=deployer-name.js.map
