@@ -20,8 +20,8 @@ export type Importer = { readonly kind: "package"; readonly dir: string } | { re
 /** Which importers may use each Weaver entry (package folder names; "app", "generated", "repo-test"). */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "@weaver/rpc": ["packages/runtime", "repo-test"],
-  "@weaver/runtime": ["packages/core", "packages/multi", "packages/dashboard", "packages/cli", "repo-test"],
-  "@weaver/runtime/tool": ["packages/multi", "packages/dashboard", "packages/cli", "repo-test"],
+  "@weaver/runtime": ["packages/core", "packages/multi", "packages/dashboard", "packages/cli", "test/minimal-deployer", "repo-test"],
+  "@weaver/runtime/tool": ["packages/multi", "packages/dashboard", "packages/cli", "test/minimal-deployer", "repo-test"],
   "@weaver/runtime/codegen": ["packages/core", "codegen", "repo-test"],
   "@weaver/runtime/core": ["packages/core", "repo-test"],
   "@weaver/core": ["app", "repo-test"],
@@ -33,8 +33,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The folders whose TypeScript is checked, and what kind of importer their files are. */
-const PACKAGE_DIRS = ["packages/rpc", "packages/runtime", "packages/core", "packages/multi", "packages/dashboard", "packages/cli", "codegen"];
-const APP_DIRS = ["examples/hello", "examples/reverser", "test/apps/bank", "test/apps/netapp", "bench/echo"];
+const PACKAGE_DIRS = ["packages/rpc", "packages/runtime", "packages/core", "packages/multi", "packages/dashboard", "packages/cli", "codegen", "test/minimal-deployer"];
+const APP_DIRS = ["examples/hello", "examples/reverser", "test/apps/bank", "test/apps/netapp", "test/apps/conformance", "bench/echo"];
 
 /** One import that breaks a rule. */
 export interface Violation {
