@@ -55,7 +55,7 @@ describe.each(runners)("testing kit, $name runner", (runner) => {
         const info = await withMetadata({ user: "carol" }, () => withDeadline(1_000, () => teller.callInfo()));
         expect(info).toEqual({ metadata: { user: "carol" }, hasDeadline: true });
         // Remote calls without a deadline get the client's default one (30 s); local calls get none.
-        expect(await teller.callInfo()).toEqual({ metadata: {}, hasDeadline: runner.name === "rpc" });
+        expect(await teller.callInfo()).toEqual({ metadata: {}, hasDeadline: runner.name !== "local" });
       },
       { config: CONFIG },
     ));

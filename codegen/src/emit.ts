@@ -87,6 +87,7 @@ export function emitGenerated(model: AppModel, manifest: Manifest): string {
     "registerApp({",
     `  codegenVersion: ${JSON.stringify(CODEGEN_VERSION)},`,
     `  manifest: ${MANIFEST_CONSTANT},`,
+    "  module: import.meta.url,",
     components.length === 0 ? "  components: []," : "  components: [",
   );
   if (components.length > 0) {

@@ -50,6 +50,7 @@ function Echo_server(impl: Echo): ServerMethod[] {
 registerApp({
   codegenVersion: "0.2",
   manifest: WEAVER_MANIFEST,
+  module: import.meta.url,
   components: [
     {
       name: "echo/Echo",

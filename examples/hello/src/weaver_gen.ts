@@ -12,6 +12,7 @@ export const WEAVER_MANIFEST = "{\"app\":\"hello\",\"codegenVersion\":\"0.2\",\"
 registerApp({
   codegenVersion: "0.2",
   manifest: WEAVER_MANIFEST,
+  module: import.meta.url,
   components: [],
 });
 

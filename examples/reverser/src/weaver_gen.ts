@@ -74,6 +74,7 @@ function Reverser_server(impl: Reverser): ServerMethod[] {
 registerApp({
   codegenVersion: "0.2",
   manifest: WEAVER_MANIFEST,
+  module: import.meta.url,
   components: [
     {
       name: "reverser/Converter",

@@ -27,6 +27,10 @@ export const CORE_ERRORS = {
     meaning: "A component's init() did not finish within [serviceweaver] init_timeout (30s unless set).",
     fix: "Make sure init() settles (a Promise that is never resolved hangs it); if it needs longer, raise init_timeout.",
   },
+  WEAVER_ERR_RUNNER: {
+    meaning: "The multi runner of the testing kit could not run the app: a component's process ended before it was ready, it was not ready in time, or the test reached for an object in another process.",
+    fix: "Read the process's last lines in the message (a config or init() error); build the app before the test; use app.get(), or the local or rpc runner for instance() and stats().",
+  },
   WEAVER_ERR_MAIN: {
     meaning: "run() was given a class that is not the app's Main implementation.",
     fix: "Pass the class that extends Implements<Main>() and run `weaver generate`.",

@@ -67,17 +67,18 @@ export class ComponentHost implements HostedComponents {
     return this.#resolve(name, new Set(), caller);
   }
 
-  /** Returns the implementation of a component created in this process, creating it if needed. */
+  /** Returns the implementation of a component created in this process (or its fake), creating it if needed. */
   async instance(name: string): Promise<object> {
-    return (await this.#local(name)).instance;
+    return this.#options.fakes?.get(name) ?? (await this.#local(name)).instance;
   }
 
   /**
    * Returns the local stub of a component created in this process, creating it if needed; servers
-   * call through it, so served calls are counted and honour the caller's deadline.
+   * call through it, so served calls are counted and honour the caller's deadline. A faked
+   * component is served by its fake.
    */
   async local(name: string): Promise<object> {
-    return (await this.#local(name)).stub;
+    return this.#options.fakes?.get(name) ?? (await this.#local(name)).stub;
   }
 
   async #local(name: string): Promise<Entry> {

@@ -28,6 +28,7 @@ import {
   logFile,
   parseAddress,
   readReplicaArgs,
+  REPLICA_ENV,
   runtimeError,
   shortName,
   startWeavelet,
@@ -58,10 +59,23 @@ export const SHUTDOWN_TIMEOUT_MS = 10_000;
  * }
  * await run(App);
  */
-export async function run(App: new () => Main): Promise<void> {
+export function run(App: new () => Main): Promise<void> {
+  return start(App);
+}
+
+/**
+ * Runs this process as one replica of the app whose generated code it imported, hosting what
+ * WEAVER_REPLICA says (never Main): the processes of the testing kit's multi runner. Like run(),
+ * never rejects.
+ */
+export function runReplica(): Promise<void> {
+  return start(undefined);
+}
+
+async function start(App: (new () => Main) | undefined): Promise<void> {
   let stop: (() => Promise<void>) | undefined;
   try {
-    const manifest = generatedApp(App);
+    const manifest = generatedApp(App?.name ?? "App");
     const file = process.env["SERVICEWEAVER_CONFIG"];
     // The process checks what it uses; the sections of deployers it does not know are theirs to check.
     const config = file ? loadConfig(file, { manifest, others: "any" }) : emptyConfig();
@@ -78,13 +92,15 @@ export async function run(App: new () => Main): Promise<void> {
         args: replica,
         app: manifest,
         logger,
-        host: (placement) => new ComponentHost({ config, logger, mainClass: App, process: `replica ${replica.id.slice(0, 8)} of ${replica.hosts.map(shortName).join(", ")}`, ...placement }),
+        host: (placement) =>
+          new ComponentHost({ config, logger, ...(App === undefined ? {} : { mainClass: App }), process: `replica ${replica.id.slice(0, 8)} of ${replica.hosts.map(shortName).join(", ")}`, ...placement }),
       });
       stop = () => weavelet.stop();
       installShutdown(stop);
       if (replica.hosts.includes(MAIN_COMPONENT)) await ((await weavelet.host.instance(MAIN_COMPONENT)) as Main).main();
       return;
     }
+    if (App === undefined) throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `${REPLICA_ENV} is not set`);
     const deployment = randomUUID();
     const replicaId = randomUUID();
     setSpanResource({ app, deployment, replica: replicaId });
@@ -158,11 +174,11 @@ async function failAndExit(e: unknown, stop: (() => Promise<void>) | undefined):
  * generated code (`import "./weaver_gen.js";`) before it calls run(), so by now it is loaded,
  * however the app was started: node, node --enable-source-maps, tsx, or bundled.
  */
-function generatedApp(App: new () => Main): Manifest {
+function generatedApp(main: string): Manifest {
   if (!registeredApps().some((a) => a.components.some((c) => c.name === MAIN_COMPONENT))) {
     throw runtimeError(
       "WEAVER_ERR_NOT_GENERATED",
-      `run(${App.name}) found no generated code: add \`import "./weaver_gen.js";\` at the top of the file that calls run() (\`weaver generate\` writes weaver_gen.ts beside it), then rebuild`,
+      `run(${main}) found no generated code: add \`import "./weaver_gen.js";\` at the top of the file that calls run() (\`weaver generate\` writes weaver_gen.ts beside it), then rebuild`,
     );
   }
   return getComponent(MAIN_COMPONENT).app;

@@ -40,7 +40,8 @@ export { installTracing, setTraceRate, startEntrySpan, takeSpans } from "./traci
 export { setSpanResource } from "./tracing/span.js";
 
 // Generated code and the calls between components.
-export { getComponent, findComponentByImpl, registeredApps, type RegisteredComponent } from "./generated/registry.js";
+export { getComponent, findComponentByImpl, registeredApps, generatedModule, type RegisteredComponent } from "./generated/registry.js";
+export { extractManifest } from "./generated/manifest.js";
 export { LocalCalls } from "./calls/local-calls.js";
 export { remoteCalls, methodId } from "./calls/remote-calls.js";
 export { componentHandler } from "./calls/component-server.js";

@@ -40,6 +40,8 @@ export interface AppRegistration {
   readonly codegenVersion: string;
   /** The manifest, as the JSON text embedded in the generated code. */
   readonly manifest: string;
+  /** The URL of the generated module itself (its `import.meta.url`), for runners that load the app in other processes. */
+  readonly module?: string;
   // Registrations are of different component types; generated code checks each one against its
   // interface with `satisfies ComponentRegistration<I>`, so `any` loses nothing here.
   readonly components: readonly ComponentRegistration<any>[];
@@ -71,6 +73,7 @@ const components = new Map<string, RegisteredComponent>();
 // Every app has a weaver/Main; tests and benchmarks may load several apps into one process.
 const mains: RegisteredComponent[] = [];
 const apps: Manifest[] = [];
+const modules = new Map<Manifest, string>();
 
 /** Registers an app's generated code; called once by each weaver_gen.ts when it is loaded. */
 export function registerApp(app: AppRegistration): void {
@@ -113,6 +116,7 @@ export function registerApp(app: AppRegistration): void {
     else components.set(name, registered);
   }
   apps.push(manifest);
+  if (app.module !== undefined) modules.set(manifest, app.module);
 }
 
 /** Looks a component up by full name; throws WEAVER_ERR_UNKNOWN_COMPONENT naming it. */
@@ -139,6 +143,11 @@ export function findComponentByImpl(impl: abstract new () => object): Registered
     if (c.registration.impl === impl) return c;
   }
   return undefined;
+}
+
+/** The URL of the generated module that registered `app`, when it said. */
+export function generatedModule(app: Manifest): string | undefined {
+  return modules.get(app);
 }
 
 /** The manifests of every registered app, in registration order. */

@@ -1,7 +1,8 @@
 /**
- * A replica's side of the deployer's control channel (deployer-protocol.ts):
- * it reports the replica ready, then long-polls the routing and hands each component's live
- * replicas to the RPC client that calls it. It also watches stdin, which the deployer holds
+ * A replica's side of the deployer's control channel (deployer-protocol.ts): from the start it
+ * long-polls the routing and hands each component's live replicas to the RPC client that calls
+ * it (so a component's init() can already call components in other processes), and it reports
+ * the replica ready once it serves. It also watches stdin, which the deployer holds
  * open: when it closes, the deployer is gone, and the replica exits rather than outlive it.
  */
 import { RpcAppError, RpcClient, parseEndpoint } from "@weaver/rpc";
@@ -32,18 +33,21 @@ export class ControlChannel {
   readonly #clientFor: (component: string) => RpcClient;
   #closed = false;
 
-  constructor(args: ReplicaArgs, app: Manifest, logger: WeaveletLogger, clientFor: (component: string) => RpcClient) {
+  constructor(args: ReplicaArgs, app: Manifest, logger: WeaveletLogger, clientFor: (component: string) => RpcClient, exitWithDeployer: boolean) {
     this.#args = args;
     this.#logger = logger;
     this.#clientFor = clientFor;
     this.#client = new RpcClient({ deployment: args.deployment, version: app.versionHash, id: args.id });
     this.#client.setReplicas([{ id: "deployer", address: parseEndpoint(args.control as string)! }]);
-    process.stdin.on("end", () => this.#deployerGone());
-    process.stdin.on("error", () => this.#deployerGone());
-    process.stdin.resume();
+    if (exitWithDeployer) {
+      process.stdin.on("end", () => this.#deployerGone());
+      process.stdin.on("error", () => this.#deployerGone());
+      process.stdin.resume();
+    }
+    void this.#watch();
   }
 
-  /** Tells the deployer the replica serves, with its listeners' bound addresses; then follows routes. */
+  /** Tells the deployer the replica serves, with its listeners' bound addresses. */
   async ready(listeners: Record<string, string>): Promise<void> {
     const request: ReadyRequest = { id: this.#args.id, pid: process.pid, listeners, protocol: DEPLOYER_PROTOCOL_VERSION };
     try {
@@ -52,7 +56,6 @@ export class ControlChannel {
       // The deployer refused the replica (another protocol version): its reason is the error.
       throw e instanceof RpcAppError ? decodeError(e.payload) : e;
     }
-    void this.#watch();
   }
 
   /** Stops following routes. */

@@ -69,6 +69,11 @@ export interface WeaveletOptions {
   readonly logger: WeaveletLogger;
   /** Creates the process's component host, which places components and listeners as told. */
   readonly host: (placement: Placement) => HostedComponents;
+  /**
+   * Whether the process exits when its deployer is gone (stdin, which the deployer holds open,
+   * closes); true by default. A deployer running a weavelet in its own process says false.
+   */
+  readonly exitWithDeployer?: boolean;
 }
 
 /** A running replica. */
@@ -102,6 +107,8 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
     }
     return client;
   };
+  // Routes are followed from the start: a component's init() may call components elsewhere.
+  const control = args.control === undefined ? undefined : new ControlChannel(args, app, logger, clientFor, options.exitWithDeployer ?? true);
   const host = options.host({
     listener: (name) => {
       const shown = args.proxies?.[name];
@@ -118,31 +125,41 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
   });
 
   let server: RpcServer | undefined;
-  const served = [...hosted].filter((n) => n !== MAIN_COMPONENT);
-  for (const name of hosted) await host.instance(name);
-  if (served.length > 0 || args.control !== undefined) {
-    if (args.listen === undefined) {
-      throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`);
+  const closeClients = (): void => {
+    control?.close();
+    for (const client of clients.values()) client.close();
+  };
+  try {
+    const served = [...hosted].filter((n) => n !== MAIN_COMPONENT);
+    for (const name of hosted) await host.instance(name);
+    if (served.length > 0 || args.control !== undefined) {
+      if (args.listen === undefined) {
+        throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`);
+      }
+      const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
+      const services = replicaServices(args.id);
+      server = new RpcServer({
+        deployment: args.deployment,
+        version: app.versionHash,
+        id: args.id,
+        handler: (payload, call) => (call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call)),
+        deadlineReason: () => new DeadlineExceededError(),
+        cancelReason: () => new CancelledError(),
+        onBadPeer: (reason) => logger.warn(reason),
+      });
+      const address = await server.listen(parseEndpoint(args.listen)!);
+      // Under a deployer, readiness goes over the control channel; by hand, this line says it.
+      const attrs = { address: formatEndpoint(address), components: served.join(",") };
+      if (args.control === undefined) logger.info(attrs, `replica ${args.id} serving`);
+      else logger.debug(attrs, `replica ${args.id} serving`);
     }
-    const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
-    const services = replicaServices(args.id);
-    server = new RpcServer({
-      deployment: args.deployment,
-      version: app.versionHash,
-      id: args.id,
-      handler: (payload, call) => (call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call)),
-      deadlineReason: () => new DeadlineExceededError(),
-      cancelReason: () => new CancelledError(),
-      onBadPeer: (reason) => logger.warn(reason),
-    });
-    const address = await server.listen(parseEndpoint(args.listen)!);
-    // Under a deployer, readiness goes over the control channel; by hand, this line says it.
-    const attrs = { address: formatEndpoint(address), components: served.join(",") };
-    if (args.control === undefined) logger.info(attrs, `replica ${args.id} serving`);
-    else logger.debug(attrs, `replica ${args.id} serving`);
+    await control?.ready(host.boundListeners());
+  } catch (e) {
+    // Nothing of a replica that could not start may keep the process alive.
+    await server?.close();
+    closeClients();
+    throw e;
   }
-  const control = args.control === undefined ? undefined : new ControlChannel(args, app, logger, clientFor);
-  await control?.ready(host.boundListeners());
   return {
     host,
     async stop() {
@@ -150,8 +167,7 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
       try {
         await host.shutdown();
       } finally {
-        control?.close();
-        for (const client of clients.values()) client.close();
+        closeClients();
       }
     },
   };

@@ -154,6 +154,7 @@ function Teller_server(impl: Teller): ServerMethod[] {
 registerApp({
   codegenVersion: "0.2",
   manifest: WEAVER_MANIFEST,
+  module: import.meta.url,
   components: [
     {
       name: "bank/Audit",

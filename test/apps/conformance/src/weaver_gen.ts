@@ -109,6 +109,7 @@ function Store_server(impl: Store): ServerMethod[] {
 registerApp({
   codegenVersion: "0.2",
   manifest: WEAVER_MANIFEST,
+  module: import.meta.url,
   components: [
     {
       name: "conformance/Echo",

@@ -43,6 +43,7 @@ function Upper_server(impl: Upper): ServerMethod[] {
 registerApp({
   codegenVersion: "0.2",
   manifest: WEAVER_MANIFEST,
+  module: import.meta.url,
   components: [
     {
       name: "netapp/Upper",
