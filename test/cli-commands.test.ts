@@ -131,7 +131,9 @@ describe("plugins", () => {
 describe("weaver generate", () => {
   // Temporary apps live under test/ so that @weaver/core resolves through the workspace's node_modules.
   const made: string[] = [];
-  afterAll(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
 
   /** Copies examples/hello to a fresh folder under test/, optionally with another main.ts. */
   function tempApp(main?: string): string {
@@ -161,7 +163,12 @@ describe("weaver generate", () => {
     expect(r).toMatchObject({ code: 1, stdout: "" });
     const rel = `test/${dir.split(/[/\\]/).pop()}/src/main.ts`;
     expect(r.stderr).toMatch(new RegExp(`^${rel.replace(/\./g, "\\.")}:3:1: component implementation App is not exported`, "m"));
-    expect(r.stderr.trimEnd().split("\n").every((line) => /^\S+:\d+:\d+: /.test(line))).toBe(true);
+    expect(
+      r.stderr
+        .trimEnd()
+        .split("\n")
+        .every((line) => /^\S+:\d+:\d+: /.test(line)),
+    ).toBe(true);
     expect(existsSync(join(dir, "src/weaver_gen.ts"))).toBe(false);
   });
 

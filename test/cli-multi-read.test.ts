@@ -116,7 +116,11 @@ describe("weaver multi (the group)", () => {
     const { home } = dataHome();
     const help = await weaver(home, ["help", "multi"]);
     expect(help.code).toBe(0);
-    for (const sub of [/logs \[options\] \[query\] +Cat or follow/, /purge \[options\] +Stop every/, /status \[options\] +Show the status/]) {
+    for (const sub of [
+      /logs \[options\] \[query\] +Cat or follow/,
+      /purge \[options\] +Stop every/,
+      /status \[options\] +Show the status/,
+    ]) {
       expect(help.stdout).toMatch(sub);
     }
     expect((await weaver(home, ["multi", "--help"])).stdout).toBe(help.stdout);
@@ -136,10 +140,28 @@ describe("weaver multi (the group)", () => {
   it("documents the query fields and Service Weaver's query examples in the logs help", async () => {
     const { home } = dataHome();
     const help = (await weaver(home, ["multi", "logs", "--help"])).stdout;
-    for (const field of ["app", "version", "full_version", "component", "full_component", "node", "full_node", "level", "source", "msg", "time", 'attrs["k"]']) {
+    for (const field of [
+      "app",
+      "version",
+      "full_version",
+      "component",
+      "full_component",
+      "node",
+      "full_node",
+      "level",
+      "source",
+      "msg",
+      "time",
+      'attrs["k"]',
+    ]) {
       expect(help).toMatch(new RegExp(`\\n {4}${field.replace(/[[\]"]/g, "\\$&")} +\\S`));
     }
-    for (const example of [`'version == "bd689290"'`, `'msg.contains("listener")'`, `'attrs["user"] == "ada"'`, `'time >= timestamp("2026-01-02T15:04:05Z")'`]) {
+    for (const example of [
+      `'version == "bd689290"'`,
+      `'msg.contains("listener")'`,
+      `'attrs["user"] == "ada"'`,
+      `'time >= timestamp("2026-01-02T15:04:05Z")'`,
+    ]) {
       expect(help).toContain(example);
     }
   });
@@ -237,7 +259,12 @@ describe("weaver multi logs", () => {
     attrs: { user: "ada" },
   });
   const restart = entry(t0 + 3_000_000, "replica restarted", { component: "deployer", level: "warn", attrs: { [SYSTEM_ATTR]: "true" } });
-  const other = entry(t0 + 1_000_000, "hello from another deployment", { app: "hello", version: OTHER, level: "error", component: "hello.Main" });
+  const other = entry(t0 + 1_000_000, "hello from another deployment", {
+    app: "hello",
+    version: OTHER,
+    level: "error",
+    component: "hello.Main",
+  });
 
   beforeAll(() => {
     ({ home, data } = dataHome());
@@ -250,7 +277,9 @@ describe("weaver multi logs", () => {
     const r = await weaver(home, ["multi", "logs"]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout).toBe(pretty([replicaA, replicaB, other, reversing]));
-    expect(r.stdout.split("\n")[0]).toMatch(/^S\d{4} \d\d:51:02\.042859 stdout {15}ac04576d {22}│ http listener available on 127\.0\.0\.1:8080$/);
+    expect(r.stdout.split("\n")[0]).toMatch(
+      /^S\d{4} \d\d:51:02\.042859 stdout {15}ac04576d {22}│ http listener available on 127\.0\.0\.1:8080$/,
+    );
   });
 
   it("includes system entries with --system", async () => {
@@ -324,7 +353,9 @@ describe("weaver multi logs", () => {
     const follow = dataHome();
     const first = entry(t0, "first");
     const file = writeLog(follow.data, ID, [first]);
-    const p = new TestProcess(process.execPath, [BIN, "multi", "logs", "--follow", "msg != \"skip\""], { env: { XDG_DATA_HOME: follow.home } });
+    const p = new TestProcess(process.execPath, [BIN, "multi", "logs", "--follow", 'msg != "skip"'], {
+      env: { XDG_DATA_HOME: follow.home },
+    });
     await p.waitFor(/│ first\n/);
     const later = entry(t0 + 1, "appended later");
     const text = JSON.stringify(later) + "\n";
@@ -352,9 +383,13 @@ describe("weaver multi purge", () => {
 
   /** A stand-in deployer (exits 0 on SIGTERM), registered with a status server that vouches for it. */
   async function fakeDeployment(data: string): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ["-e", `process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000); console.log("ready");`], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["-e", `process.on("SIGTERM", () => process.exit(0)); setInterval(() => {}, 1000); console.log("ready");`],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     children.push(child);
     await once(child.stdout as NodeJS.ReadableStream, "data");
     const started = Date.now();
@@ -395,7 +430,9 @@ describe("weaver multi purge", () => {
     const r = await weaver(home, ["multi", "purge", "--force"]);
     expect(r).toMatchObject({ code: 0, stderr: "" });
     expect(r.stdout).toContain(`WARNING: You are about to delete this folder, with the logs of every deployment:\n  ${data}\n\n`);
-    expect(r.stdout.endsWith(`Stopping deployment ${ID} of httpserver (deployer pid ${child.pid})... ✅\nDeleting ${data}... ✅\n`)).toBe(true);
+    expect(r.stdout.endsWith(`Stopping deployment ${ID} of httpserver (deployer pid ${child.pid})... ✅\nDeleting ${data}... ✅\n`)).toBe(
+      true,
+    );
     expect(await exited).toEqual([0, null]);
     expect(existsSync(data)).toBe(false);
     expect(existsSync(home)).toBe(true);

@@ -106,7 +106,9 @@ describe("weaver single deploy", () => {
     const r = await weaver(["single", "deploy", file]);
     expect(r).toMatchObject({ code: 1, stdout: "" });
     expect(r.stderr).toMatch(
-      new RegExp(`^weaver: binary \\S*no-such-app\\.js \\(from \\[serviceweaver\\] binary in ${file}\\) does not exist: build the app \\(npm run build\\) or fix the path\n$`),
+      new RegExp(
+        `^weaver: binary \\S*no-such-app\\.js \\(from \\[serviceweaver\\] binary in ${file}\\) does not exist: build the app \\(npm run build\\) or fix the path\n$`,
+      ),
     );
   });
 

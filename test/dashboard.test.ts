@@ -33,7 +33,10 @@ const MAIN_TO_CONVERTER = `[data-edge="weaver/Main->reverser/Converter"]`;
 /** Deploys the reverser example with `weaver <deployer> deploy` on a free port; returns its id, listener and status. */
 async function deploy(deployer: "multi" | "single"): Promise<{ id: string; listener: string; status: DeploymentStatus }> {
   const file = join(data, `${deployer}.toml`);
-  writeFileSync(file, `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[${deployer}]\nlisteners.lis = {address = "127.0.0.1:0"}\n`);
+  writeFileSync(
+    file,
+    `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[${deployer}]\nlisteners.lis = {address = "127.0.0.1:0"}\n`,
+  );
   const app = new TestProcess(process.execPath, [BIN, deployer, "deploy", file], { env });
   const [, id] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
   const { status: statusUrl } = await registration(data, id!, deployer);
@@ -153,7 +156,9 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
 }
 
 describe("the dashboard in a browser", () => {
-  it("shows a multi deployment: 3 groups x 2 replicas, traffic rising, live logs, a trace, metrics", { timeout: 120_000 }, () => checkDashboard("multi", 3, 2));
+  it("shows a multi deployment: 3 groups x 2 replicas, traffic rising, live logs, a trace, metrics", { timeout: 120_000 }, () =>
+    checkDashboard("multi", 3, 2),
+  );
 
   it("shows a single-process deployment the same way: 1 group of 1 process", { timeout: 120_000 }, () => checkDashboard("single", 1, 1));
 });

@@ -11,7 +11,9 @@ import { ROOT, TestProcess, stopAll } from "./support/process.js";
 
 const tmp: string[] = [];
 afterEach(stopAll);
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
 
 /** A fresh folder outside the repository (no node_modules to fall back on). */
 function scratch(): string {
@@ -56,6 +58,8 @@ describe("the reverser example starts", () => {
     await stopAll();
 
     writeFileSync(join(dir, "weaver.toml"), '[serviceweaver]\nbinary = "./reverser.mjs"\n');
-    await serves(new TestProcess(process.execPath, [join(ROOT, "packages/cli/bin/weaver.js"), "multi", "deploy", join(dir, "weaver.toml")], { env }));
+    await serves(
+      new TestProcess(process.execPath, [join(ROOT, "packages/cli/bin/weaver.js"), "multi", "deploy", join(dir, "weaver.toml")], { env }),
+    );
   });
 });

@@ -62,7 +62,10 @@ function parsePrometheus(text: string): Sample[] {
 describe("metrics of a multi deployment", () => {
   it("counts a known load exactly in /metrics, /stats and weaver multi metrics", async () => {
     const file = join(data, "weaver.toml");
-    writeFileSync(file, `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[multi]\nlisteners.lis = {address = "127.0.0.1:0"}\n`);
+    writeFileSync(
+      file,
+      `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[multi]\nlisteners.lis = {address = "127.0.0.1:0"}\n`,
+    );
     const app = new TestProcess(process.execPath, [BIN, "multi", "deploy", file], { env });
     const [, deployment] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
     const { status } = await registration(deployment!);
@@ -83,14 +86,24 @@ describe("metrics of a multi deployment", () => {
     const samples = parsePrometheus(text);
     const total = (name: string, component: string, method: string, extra: Record<string, string> = {}): number =>
       samples
-        .filter((x) => x.name === name && x.labels["caller"] === "weaver/Main" && x.labels["component"] === component && x.labels["method"] === method && x.labels["remote"] === "true")
+        .filter(
+          (x) =>
+            x.name === name &&
+            x.labels["caller"] === "weaver/Main" &&
+            x.labels["component"] === component &&
+            x.labels["method"] === method &&
+            x.labels["remote"] === "true",
+        )
         .filter((x) => Object.entries(extra).every(([k, v]) => x.labels[k] === v))
         .reduce((sum, x) => sum + x.value, 0);
     const calls = (component: string, method: string): number => total("weaver_method_count", component, method);
     expect(calls("reverser/Reverser", "reverse")).toBe(30);
     expect(calls("reverser/Converter", "toUpper")).toBe(20);
     // Remote calls are all timed and sized: the histograms add up to the same counts.
-    for (const [component, method, n] of [["reverser/Reverser", "reverse", 30], ["reverser/Converter", "toUpper", 20]] as const) {
+    for (const [component, method, n] of [
+      ["reverser/Reverser", "reverse", 30],
+      ["reverser/Converter", "toUpper", 20],
+    ] as const) {
       expect(total("weaver_method_latency_micros_count", component, method)).toBe(n);
       expect(total("weaver_method_latency_micros_bucket", component, method, { le: "+Inf" })).toBe(n);
       expect(total("weaver_method_bytes_request_count", component, method)).toBe(n);
@@ -99,7 +112,11 @@ describe("metrics of a multi deployment", () => {
       expect(total("weaver_method_error_count", component, method)).toBe(0);
     }
     // The example's handler is instrumented: every request is counted, across both Main replicas.
-    expect(samples.filter((x) => x.name === "weaver_http_request_count" && x.labels["label"] === "reverser").reduce((sum, x) => sum + x.value, 0)).toBe(50);
+    expect(
+      samples
+        .filter((x) => x.name === "weaver_http_request_count" && x.labels["label"] === "reverser")
+        .reduce((sum, x) => sum + x.value, 0),
+    ).toBe(50);
 
     // The same snapshots as JSON.
     const json = (await (await fetch(`${status}/metrics.json`)).json()) as { replica: string }[];
@@ -121,10 +138,15 @@ describe("metrics of a multi deployment", () => {
 
     // /stats: totals and the traffic graph (statistics are pulled every few seconds).
     let stats: DeploymentStats | undefined;
-    const method = (st: DeploymentStats, component: string, name: string) => st.methods.find((m) => m.component === component && m.method === name);
+    const method = (st: DeploymentStats, component: string, name: string) =>
+      st.methods.find((m) => m.component === component && m.method === name);
     for (const deadline = Date.now() + 15_000; ; ) {
       stats = (await (await fetch(`${status}/stats`)).json()) as DeploymentStats;
-      if ((method(stats, "reverser/Reverser", "reverse")?.total.count ?? 0) >= 30 && (method(stats, "reverser/Converter", "toUpper")?.total.count ?? 0) >= 20) break;
+      if (
+        (method(stats, "reverser/Reverser", "reverse")?.total.count ?? 0) >= 30 &&
+        (method(stats, "reverser/Converter", "toUpper")?.total.count ?? 0) >= 20
+      )
+        break;
       if (Date.now() > deadline) throw new Error(`stats never counted the load: ${JSON.stringify(stats)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -150,7 +172,9 @@ describe("metrics of a multi deployment", () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("Usage: weaver multi metrics [options] [regex]");
     expect(help.stdout).toMatch(/\nExamples:\n {2}# .+\n {2}weaver multi metrics\n/);
-    expect((await runToEnd(process.execPath, [BIN, "help", "multi"], { env })).stdout).toMatch(/\n {2}metrics \[regex\] +Show the metrics of running Weaver deployments\n/);
+    expect((await runToEnd(process.execPath, [BIN, "help", "multi"], { env })).stdout).toMatch(
+      /\n {2}metrics \[regex\] +Show the metrics of running Weaver deployments\n/,
+    );
     const bad = await runToEnd(process.execPath, [BIN, "multi", "metrics", "weaver_("], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^weaver: "weaver_\(" is not a regular expression: .+\nSee "weaver multi metrics --help" for examples\.\n$/);

@@ -39,7 +39,8 @@ function replicaLabels(labels: string[]): { group: string; id: string; pid: numb
   });
 }
 
-const replicasOf = (s: DeploymentStatus) => s.groups.flatMap((g) => g.replicas.map((r) => ({ group: g.name, id: r.id.slice(0, 8), pid: r.pid })));
+const replicasOf = (s: DeploymentStatus) =>
+  s.groups.flatMap((g) => g.replicas.map((r) => ({ group: g.name, id: r.id.slice(0, 8), pid: r.pid })));
 const byPid = <T extends { pid: number }>(list: T[]): T[] => [...list].sort((a, b) => a.pid - b.pid);
 
 /** Sends requests through the listener until `until` settles; returns how many succeeded. */
@@ -61,7 +62,10 @@ async function load<T>(until: Promise<T>): Promise<[T, number]> {
 
 beforeAll(async () => {
   const config = join(data, "weaver.toml");
-  writeFileSync(config, `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[multi]\nlisteners.lis = {address = "127.0.0.1:0"}\n`);
+  writeFileSync(
+    config,
+    `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n\n[multi]\nlisteners.lis = {address = "127.0.0.1:0"}\n`,
+  );
   app = new TestProcess(process.execPath, ["packages/cli/bin/weaver.js", "multi", "deploy", config], { env });
   deployment = (await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/))[1]!;
   status = await settled();
@@ -85,7 +89,13 @@ describe("weaver multi profile", () => {
     expect(path).toMatch(new RegExp(`^${temp}/weaver_reverser_cpu_profile_${deployment.slice(0, 8)}_\\d{8}T\\d{6}Z\\.cpuprofile$`));
 
     type Node = { id: number; callFrame: { functionName: string; url: string }; children?: number[] };
-    const p = JSON.parse(readFileSync(path, "utf8")) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+    const p = JSON.parse(readFileSync(path, "utf8")) as {
+      nodes: Node[];
+      samples: number[];
+      timeDeltas: number[];
+      startTime: number;
+      endTime: number;
+    };
     const ids = new Set(p.nodes.map((n) => n.id));
     expect(ids.size).toBe(p.nodes.length);
     for (const n of p.nodes) for (const c of n.children ?? []) expect(ids.has(c)).toBe(true);
@@ -142,23 +152,44 @@ describe("weaver multi profile", () => {
   it("refuses a prefix of no running deployment's id, or of several, listing the candidates", async () => {
     const none = await weaver("profile", "--duration", "1s", "ffffffffff");
     expect(none).toMatchObject({ code: 1, stdout: "" });
-    expect(none.stderr).toBe(`weaver: no running deployment's id starts with "ffffffffff"; the running deployments are:\n  ${deployment}  reverser  (started ${none.stderr.match(/started (\S+) ago/)![1]} ago)\n`);
+    expect(none.stderr).toBe(
+      `weaver: no running deployment's id starts with "ffffffffff"; the running deployments are:\n  ${deployment}  reverser  (started ${none.stderr.match(/started (\S+) ago/)![1]} ago)\n`,
+    );
 
     // A second deployment whose id starts like the real one: a status server in this process.
     const digit = deployment[9] === "0" ? "1" : "0";
     const twin = `${deployment.slice(0, 9)}${digit.repeat(4)}-4000-8000-000000000000`;
     const started = Date.now();
     fake = createServer((_, res) => {
-      const s: DeploymentStatus = { app: "twin", deployment: twin, started, pid: process.pid, configFile: "weaver.toml", config: {}, groups: [], components: [], listeners: [] };
+      const s: DeploymentStatus = {
+        app: "twin",
+        deployment: twin,
+        started,
+        pid: process.pid,
+        configFile: "weaver.toml",
+        config: {},
+        groups: [],
+        components: [],
+        listeners: [],
+      };
       res.setHeader("content-type", "application/json").end(JSON.stringify(s));
     });
     await new Promise<void>((resolve) => fake!.listen(0, "127.0.0.1", resolve));
-    const twinRegistration: Registration = { deployer: "multi", deployment: twin, app: "twin", status: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, pid: process.pid, started };
+    const twinRegistration: Registration = {
+      deployer: "multi",
+      deployment: twin,
+      app: "twin",
+      status: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`,
+      pid: process.pid,
+      started,
+    };
     writeFileSync(join(data, "weaver", "multi", "registry", `${twin}.json`), JSON.stringify(twinRegistration));
 
     const many = await weaver("profile", "--duration", "1s", deployment.slice(0, 4));
     expect(many).toMatchObject({ code: 1, stdout: "" });
-    expect(many.stderr).toMatch(new RegExp(`^weaver: "${deployment.slice(0, 4)}" is the start of 2 running deployments' ids; give more of the id:\n`));
+    expect(many.stderr).toMatch(
+      new RegExp(`^weaver: "${deployment.slice(0, 4)}" is the start of 2 running deployments' ids; give more of the id:\n`),
+    );
     expect(many.stderr).toContain(`\n  ${deployment}  reverser  (started `);
     expect(many.stderr).toContain(`\n  ${twin}  twin  (started `);
     // More of the id picks the real one.

@@ -29,7 +29,11 @@ async function collector(): Promise<{ url: string; spans: { traceId: string; nam
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    spans,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -88,7 +92,9 @@ describe("traces in weaver multi", () => {
       expect(reverseClient.end).toBeLessThanOrEqual(root.end);
       expect(upperClient.start).toBeGreaterThanOrEqual(reverseClient.end);
 
-      await until("the spans at the OTLP collector", async () => (otlp.spans.filter((s) => s.traceId === summary.traceId).length === 5 ? true : undefined));
+      await until("the spans at the OTLP collector", async () =>
+        otlp.spans.filter((s) => s.traceId === summary.traceId).length === 5 ? true : undefined,
+      );
       await app.stop("SIGINT");
     } finally {
       await otlp.close();

@@ -21,7 +21,9 @@ function config(text: string): string {
 }
 
 const reverserConfig = (extra = ""): string =>
-  config(`[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n${extra}\n[multi]\nlisteners.lis = {address = "127.0.0.1:0"}\n`);
+  config(
+    `[serviceweaver]\nbinary = "${join(ROOT, "examples/reverser/dist/main.js")}"\n${extra}\n[multi]\nlisteners.lis = {address = "127.0.0.1:0"}\n`,
+  );
 
 function deploy(file: string): TestProcess {
   return new TestProcess(process.execPath, ["packages/cli/bin/weaver.js", "multi", "deploy", file], { env });
@@ -30,7 +32,9 @@ function deploy(file: string): TestProcess {
 function registrations(): Registration[] {
   const dir = join(data, "weaver", "multi", "registry");
   try {
-    return readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Registration);
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Registration);
   } catch {
     return [];
   }
@@ -47,7 +51,7 @@ async function settled(deployment: string, extra: (s: DeploymentStatus) => boole
   const deadline = Date.now() + 20_000;
   for (;;) {
     const s = await status(deployment).catch(() => undefined);
-    if (s !== undefined && s.groups.every((g) => g.replicas.every((r) => r.state === "ready")) && extra(s)) return s;
+    if (s?.groups.every((g) => g.replicas.every((r) => r.state === "ready")) && extra(s)) return s;
     if (Date.now() > deadline) throw new Error(`deployment not settled: ${JSON.stringify(s?.groups)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -71,7 +75,11 @@ describe("weaver multi deploy", () => {
     const port = Number(lines[2]);
     expect(app.stdout).toMatch(/^S\d{4} \d\d:\d\d:\d\d\.\d{6} stdout {15}[0-9a-f]{8} {22}│ http listener available on 127\.0\.0\.1:\d+$/m);
     const s = await settled(deployment!);
-    expect(s.groups.map((g) => [g.name, g.replicas.length])).toEqual([["weaver.Main", 2], ["reverser.Converter", 2], ["reverser.Reverser", 2]]);
+    expect(s.groups.map((g) => [g.name, g.replicas.length])).toEqual([
+      ["weaver.Main", 2],
+      ["reverser.Converter", 2],
+      ["reverser.Reverser", 2],
+    ]);
     const pids = s.groups.flatMap((g) => g.replicas.map((r) => r.pid));
     expect(new Set(pids).size).toBe(6);
     for (const pid of pids) expect(parentOf(pid)).toBe(app.child.pid);
@@ -82,7 +90,10 @@ describe("weaver multi deploy", () => {
     const table = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "multi", "status"], { env });
     expect(table.code).toBe(0);
     for (const g of s.groups) {
-      const sorted = g.replicas.map((r) => r.pid).sort((a, b) => a - b).join(", ");
+      const sorted = g.replicas
+        .map((r) => r.pid)
+        .sort((a, b) => a - b)
+        .join(", ");
       expect(table.stdout).toContain(`│ ${g.name.padEnd(18)} │ ${sorted}`);
     }
 
@@ -125,7 +136,9 @@ describe("weaver multi deploy", () => {
     const slot = after.groups.find((g) => g.name === "reverser.Reverser")!.replicas[0]!;
     expect(slot.pid).not.toBe(victim.pid);
     expect(parentOf(slot.pid)).toBe(app.child.pid);
-    await app.waitFor(/W\d{4} [\d:.]+ deployer +[0-9a-f]{8} +│ replica [0-9a-f]{8} of reverser\.Reverser was killed by SIGKILL; restarting it in \d+ ms \(restart 1\)/);
+    await app.waitFor(
+      /W\d{4} [\d:.]+ deployer +[0-9a-f]{8} +│ replica [0-9a-f]{8} of reverser\.Reverser was killed by SIGKILL; restarting it in \d+ ms \(restart 1\)/,
+    );
   });
 
   it("proxies WebSocket upgrades and raw TCP connections across the replicas that own them", async () => {
@@ -173,7 +186,9 @@ describe("weaver multi deploy", () => {
     const app = deploy(file);
     const { code } = await app.exited;
     expect(code).toBe(1);
-    expect(app.stderr).toContain("weaver: netapp.Upper keeps crashing at start: its process exited with status 1 3 times in a row before it was ready. Its last log lines:");
+    expect(app.stderr).toContain(
+      "weaver: netapp.Upper keeps crashing at start: its process exited with status 1 3 times in a row before it was ready. Its last log lines:",
+    );
     expect(app.stderr).toContain("    connecting to the database at db.invalid:5432");
     expect(app.stderr).toContain("boom: cannot reach the database");
   });
@@ -184,12 +199,20 @@ describe("weaver multi deploy", () => {
     const s = await settled(deployment!);
     const port = s.listeners[0]!.address.split(":")[1];
     const short = deployment!.slice(0, 8);
-    const logs = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "multi", "logs", `version == "${short}" && msg.contains("listener")`], { env });
+    const logs = await runToEnd(
+      process.execPath,
+      ["packages/cli/bin/weaver.js", "multi", "logs", `version == "${short}" && msg.contains("listener")`],
+      { env },
+    );
     expect(logs.code).toBe(0);
     expect(logs.stdout.trim().split("\n")).toHaveLength(2);
     expect(logs.stdout).toMatch(/^S\d{4} .* │ http listener available on 127\.0\.0\.1:\d+$/m);
 
-    const follow = new TestProcess(process.execPath, ["packages/cli/bin/weaver.js", "multi", "logs", "--follow", `version == "${short}" && component == "reverser.Reverser"`], { env });
+    const follow = new TestProcess(
+      process.execPath,
+      ["packages/cli/bin/weaver.js", "multi", "logs", "--follow", `version == "${short}" && component == "reverser.Reverser"`],
+      { env },
+    );
     await new Promise((r) => setTimeout(r, 500));
     await fetch(`http://127.0.0.1:${port}/reverse?name=followme`);
     await follow.waitFor(/D\d{4} [\d:.]+ reverser\.Reverser +[0-9a-f]{8} +│ reversing len="8"/);

@@ -11,14 +11,23 @@ import { ROOT, runToEnd, stopAll } from "./support/process.js";
 const APP = join(ROOT, "test/apps/conformance");
 const tmp: string[] = [];
 afterEach(stopAll);
-afterAll(() => tmp.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of tmp) rmSync(d, { recursive: true, force: true });
+});
 
 describe("the deployer protocol version", () => {
   it.each([
     [1, "version 1"],
     [undefined, "a version older than 2 (it sent none)"],
   ])("a replica started with version %s refuses to run, naming both versions and the fix", async (protocol, theirs) => {
-    const args = { ...(protocol === undefined ? {} : { protocol }), deployment: "d1", id: "r1", hosts: ["conformance/Store"], listen: `unix:${join(tmpdir(), "never.sock")}`, routes: {} };
+    const args = {
+      ...(protocol === undefined ? {} : { protocol }),
+      deployment: "d1",
+      id: "r1",
+      hosts: ["conformance/Store"],
+      listen: `unix:${join(tmpdir(), "never.sock")}`,
+      routes: {},
+    };
     const run = await runToEnd(process.execPath, [join(APP, "dist/main.js")], { env: { WEAVER_REPLICA: JSON.stringify(args) } });
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
@@ -39,7 +48,7 @@ describe("the deployer protocol version", () => {
         'import { RpcAppError, RpcClient, parseEndpoint } from "@weaver/rpc";',
         'import { Packr } from "msgpackr";',
         `export const WEAVER_MANIFEST = ${JSON.stringify(JSON.stringify(JSON.parse(manifest)))};`,
-        'const args = JSON.parse(process.env.WEAVER_REPLICA);',
+        "const args = JSON.parse(process.env.WEAVER_REPLICA);",
         "const codec = new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false, useBigIntExtension: true });",
         "const client = new RpcClient({ deployment: args.deployment, version: JSON.parse(WEAVER_MANIFEST).versionHash, id: args.id });",
         'client.setReplicas([{ id: "deployer", address: parseEndpoint(args.control) }]);',
@@ -56,7 +65,10 @@ describe("the deployer protocol version", () => {
     writeFileSync(config, '[serviceweaver]\nbinary = "./old-replica.mjs"\n');
     const data = mkdtempSync(join(tmpdir(), "weaver-protocol-"));
     tmp.push(data);
-    const run = await runToEnd(process.execPath, [join(ROOT, "packages/cli/bin/weaver.js"), "multi", "deploy", config], { env: { XDG_DATA_HOME: data }, timeoutMs: 20_000 });
+    const run = await runToEnd(process.execPath, [join(ROOT, "packages/cli/bin/weaver.js"), "multi", "deploy", config], {
+      env: { XDG_DATA_HOME: data },
+      timeoutMs: 20_000,
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).not.toContain("the deployer took a replica of version 1");
     const lines = run.stderr.split("\n").filter((l) => l.startsWith("weaver: "));

@@ -28,7 +28,9 @@ describe.each(PACKAGES)("%s", (dir) => {
   });
 
   it("entry points export names explicitly and document each one", () => {
-    const sources = entries.map(([, t]) => (typeof t === "string" ? t : (t["default"] as string)).replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
+    const sources = entries.map(([, t]) =>
+      (typeof t === "string" ? t : (t["default"] as string)).replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"),
+    );
     if (sources.length === 0) return;
     const project = new Project({ tsConfigFilePath: join(ROOT, dir, "tsconfig.json") });
     const undocumented: string[] = [];

@@ -11,7 +11,12 @@ const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
 const [runCommand, testCommand] = firstBlock
   .trim()
   .split("\n")
-  .map((line) => line.replace(/#.*$/, "").trim().replace(/^.*npm ci && /, ""));
+  .map((line) =>
+    line
+      .replace(/#.*$/, "")
+      .trim()
+      .replace(/^.*npm ci && /, ""),
+  );
 
 afterEach(stopAll);
 
@@ -27,7 +32,7 @@ describe("README", () => {
     const [cmd, ...args] = (runCommand ?? "").split(/\s+/) as [string, ...string[]];
     const app = new TestProcess(cmd, args);
     await app.waitFor(/http listener available on 127\.0\.0\.1:8080\n/);
-    expect(app.stdout).toMatch(/^╭─{51}╮\n│ app        : reverser {29}│\n│ deployment : [0-9a-f-]{36} │\n╰─{51}╯\n/);
+    expect(app.stdout).toMatch(/^╭─{51}╮\n│ app {8}: reverser {29}│\n│ deployment : [0-9a-f-]{36} │\n╰─{51}╯\n/);
     for (const [, url, answer] of readme.matchAll(/\$ curl '([^']+)'\n(.+)\n/g)) {
       const res = await fetch(`http://${(url as string).replace("localhost", "127.0.0.1")}`);
       expect(await res.text()).toBe(`${answer}\n`);
@@ -79,12 +84,16 @@ describe("README", () => {
       // Status may be asked while replicas still start; wait until it lists all six.
       let status = "";
       for (const deadline = Date.now() + 20_000; (status.match(/\d+, \d+ +│/g) ?? []).length < 3; ) {
-        if (Date.now() > deadline) throw new Error(`status never listed six replicas; it said:\n${status}\ndeploy printed:\n${app.stdout}${app.stderr}`);
+        if (Date.now() > deadline)
+          throw new Error(`status never listed six replicas; it said:\n${status}\ndeploy printed:\n${app.stdout}${app.stderr}`);
         status = (await runToEnd("npx", ["weaver", "multi", "status"], { env })).stdout;
       }
-      for (const row of ["weaver.Main", "reverser.Converter", "reverser.Reverser"]) expect(status).toMatch(new RegExp(`│ ${row.replace(".", "\\.")} +│ \\d+, \\d+ +│`));
+      for (const row of ["weaver.Main", "reverser.Converter", "reverser.Reverser"])
+        expect(status).toMatch(new RegExp(`│ ${row.replace(".", "\\.")} +│ \\d+, \\d+ +│`));
       expect(status).toMatch(/│ lis +│ 127\.0\.0\.1:8080 │/);
-      expect(await (await fetch("http://127.0.0.1:8080/convert?name=abcdefg", { signal: AbortSignal.timeout(10_000) })).text()).toBe("after converting, name is ABCDEFG\n");
+      expect(await (await fetch("http://127.0.0.1:8080/convert?name=abcdefg", { signal: AbortSignal.timeout(10_000) })).text()).toBe(
+        "after converting, name is ABCDEFG\n",
+      );
       const version = /│ deployment : ([0-9a-f]{8})/.exec(app.stdout)![1];
       const logs = await runToEnd("npx", ["weaver", "multi", "logs", `version == "${version}"`], { env });
       expect(logs.stdout.match(/http listener available on 127\.0\.0\.1:8080/g)).toHaveLength(2);

@@ -103,8 +103,10 @@ function answerableRequest(id: number): Buffer {
   let payload: Uint8Array;
   const roll = random();
   if (roll < 0.45) ({ method, payload } = validCall());
-  else if (roll < 0.6) ({ method, payload } = { method: int(2 ** 32), payload: validCall().payload }); // unknown method
-  else if (roll < 0.75) ({ method, payload } = { method: validCall().method, payload: bytes(int(64)) }); // random payload
+  else if (roll < 0.6)
+    ({ method, payload } = { method: int(2 ** 32), payload: validCall().payload }); // unknown method
+  else if (roll < 0.75)
+    ({ method, payload } = { method: validCall().method, payload: bytes(int(64)) }); // random payload
   else {
     const call = validCall();
     ({ method, payload } = { method: call.method, payload: flipBits(Buffer.from(call.payload)) }); // mutated payload
@@ -150,7 +152,11 @@ function violation(id: number, inFlight: readonly number[]): Buffer {
     case 8:
       return frame(pick([0, 10, 99, 255, FrameType.RESPONSE, FrameType.GOAWAY, FrameType.WELCOME]), id, bytes(int(20)));
     default:
-      return frame(FrameType.HELLO, 0, encodeHello({ protocol: PROTOCOL_VERSION, deployment: DEPLOYMENT, version: manifest.versionHash, peer: "again" }));
+      return frame(
+        FrameType.HELLO,
+        0,
+        encodeHello({ protocol: PROTOCOL_VERSION, deployment: DEPLOYMENT, version: manifest.versionHash, peer: "again" }),
+      );
   }
 }
 
@@ -235,7 +241,8 @@ async function fuzzConnection(path: string, sockets: Set<net.Socket>): Promise<n
     const roll = random();
     if (roll < 0.12) {
       // A cancel storm: CANCEL for calls in flight, long gone, and never made.
-      for (let k = 0; k < 1 + int(8); k++) batch.push(frame(FrameType.CANCEL, chance(0.7) && requested.length > 0 ? pick(requested.slice(-20)) : int(2 ** 32)));
+      for (let k = 0; k < 1 + int(8); k++)
+        batch.push(frame(FrameType.CANCEL, chance(0.7) && requested.length > 0 ? pick(requested.slice(-20)) : int(2 ** 32)));
     } else if (!clean && roll < 0.12 + 0.02) {
       batch.push(violation(nextId++, requested.slice(-10)));
     } else {
@@ -256,7 +263,13 @@ async function fuzzConnection(path: string, sockets: Set<net.Socket>): Promise<n
     const unanswered = requested.filter((id) => !answers.has(id));
     const twice = [...answers].filter(([, n]) => n > 1).map(([id]) => id);
     const unasked = [...answers.keys()].filter((id) => !requested.includes(id));
-    expect({ closed: isClosed(), unanswered, twice, unasked, broken }).toEqual({ closed: false, unanswered: [], twice: [], unasked: [], broken: undefined });
+    expect({ closed: isClosed(), unanswered, twice, unasked, broken }).toEqual({
+      closed: false,
+      unanswered: [],
+      twice: [],
+      unasked: [],
+      broken: undefined,
+    });
   } else if (chance(0.5)) {
     await Promise.race([closed, new Promise((r) => setTimeout(r, 20))]);
   }
@@ -325,7 +338,9 @@ it(`survives ${TARGET_FRAMES} hostile frames and keeps answering correctly (seed
 
     const started = performance.now();
     let sent = 0;
-    const progress = process.env["FUZZ_DEBUG"] ? setInterval(() => console.log(sent, JSON.stringify(server.stats), checks), 1000) : undefined;
+    const progress = process.env["FUZZ_DEBUG"]
+      ? setInterval(() => console.log(sent, JSON.stringify(server.stats), checks), 1000)
+      : undefined;
     let connections = 0;
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
@@ -366,7 +381,10 @@ it(`survives ${TARGET_FRAMES} hostile frames and keeps answering correctly (seed
     expect(await L.deposit("alice", -30)).toBe(70);
     expect(await L.balance("alice")).toBe(70);
     const history = await L.history("alice");
-    expect(history.map((e) => [e.amount, e.memo, e.tags])).toEqual([[100, "salary", new Set(["credit"])], [-30, undefined, new Set(["debit"])]]);
+    expect(history.map((e) => [e.amount, e.memo, e.tags])).toEqual([
+      [100, "salary", new Set(["credit"])],
+      [-30, undefined, new Set(["debit"])],
+    ]);
     expect(history[0]?.at).toBeInstanceOf(Date);
     const before = await A.count("pay");
     expect(await T.pay("alice", "bob", 20)).toEqual({ from: "alice", to: "bob", amount: 20, fee: 1, bank: "Fuzz Bank" });

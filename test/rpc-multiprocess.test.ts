@@ -58,9 +58,19 @@ async function startReplica(
 ): Promise<Replica> {
   const serves = args.hosts.some((h) => h !== "weaver/Main");
   const address = `unix:${join(sockets, `${args.deployment}-${args.id}.sock`)}`;
-  const replicaArgs = { protocol: DEPLOYER_PROTOCOL_VERSION, deployment: args.deployment, id: args.id, hosts: args.hosts, routes: args.routes ?? {}, ...(serves ? { listen: address } : {}) };
+  const replicaArgs = {
+    protocol: DEPLOYER_PROTOCOL_VERSION,
+    deployment: args.deployment,
+    id: args.id,
+    hosts: args.hosts,
+    routes: args.routes ?? {},
+    ...(serves ? { listen: address } : {}),
+  };
   // The bank's Teller needs its config section; the reverser has none.
-  const env: NodeJS.ProcessEnv = { WEAVER_REPLICA: JSON.stringify(replicaArgs), ...(entry === BANK ? { SERVICEWEAVER_CONFIG: config } : {}) };
+  const env: NodeJS.ProcessEnv = {
+    WEAVER_REPLICA: JSON.stringify(replicaArgs),
+    ...(entry === BANK ? { SERVICEWEAVER_CONFIG: config } : {}),
+  };
   const process = new TestProcess("node", [entry], { env });
   await process.waitFor(ready);
   return { id: args.id, address, process };
@@ -68,7 +78,12 @@ async function startReplica(
 
 /** The bank's components, called from this process through their generated client stubs. */
 function bankClient(deploymentId: string, replicas: readonly Replica[], options: { version?: string; maxFrameBytes?: number } = {}) {
-  const client = new RpcClient({ deployment: deploymentId, version: options.version ?? VERSION, id: "test-process", maxFrameBytes: options.maxFrameBytes });
+  const client = new RpcClient({
+    deployment: deploymentId,
+    version: options.version ?? VERSION,
+    id: "test-process",
+    maxFrameBytes: options.maxFrameBytes,
+  });
   client.setReplicas(replicas.map((r) => ({ id: r.id, address: { path: r.address.slice("unix:".length) } })));
   const stub = <T>(name: string): T => {
     const component: RegisteredComponent = getComponent(name);
@@ -223,10 +238,12 @@ describe("replicas that die", () => {
       while (!client.replicas().every((r) => r.state === "ready")) await ledger.balance("warm-up");
       // Freeze b1, so that the deposits sent to it stay in flight, then kill it.
       process.kill(-(b1!.process.child.pid as number), "SIGSTOP");
-      const deposits = Array.from({ length: 10 }, (_, i) => ledger.deposit(`account-${i}`, 1).then(
-        (balance) => ({ i, balance }),
-        (error: unknown) => ({ i, error }),
-      ));
+      const deposits = Array.from({ length: 10 }, (_, i) =>
+        ledger.deposit(`account-${i}`, 1).then(
+          (balance) => ({ i, balance }),
+          (error: unknown) => ({ i, error }),
+        ),
+      );
       await new Promise((r) => setTimeout(r, 300));
       await b1!.process.stop("SIGKILL");
       const results = await Promise.all(deposits);
@@ -238,7 +255,9 @@ describe("replicas that die", () => {
         const error = (f as { error: unknown }).error;
         expect(error).toBeInstanceOf(RemoteCallError);
         expect(error).toMatchObject({ component: "bank/Ledger", method: "deposit", replica: "b1" });
-        expect((error as Error).message).toMatch(/^call to bank\/Ledger\.deposit on replica b1 failed: connection to b1 .* broke while the call was in flight/);
+        expect((error as Error).message).toMatch(
+          /^call to bank\/Ledger\.deposit on replica b1 failed: connection to b1 .* broke while the call was in flight/,
+        );
       }
       // Only b2 is left: the deposits that failed never reached it; the others did, once.
       for (const r of results) expect(await ledger.balance(`account-${r.i}`)).toBe("error" in r ? 0 : 1);
@@ -278,13 +297,21 @@ describe("refusals and limits", () => {
     const main = new TestProcess("node", [BANK], {
       env: {
         SERVICEWEAVER_CONFIG: config,
-        WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: d, id: "main", hosts: ["weaver/Main"], routes: { "bank/Teller": [{ id: "x1", address: other.address }] } }),
+        WEAVER_REPLICA: JSON.stringify({
+          protocol: DEPLOYER_PROTOCOL_VERSION,
+          deployment: d,
+          id: "main",
+          hosts: ["weaver/Main"],
+          routes: { "bank/Teller": [{ id: "x1", address: other.address }] },
+        }),
       },
     });
     const { code } = await main.exited;
     expect(code).toBe(1);
     expect(main.stderr).toMatch(
-      new RegExp(`call to bank/Teller\\.callInfo on replica x1 failed: replica x1 refused the connection: deployment mismatch: client is in deployment ${d}, server in elsewhere`),
+      new RegExp(
+        `call to bank/Teller\\.callInfo on replica x1 failed: replica x1 refused the connection: deployment mismatch: client is in deployment ${d}, server in elsewhere`,
+      ),
     );
   });
 
@@ -317,7 +344,9 @@ describe("refusals and limits", () => {
       const e = await rejection(small.ledger.deposit("alice", 1, "m".repeat(100_000)));
       expect(e).toBeInstanceOf(RemoteCallError);
       expect(e).toMatchObject({ component: "bank/Ledger", method: "deposit" });
-      expect((e as Error).message).toMatch(/^call to bank\/Ledger\.deposit failed: the request is \d+ bytes, more than the client's 65536-byte frame limit allows; it was not sent$/);
+      expect((e as Error).message).toMatch(
+        /^call to bank\/Ledger\.deposit failed: the request is \d+ bytes, more than the client's 65536-byte frame limit allows; it was not sent$/,
+      );
       expect(await small.ledger.balance("alice")).toBe(10);
       // A large request within the limits crosses fine.
       const memo = "m".repeat(1024 * 1024);

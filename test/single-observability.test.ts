@@ -24,13 +24,22 @@ describe("a single-process deployment's status server", () => {
 
     const status = (await (await fetch(`${registration.status}/status`)).json()) as DeploymentStatus;
     expect(status.groups).toEqual([
-      { name: "weaver.Main", components: ["weaver/Main", "reverser/Converter", "reverser/Reverser"], replicas: [expect.objectContaining({ pid: app.child.pid, state: "ready" })] },
+      {
+        name: "weaver.Main",
+        components: ["weaver/Main", "reverser/Converter", "reverser/Reverser"],
+        replicas: [expect.objectContaining({ pid: app.child.pid, state: "ready" })],
+      },
     ]);
     expect(status.listeners).toEqual([{ name: "lis", address: `[::]:${port}` }]);
 
     const text = await (await fetch(`${registration.status}/metrics`)).text();
     const count = (method: string): number =>
-      Number(new RegExp(`^weaver_method_count\\{caller="weaver/Main",component="[^"]+",method="${method}",remote="false",weaver_app="reverser",weaver_deployment="${deployment}",weaver_replica="[^"]+"\\} (\\d+)$`, "m").exec(text)?.[1]);
+      Number(
+        new RegExp(
+          `^weaver_method_count\\{caller="weaver/Main",component="[^"]+",method="${method}",remote="false",weaver_app="reverser",weaver_deployment="${deployment}",weaver_replica="[^"]+"\\} (\\d+)$`,
+          "m",
+        ).exec(text)?.[1],
+      );
     expect(count("reverse")).toBe(10);
     expect(count("toUpper")).toBe(7);
     expect(text).toMatch(/^weaver_http_request_count\{host="127\.0\.0\.1:\d+",label="reverser",.*\} 10$/m);
@@ -64,7 +73,9 @@ describe("a single-process deployment's status server", () => {
     const metrics = await runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "single", "metrics", "^weaver_method_count$"], { env });
     expect(metrics.code).toBe(0);
     expect(metrics.stdout).toContain("weaver_method_count: COUNTER");
-    expect(metrics.stdout).toMatch(/│ weaver\.Main +│ reverser\.Reverser +│ reverse +│ false +│ reverser +│ [0-9a-f]{8} +│ [0-9a-f]{8} +│ 10 +│/);
+    expect(metrics.stdout).toMatch(
+      /│ weaver\.Main +│ reverser\.Reverser +│ reverse +│ false +│ reverser +│ [0-9a-f]{8} +│ [0-9a-f]{8} +│ 10 +│/,
+    );
 
     await app.stop("SIGTERM");
     expect(existsSync(registry) ? readdirSync(registry) : []).toEqual([]);

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ROOT, TestProcess, runToEnd, stopAll } from "./support/process.js";
 
-const BANNER = /^╭─{51}╮\n│ app        : (\S+) +│\n│ deployment : ([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}) │\n╰─{51}╯\n/;
+const BANNER =
+  /^╭─{51}╮\n│ app {8}: (\S+) +│\n│ deployment : ([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}) │\n╰─{51}╯\n/;
 const reverser = join(ROOT, "examples/reverser/dist/main.js");
 const hello = join(ROOT, "examples/hello/dist/main.js");
 const tmp = mkdtempSync(join(tmpdir(), "weaver-single-"));
@@ -71,7 +72,9 @@ describe("single process", () => {
   });
 
   it("refuses a listener address that is in use, with the fix", async () => {
-    const first = new TestProcess(process.execPath, [reverser], { env: { SERVICEWEAVER_CONFIG: config('[single]\nlisteners.lis = {address = "127.0.0.1:0"}\n') } });
+    const first = new TestProcess(process.execPath, [reverser], {
+      env: { SERVICEWEAVER_CONFIG: config('[single]\nlisteners.lis = {address = "127.0.0.1:0"}\n') },
+    });
     const [, port] = await first.waitFor(/available on 127\.0\.0\.1:(\d+)/);
     const file = config(`[single]\nlisteners.lis = {address = "127.0.0.1:${port}"}\n`);
     const second = await runToEnd(process.execPath, [reverser], { env: { SERVICEWEAVER_CONFIG: file } });
@@ -105,7 +108,9 @@ describe("single process", () => {
     writeFileSync(main, readFileSync(main, "utf8").replace("lis = listener();", "lis = listener();\n    extra = ref();"));
     const run = await runToEnd(process.execPath, [main]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("weaver: generated code is older than the sources of App (src/main.ts): ref extra is new; run `weaver generate` and rebuild");
+    expect(run.stderr).toContain(
+      "weaver: generated code is older than the sources of App (src/main.ts): ref extra is new; run `weaver generate` and rebuild",
+    );
   });
 });
 
@@ -117,4 +122,6 @@ function copyDist(app: string): string {
   return dir;
 }
 const copies: string[] = [];
-afterAll(() => copies.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of copies) rmSync(d, { recursive: true, force: true });
+});

@@ -29,7 +29,12 @@ describe.each(runners)("testing kit, $name runner", (runner) => {
         expect(first?.at).toBeInstanceOf(Date);
         expect(first?.tags).toEqual(new Set(["credit"]));
         expect(first?.memo).toBe("salary");
-        expect(await ledger.balances()).toEqual(new Map([["alice", 69n], ["bob", 30n]]));
+        expect(await ledger.balances()).toEqual(
+          new Map([
+            ["alice", 69n],
+            ["bob", 30n],
+          ]),
+        );
       },
       { config: CONFIG },
     ));
@@ -79,9 +84,13 @@ describe.each(runners)("testing kit, $name runner", (runner) => {
       },
       { config: '["bank/Teller"]\nbank = "b"\ntoken = "${env:BANK_TOKEN_TEST}"\n' },
     );
-    await expect(runner.start({ config: '["bank/Teller"]\nbank = 3\n' })).rejects.toThrow('["bank/Teller"] bank: expected string, found integer');
+    await expect(runner.start({ config: '["bank/Teller"]\nbank = 3\n' })).rejects.toThrow(
+      '["bank/Teller"] bank: expected string, found integer',
+    );
     const app = await runner.start({ config: '["bank/Teller"]\nbank = "b"\ntoken = "${env:BANK_TOKEN_UNSET}"\n' });
-    await expect(app.get(TellerImpl)).rejects.toThrow("environment variable BANK_TOKEN_UNSET (referenced as ${env:BANK_TOKEN_UNSET}) is not set");
+    await expect(app.get(TellerImpl)).rejects.toThrow(
+      "environment variable BANK_TOKEN_UNSET (referenced as ${env:BANK_TOKEN_UNSET}) is not set",
+    );
     await app.close();
   });
 });
@@ -91,7 +100,10 @@ const deposits: string[] = [];
 function fakeLedger(): Ledger {
   deposits.length = 0;
   return {
-    deposit: async (account, amount) => (deposits.push(`${account}:${amount}`), 0),
+    deposit: async (account, amount) => {
+      deposits.push(`${account}:${amount}`);
+      return 0;
+    },
     balance: async () => 1_000,
     history: async () => [],
     balances: async () => new Map(),
@@ -100,7 +112,10 @@ function fakeLedger(): Ledger {
 
 describe("rpc runner", () => {
   it("runs retriable methods twice and non-retriable ones once", async () => {
-    for (const [runner, expected] of [[local, 1], [rpc, 2]] as const) {
+    for (const [runner, expected] of [
+      [local, 1],
+      [rpc, 2],
+    ] as const) {
       await runner.run(
         async (app) => {
           const ledger = await app.get(LedgerImpl);

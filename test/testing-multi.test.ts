@@ -39,14 +39,18 @@ describe("the multi runner", () => {
 
   it("refuses instance() and stats(), whose objects live in other processes", () =>
     multi.run(async (app) => {
-      await expect(app.instance(EchoImpl)).rejects.toThrow("app.instance() reaches into this process, but the multi runner runs components in processes of their own");
+      await expect(app.instance(EchoImpl)).rejects.toThrow(
+        "app.instance() reaches into this process, but the multi runner runs components in processes of their own",
+      );
       expect(() => app.stats()).toThrow("app.stats() reaches into this process");
     }));
 
   it("reports a component whose process cannot start, with its last lines", async () => {
     const app = await multi.start({ config: '[serviceweaver]\nenv = ["CONFORMANCE_HANG_INIT=1"]\ninit_timeout = "200ms"\n' });
     try {
-      await expect(app.get(EchoImpl)).rejects.toThrow(/the process of conformance.Echo ended before it was ready: .*\n.*did not finish init\(\) within 200ms/);
+      await expect(app.get(EchoImpl)).rejects.toThrow(
+        /the process of conformance.Echo ended before it was ready: .*\n.*did not finish init\(\) within 200ms/,
+      );
     } finally {
       await app.close();
     }

@@ -15,7 +15,10 @@ export async function codecCases(): Promise<Result[]> {
   const receipt = { from: "alice", to: "bob", amount: 30, fee: 1, bank: "Weaver Savings" };
   const receipts = Array.from({ length: 110 }, (_, i) => ({ ...receipt, amount: i }));
   const results: Result[] = [];
-  for (const [label, payload] of [["small (1 receipt)", [receipt]], ["10 KB (110 receipts)", [receipts]]] as const) {
+  for (const [label, payload] of [
+    ["small (1 receipt)", [receipt]],
+    ["10 KB (110 receipts)", [receipts]],
+  ] as const) {
     const bytes = sender.encode(payload).length;
     const json = Buffer.byteLength(JSON.stringify(payload));
     results.push(

@@ -146,7 +146,14 @@ export async function measureLatency(o: LatencyOptions): Promise<Result[]> {
   return (o.percentiles ?? [50, 99]).map((p) => {
     const ns = percentile(a, p);
     const baselineNs = percentile(b, p);
-    return { name: `${o.name} p${p}`, baseline: o.baseline, ns, baselineNs, ratio: ns / baselineNs, ...(o.target ? { target: o.target } : {}) };
+    return {
+      name: `${o.name} p${p}`,
+      baseline: o.baseline,
+      ns,
+      baselineNs,
+      ratio: ns / baselineNs,
+      ...(o.target ? { target: o.target } : {}),
+    };
   });
 }
 
@@ -160,7 +167,8 @@ function percentile(sorted: readonly number[], p: number): number {
 export function table(title: string, results: readonly Result[]): string {
   const mixed = results.some((r) => r.unit === "rate");
   const rows = results.map((r) => {
-    const met = r.target === undefined ? "" : (r.target.kind === "max" ? r.ratio <= r.target.ratio : r.ratio >= r.target.ratio) ? "met" : "MISSED";
+    const met =
+      r.target === undefined ? "" : (r.target.kind === "max" ? r.ratio <= r.target.ratio : r.ratio >= r.target.ratio) ? "met" : "MISSED";
     const target = r.target === undefined ? "" : `${r.target.kind === "max" ? "≤" : "≥"} ${r.target.ratio}x`;
     const value = r.unit === "rate" ? rate : fmt;
     return [r.name, r.baseline, value(r.ns), value(r.baselineNs), `${r.ratio.toFixed(2)}x`, target, met];
@@ -169,7 +177,11 @@ export function table(title: string, results: readonly Result[]): string {
     ? ["case", "baseline", "candidate", "baseline", "ratio", "target", ""]
     : ["case", "baseline", "ns/op", "baseline ns/op", "ratio", "target", ""];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] as number)).join("  ").trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] as number))
+      .join("  ")
+      .trimEnd();
   return [title, line(head), ...rows.map(line)].join("\n");
 }
 

@@ -33,6 +33,8 @@ if (wanted("observability")) {
 if (wanted("multi")) {
   const { results, startupMs } = await multiCases(progress);
   console.log(table("Multi-process deployer", results));
-  console.log(`deploy to first answered request: ${startupMs.toFixed(0)} ms (target under 2000 ms): ${startupMs < 2000 ? "met" : "MISSED"}`);
+  console.log(
+    `deploy to first answered request: ${startupMs.toFixed(0)} ms (target under 2000 ms): ${startupMs < 2000 ? "met" : "MISSED"}`,
+  );
   console.log();
 }

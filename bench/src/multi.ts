@@ -30,7 +30,11 @@ async function start(mode: "single" | "multi", data: string): Promise<Running> {
   const file = join(data, `${mode}-${port}.toml`);
   writeFileSync(file, `[serviceweaver]\nbinary = "${BINARY}"\n\n[${mode}]\nlisteners.lis = {address = "127.0.0.1:${port}"}\n`);
   const began = performance.now();
-  const child = spawn(process.execPath, [WEAVER, mode, "deploy", file], { env: { ...process.env, XDG_DATA_HOME: data }, stdio: "ignore", detached: true });
+  const child = spawn(process.execPath, [WEAVER, mode, "deploy", file], {
+    env: { ...process.env, XDG_DATA_HOME: data },
+    stdio: "ignore",
+    detached: true,
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`weaver ${mode} deploy exited with ${child.exitCode}`);
     if (await answers(port)) return { child, port, firstRequestMs: performance.now() - began };
@@ -69,13 +73,18 @@ export async function multiCases(progress: (line: string) => void): Promise<{ re
     const multi: number[] = [];
     const single: number[] = [];
     for (let i = 0; i < 5; i++) {
-      for (const [mode, times] of [["multi", multi], ["single", single]] as const) {
+      for (const [mode, times] of [
+        ["multi", multi],
+        ["single", single],
+      ] as const) {
         const r = await start(mode, data);
         times.push(r.firstRequestMs);
         await stop(r);
       }
     }
-    progress(`deploy to first request: multi ${multi.map((t) => t.toFixed(0)).join(", ")} ms; single ${single.map((t) => t.toFixed(0)).join(", ")} ms`);
+    progress(
+      `deploy to first request: multi ${multi.map((t) => t.toFixed(0)).join(", ")} ms; single ${single.map((t) => t.toFixed(0)).join(", ")} ms`,
+    );
     const startup: Result = {
       name: "weaver multi deploy → first answered request (6 processes)",
       baseline: "weaver single deploy",
@@ -91,10 +100,12 @@ export async function multiCases(progress: (line: string) => void): Promise<{ re
     const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
     const get = (port: number) => (): Promise<void> =>
       new Promise((resolve, reject) => {
-        http.get({ host: "127.0.0.1", port, path: "/reverse?name=abcdefg", agent }, (res) => {
-          res.resume();
-          res.once("end", resolve);
-        }).once("error", reject);
+        http
+          .get({ host: "127.0.0.1", port, path: "/reverse?name=abcdefg", agent }, (res) => {
+            res.resume();
+            res.once("end", resolve);
+          })
+          .once("error", reject);
       });
     const throughput = await measureThroughput({
       name: "HTTP through the multi proxy (Main ×2 → Reverser ×2 over RPC)",

@@ -10,7 +10,16 @@ import { join } from "node:path";
 import { SpanKind } from "@opentelemetry/api";
 import { RpcClient, privateSocketDir } from "@weaver/rpc";
 import { DEPLOYER_PROTOCOL_VERSION } from "@weaver/runtime";
-import { DEFAULT_TRACES_PER_SECOND, LocalCalls, enterSpan, getComponent, installTracing, remoteCalls, startEntrySpan, takeSpans } from "@weaver/runtime/core";
+import {
+  DEFAULT_TRACES_PER_SECOND,
+  LocalCalls,
+  enterSpan,
+  getComponent,
+  installTracing,
+  remoteCalls,
+  startEntrySpan,
+  takeSpans,
+} from "@weaver/runtime/core";
 import "echo/dist/weaver_gen.js";
 import type { Echo } from "echo/dist/echo.js";
 import "reverser/dist/weaver_gen.js";
@@ -38,7 +47,10 @@ export async function observabilityCases(log: (line: string) => void = () => {})
     const reverser = getComponent("reverser/Reverser");
     const impl = new ReverserImpl();
     const stub = (caller: string | undefined): Reverser =>
-      reverser.registration.localStub(impl, new LocalCalls(reverser.manifest.name, reverser.manifest.methods, caller === undefined ? {} : { caller })) as Reverser;
+      reverser.registration.localStub(
+        impl,
+        new LocalCalls(reverser.manifest.name, reverser.manifest.methods, caller === undefined ? {} : { caller }),
+      ) as Reverser;
     const on = stub("bench/Caller");
     const off = stub(undefined);
     results.push(
@@ -60,7 +72,16 @@ export async function observabilityCases(log: (line: string) => void = () => {})
       await startServer({
         name: "weaver-echo",
         script: new URL(import.meta.resolve("echo/dist/main.js")),
-        env: { WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${socket}`, routes: {} }) },
+        env: {
+          WEAVER_REPLICA: JSON.stringify({
+            protocol: DEPLOYER_PROTOCOL_VERSION,
+            deployment: "bench",
+            id: "e1",
+            hosts: ["echo/Echo"],
+            listen: `unix:${socket}`,
+            routes: {},
+          }),
+        },
         ready: "replica e1 serving",
       }),
     );

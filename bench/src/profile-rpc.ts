@@ -35,10 +35,25 @@ const server =
     ? await startServer({
         name: "weaver-echo",
         script: new URL(import.meta.resolve("echo/dist/main.js")),
-        env: { ...cpuEnv, WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${socket}`, routes: {} }) },
+        env: {
+          ...cpuEnv,
+          WEAVER_REPLICA: JSON.stringify({
+            protocol: DEPLOYER_PROTOCOL_VERSION,
+            deployment: "bench",
+            id: "e1",
+            hosts: ["echo/Echo"],
+            listen: `unix:${socket}`,
+            routes: {},
+          }),
+        },
         ready: "replica e1 serving",
       })
-    : await startServer({ name: "raw-echo", script: new URL("./raw-echo-server.js", import.meta.url), env: { ...cpuEnv, RAW_ECHO_SOCKET: socket }, ready: "raw echo serving" });
+    : await startServer({
+        name: "raw-echo",
+        script: new URL("./raw-echo-server.js", import.meta.url),
+        env: { ...cpuEnv, RAW_ECHO_SOCKET: socket },
+        ready: "raw echo serving",
+      });
 if (system === "weaver") {
   const component = getComponent("echo/Echo");
   const client = new RpcClient({ deployment: "bench", version: component.app.versionHash, id: "bench" });
@@ -63,7 +78,9 @@ if (mode === "pipelined") await pipelined(calls, 64, call);
 else for (let i = 0; i < calls; i++) await call();
 const ns = Number(process.hrtime.bigint() - start);
 const used = process.cpuUsage(cpu);
-console.log(`${system} ${payloadName} ${mode}: ${calls} calls, ${(ns / calls / 1000).toFixed(2)} µs/call, ${((calls * 1e9) / ns / 1000).toFixed(1)} k calls/s`);
+console.log(
+  `${system} ${payloadName} ${mode}: ${calls} calls, ${(ns / calls / 1000).toFixed(2)} µs/call, ${((calls * 1e9) / ns / 1000).toFixed(1)} k calls/s`,
+);
 if (report) console.log(`client cpu ${((used.user + used.system) / calls).toFixed(2)} µs/call`);
 close();
 await server.stop();

@@ -75,12 +75,29 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
         name: "weaver-echo",
         script: new URL(import.meta.resolve("echo/dist/main.js")),
         env: {
-          WEAVER_REPLICA: JSON.stringify({ protocol: DEPLOYER_PROTOCOL_VERSION, deployment: "bench", id: "e1", hosts: ["echo/Echo"], listen: `unix:${echoSocket}`, routes: {} }),
+          WEAVER_REPLICA: JSON.stringify({
+            protocol: DEPLOYER_PROTOCOL_VERSION,
+            deployment: "bench",
+            id: "e1",
+            hosts: ["echo/Echo"],
+            listen: `unix:${echoSocket}`,
+            routes: {},
+          }),
         },
         ready: "replica e1 serving",
       }),
-      startServer({ name: "raw-echo", script: new URL("./raw-echo-server.js", import.meta.url), env: { RAW_ECHO_SOCKET: rawSocket }, ready: "raw echo serving" }),
-      startServer({ name: "grpc-echo", script: new URL("./grpc-server.js", import.meta.url), env: { GRPC_ECHO_ADDRESS: grpcAddress }, ready: "grpc echo serving" }),
+      startServer({
+        name: "raw-echo",
+        script: new URL("./raw-echo-server.js", import.meta.url),
+        env: { RAW_ECHO_SOCKET: rawSocket },
+        ready: "raw echo serving",
+      }),
+      startServer({
+        name: "grpc-echo",
+        script: new URL("./grpc-server.js", import.meta.url),
+        env: { GRPC_ECHO_ADDRESS: grpcAddress },
+        ready: "grpc echo serving",
+      }),
       startServer({
         name: "moleculer-echo",
         script: new URL("./moleculer-server.js", import.meta.url),
@@ -119,7 +136,12 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
     // Check every system echoes every payload, and warm each up (JIT, buffers, connections), so
     // that no measurement pays for compilation; latency rounds run pinned to one CPU, where the
     // compiler threads would compete with the calls.
-    const systems = [["weaver", ours, 1], ["raw", rawCall, 1], ["grpc", grpcCall, 8], ["moleculer", moleculerCall, 2]] as const;
+    const systems = [
+      ["weaver", ours, 1],
+      ["raw", rawCall, 1],
+      ["grpc", grpcCall, 8],
+      ["moleculer", moleculerCall, 2],
+    ] as const;
     for (const [name, call, slowdown] of systems) {
       for (const p of PAYLOADS) {
         check(name, p, await call(p.value));
@@ -132,9 +154,30 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
     const rawTarget = { latency: { ratio: 1.3, kind: "max" }, throughput: { ratio: 0.7, kind: "min" } } as const;
     const aheadTarget = { latency: { ratio: 1, kind: "max" }, throughput: { ratio: 1, kind: "min" } } as const;
     const baselines = [
-      { title: "Remote calls vs a raw msgpackr echo, both over a Unix socket (the limit for Node)", name: "raw msgpackr echo", server: rawServer, call: rawCall, target: rawTarget, slowdown: 1 },
-      { title: "Remote calls vs @grpc/grpc-js unary calls over a Unix socket (msgpackr messages)", name: "grpc-js unary", server: grpcServer, call: grpcCall, target: aheadTarget, slowdown: 8 },
-      { title: "Remote calls vs Moleculer's TCP transporter on 127.0.0.1 (msgpackr serializer)", name: "Moleculer TCP", server: moleculerServer, call: moleculerCall, target: aheadTarget, slowdown: 2 },
+      {
+        title: "Remote calls vs a raw msgpackr echo, both over a Unix socket (the limit for Node)",
+        name: "raw msgpackr echo",
+        server: rawServer,
+        call: rawCall,
+        target: rawTarget,
+        slowdown: 1,
+      },
+      {
+        title: "Remote calls vs @grpc/grpc-js unary calls over a Unix socket (msgpackr messages)",
+        name: "grpc-js unary",
+        server: grpcServer,
+        call: grpcCall,
+        target: aheadTarget,
+        slowdown: 8,
+      },
+      {
+        title: "Remote calls vs Moleculer's TCP transporter on 127.0.0.1 (msgpackr serializer)",
+        name: "Moleculer TCP",
+        server: moleculerServer,
+        call: moleculerCall,
+        target: aheadTarget,
+        slowdown: 2,
+      },
     ];
     const sections: Section[] = [];
     for (const b of baselines) {
@@ -169,7 +212,9 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
         );
         log(`${b.name}, ${p.label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
-      const how = allPinned ? "latency with both ends pinned to one CPU, throughput on both CPUs" : "latency and throughput on both CPUs (not pinned)";
+      const how = allPinned
+        ? "latency with both ends pinned to one CPU, throughput on both CPUs"
+        : "latency and throughput on both CPUs (not pinned)";
       sections.push({ title: `${b.title}\n(${how})`, results });
     }
     return sections;
@@ -192,6 +237,8 @@ function check(system: string, p: Payload, got: unknown): void {
   const same =
     typeof want === "string"
       ? got === want
-      : got instanceof Uint8Array && got.length === want.length && Buffer.compare(Buffer.from(got.buffer, got.byteOffset, got.length), Buffer.from(want)) === 0;
+      : got instanceof Uint8Array &&
+        got.length === want.length &&
+        Buffer.compare(Buffer.from(got.buffer, got.byteOffset, got.length), Buffer.from(want)) === 0;
   if (!same) throw new Error(`${system} did not echo the ${p.label} payload`);
 }

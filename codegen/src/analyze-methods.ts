@@ -6,22 +6,20 @@
 import { Node, type InterfaceDeclaration, type Type } from "ts-morph";
 import type { Diagnostics } from "./diagnostics.js";
 import type { MethodModel, ParamModel } from "./model.js";
-import { libTypeName, NotSerializable, TypeWalker } from "./type-walker.js";
+import { libTypeName, NotSerializable, type TypeWalker } from "./type-walker.js";
 
 /** The methods of a component interface, checked; problems are reported to `diag`. */
-export function analyzeMethods(
-  iface: InterfaceDeclaration,
-  ifaceType: Type,
-  diag: Diagnostics,
-  walker: TypeWalker,
-): MethodModel[] {
+export function analyzeMethods(iface: InterfaceDeclaration, ifaceType: Type, diag: Diagnostics, walker: TypeWalker): MethodModel[] {
   const name = iface.getName();
   const methods: MethodModel[] = [];
   for (const prop of ifaceType.getProperties()) {
     const decl = prop.getDeclarations()[0] ?? iface;
     const member = `${name}.${prop.getName()}`;
     if (!Node.isMethodSignature(decl)) {
-      diag.at(decl, `${member} is not a method; a component interface declares only methods (e.g. ${prop.getName()}(x: string): Promise<string>)`);
+      diag.at(
+        decl,
+        `${member} is not a method; a component interface declares only methods (e.g. ${prop.getName()}(x: string): Promise<string>)`,
+      );
       continue;
     }
     const nameNode = decl.getNameNode();
@@ -72,7 +70,10 @@ export function analyzeMethods(
     });
     const returnType = signature.getReturnType();
     if (libTypeName(returnType) !== "Promise") {
-      diag.at(decl, `${member} is not async: it returns ${walker.show(returnType)}; component methods return a Promise (declare ${prop.getName()}(...): Promise<${walker.show(returnType)}>)`);
+      diag.at(
+        decl,
+        `${member} is not async: it returns ${walker.show(returnType)}; component methods return a Promise (declare ${prop.getName()}(...): Promise<${walker.show(returnType)}>)`,
+      );
       continue;
     }
     const resultType = returnType.getTypeArguments()[0]!;
@@ -108,7 +109,22 @@ function rootName(typeText: string, fallback: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(typeText) && !KEYWORD_TYPES.has(typeText) ? typeText : fallback;
 }
 
-const KEYWORD_TYPES = new Set(["string", "number", "boolean", "bigint", "symbol", "object", "any", "unknown", "never", "void", "null", "undefined", "true", "false"]);
+const KEYWORD_TYPES = new Set([
+  "string",
+  "number",
+  "boolean",
+  "bigint",
+  "symbol",
+  "object",
+  "any",
+  "unknown",
+  "never",
+  "void",
+  "null",
+  "undefined",
+  "true",
+  "false",
+]);
 
 function report(diag: Diagnostics, at: Node, head: string, root: string, e: unknown): void {
   if (!(e instanceof NotSerializable)) throw e;

@@ -7,16 +7,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, sep } from "node:path";
 import { MAIN_COMPONENT, shortName } from "@weaver/runtime/codegen";
-import {
-  Node,
-  Project,
-  Scope,
-  SyntaxKind,
-  type CallExpression,
-  type ClassDeclaration,
-  type SourceFile,
-  type Type,
-} from "ts-morph";
+import { Node, Project, Scope, SyntaxKind, type CallExpression, type ClassDeclaration, type SourceFile, type Type } from "ts-morph";
 import { analyzeMethods } from "./analyze-methods.js";
 import { CONFIG_ALLOWED, configSchema } from "./config-type.js";
 import { coreExportOf, coreExportOfSymbol, packageName } from "./core-symbols.js";
@@ -57,7 +48,10 @@ export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined
     else diag.in(dir, message);
   }
   for (const extra of mains.slice(1)) {
-    diag.at(extra.cls, `duplicate implementation of Main: ${extra.cls.getName()} and ${mains[0]!.cls.getName()} (${diag.position(mains[0]!.cls)}); an app has one Main`);
+    diag.at(
+      extra.cls,
+      `duplicate implementation of Main: ${extra.cls.getName()} and ${mains[0]!.cls.getName()} (${diag.position(mains[0]!.cls)}); an app has one Main`,
+    );
   }
 
   // Interfaces to components, refusing two implementations of one interface.
@@ -68,13 +62,19 @@ export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined
     const key = iface.getFullyQualifiedName();
     const other = byIface.get(key);
     if (other !== undefined) {
-      diag.at(c.cls, `duplicate implementation of ${iface.getName()}: ${c.cls.getName()} and ${other.cls.getName()} (${diag.position(other.cls)}); keep one`);
+      diag.at(
+        c.cls,
+        `duplicate implementation of ${iface.getName()}: ${c.cls.getName()} and ${other.cls.getName()} (${diag.position(other.cls)}); keep one`,
+      );
       continue;
     }
     const otherKey = names.get(iface.getName());
     if (otherKey !== undefined) {
       const otherDecl = byIface.get(otherKey)!.ifaceType.getSymbolOrThrow().getDeclarations()[0]!;
-      diag.at(c.cls, `two component interfaces are named ${iface.getName()} (also ${diag.position(otherDecl)}); component names are made of interface names and must be unique in an app, rename one`);
+      diag.at(
+        c.cls,
+        `two component interfaces are named ${iface.getName()} (also ${diag.position(otherDecl)}); component names are made of interface names and must be unique in an app, rename one`,
+      );
       continue;
     }
     byIface.set(key, c);
@@ -131,7 +131,10 @@ function checkImportsGenerated(call: CallExpression, genDir: string, diag: Diagn
   });
   if (imports) return;
   const line = `import "${moduleSpecifier(dir, `${generated}.ts`)}";`;
-  diag.at(call, `${call.getText()} starts the app, but this file does not import the app's generated code, which registers its components; add \`${line}\` at the top of this file`);
+  diag.at(
+    call,
+    `${call.getText()} starts the app, but this file does not import the app's generated code, which registers its components; add \`${line}\` at the top of this file`,
+  );
 }
 
 /** Recognizes `class X extends Implements<I>()`; returns undefined for other classes. */
@@ -149,11 +152,17 @@ function candidate(cls: ClassDeclaration, diag: Diagnostics): Candidate | undefi
   if (symbol !== undefined && coreExportOfSymbol(symbol) === "Main") return { cls, call: heritage, ifaceType, isMain: true };
   const decl = symbol?.getDeclarations()[0];
   if (decl === undefined || !Node.isInterfaceDeclaration(decl)) {
-    diag.at(ifaceArg, `Implements<${ifaceArg.getText()}>: ${ifaceArg.getText()} is not an interface; a component's API is an interface of async methods`);
+    diag.at(
+      ifaceArg,
+      `Implements<${ifaceArg.getText()}>: ${ifaceArg.getText()} is not an interface; a component's API is an interface of async methods`,
+    );
     return undefined;
   }
   if (decl.getSourceFile().isInNodeModules() || decl.getSourceFile().isDeclarationFile()) {
-    diag.at(ifaceArg, `Implements<${ifaceArg.getText()}>: ${ifaceArg.getText()} is declared outside this app; declare the component interface in the app beside its implementation`);
+    diag.at(
+      ifaceArg,
+      `Implements<${ifaceArg.getText()}>: ${ifaceArg.getText()} is declared outside this app; declare the component interface in the app beside its implementation`,
+    );
     return undefined;
   }
   return { cls, call: heritage, ifaceType, isMain: false };
@@ -196,10 +205,16 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   }
   const ctor = cls.getConstructors().find((k) => k.getParameters().some((p) => !p.isOptional() && !p.isRestParameter()));
   if (ctor !== undefined) {
-    diag.at(ctor, `the constructor of component implementation ${clsName} takes arguments, but the runtime creates components with \`new ${clsName}()\`; get what it needs from refs or config, or do the work in init()`);
+    diag.at(
+      ctor,
+      `the constructor of component implementation ${clsName} takes arguments, but the runtime creates components with \`new ${clsName}()\`; get what it needs from refs or config, or do the work in init()`,
+    );
   }
   if (!c.isMain && ctx.runFiles.has(file)) {
-    diag.at(cls, `component implementation ${clsName} is declared in a file that calls run(); move it to a file of its own, since generated code imports it without starting the app`);
+    diag.at(
+      cls,
+      `component implementation ${clsName} is declared in a file that calls run(); move it to a file of its own, since generated code imports it without starting the app`,
+    );
   }
   checkImplements(cls, c.ifaceType, c.isMain ? "Main" : ifaceSymbol.getName(), diag);
 
@@ -221,7 +236,10 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
       continue;
     }
     if (field.startsWith("#")) {
-      diag.at(prop, `${clsName}.${field}: ${fn} fields cannot be #private (the runtime fills them in); use \`private ${field.slice(1)} = ${fn}(...)\``);
+      diag.at(
+        prop,
+        `${clsName}.${field}: ${fn} fields cannot be #private (the runtime fills them in); use \`private ${field.slice(1)} = ${fn}(...)\``,
+      );
       continue;
     }
     const visible = prop.getScope() === Scope.Public;
@@ -234,7 +252,12 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
       const target = ctx.componentOf(arg.getType());
       if (target === MAIN_COMPONENT) diag.at(arg, `${clsName}.${field}: components cannot refer to Main`);
       else if (target === undefined) {
-        const isInterface = arg.getType().getSymbol()?.getDeclarations().some((d) => Node.isInterfaceDeclaration(d)) === true;
+        const isInterface =
+          arg
+            .getType()
+            .getSymbol()
+            ?.getDeclarations()
+            .some((d) => Node.isInterfaceDeclaration(d)) === true;
         diag.at(
           arg,
           isInterface
@@ -258,7 +281,10 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
       }
       const first = ctx.listenerNames.get(lisName);
       if (first !== undefined) {
-        diag.at(prop, `duplicate listener name ${lisName} (also ${diag.position(first)}); listener names are unique in an app, name one with listener("other")`);
+        diag.at(
+          prop,
+          `duplicate listener name ${lisName} (also ${diag.position(first)}); listener names are unique in an app, name one with listener("other")`,
+        );
         continue;
       }
       ctx.listenerNames.set(lisName, prop);
@@ -275,7 +301,10 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
       configText = new TypeWalker(configArg, ctx.importPath).print(configArg.getType(), configArg.getText());
     } catch (e) {
       if (!(e instanceof NotSerializable)) throw e;
-      diag.at(configArg, `config type ${configArg.getText()} of ${clsName} is not plain data: ${e.path} (type ${e.typeText}) ${e.reason}; ${CONFIG_ALLOWED}`);
+      diag.at(
+        configArg,
+        `config type ${configArg.getText()} of ${clsName} is not plain data: ${e.path} (type ${e.typeText}) ${e.reason}; ${CONFIG_ALLOWED}`,
+      );
     }
   }
   if (diag.list.length > before) return undefined;
@@ -321,6 +350,9 @@ function checkImplements(cls: ClassDeclaration, ifaceType: Type, ifaceName: stri
     diag.at(cls, `${name} does not implement ${ifaceName}: missing method${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
   }
   if (mismatched.length > 0) {
-    diag.at(cls, `${name} does not implement ${ifaceName}: ${mismatched.join(", ")} ${mismatched.length > 1 ? "have" : "has"} a signature that does not match the interface`);
+    diag.at(
+      cls,
+      `${name} does not implement ${ifaceName}: ${mismatched.join(", ")} ${mismatched.length > 1 ? "have" : "has"} a signature that does not match the interface`,
+    );
   }
 }

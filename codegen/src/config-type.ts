@@ -9,7 +9,8 @@ import { ts, type Node, type Type } from "ts-morph";
 import { libTypeName, NotSerializable } from "./type-walker.js";
 
 /** What a config type may use; the hint of every problem with one. */
-export const CONFIG_ALLOWED = "config types use strings, numbers, booleans, dates, literal unions, arrays and tables (interfaces or Record<string, T>)";
+export const CONFIG_ALLOWED =
+  "config types use strings, numbers, booleans, dates, literal unions, arrays and tables (interfaces or Record<string, T>)";
 
 /**
  * Converts a config type to a schema; throws NotSerializable naming the part that is not plain
@@ -35,9 +36,7 @@ export function configSchema(type: Type, root: string, location: Node): ConfigSc
       const schemas = options.map((u) => walk(u, path, stack));
       if (schemas.every((s) => s.kind === "literal")) {
         const values = schemas.flatMap((s) => (s.kind === "literal" ? s.values : []));
-        return values.length === 2 && values.includes(true) && values.includes(false)
-          ? { kind: "boolean" }
-          : { kind: "literal", values };
+        return values.length === 2 && values.includes(true) && values.includes(false) ? { kind: "boolean" } : { kind: "literal", values };
       }
       return schemas.length === 1 ? (schemas[0] as ConfigSchema) : { kind: "union", options: schemas };
     }

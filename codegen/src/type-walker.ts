@@ -153,7 +153,9 @@ export class TypeWalker {
   #templateString(type: Type, path: string): string {
     const text = type.getText(undefined, ts.TypeFormatFlags.NoTruncation);
     const holes = [...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]);
-    const ok = STRING_MAPPING.test(text) || (text.startsWith("`") && holes.every((h) => PRIMITIVE_HOLES.has(h ?? "") || STRING_MAPPING.test(h ?? "")));
+    const ok =
+      STRING_MAPPING.test(text) ||
+      (text.startsWith("`") && holes.every((h) => PRIMITIVE_HOLES.has(h ?? "") || STRING_MAPPING.test(h ?? "")));
     if (!ok) this.#fail(type, path, "template literal types may only have string, number, bigint or boolean holes");
     return text;
   }

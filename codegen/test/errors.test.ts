@@ -58,7 +58,10 @@ describe("weaver generate (the command)", () => {
   it("prints every problem as path:line:col: message, writes nothing and fails", () => {
     const dir = tmp.app("errors", "several-mistakes");
     const expected = generate([dir], { cwd: REPO }).diagnostics.map(formatDiagnostic);
-    const cli = spawnSync(process.execPath, [join(REPO, "packages", "cli", "bin", "weaver.js"), "generate", relative(REPO, dir)], { cwd: REPO, encoding: "utf8" });
+    const cli = spawnSync(process.execPath, [join(REPO, "packages", "cli", "bin", "weaver.js"), "generate", relative(REPO, dir)], {
+      cwd: REPO,
+      encoding: "utf8",
+    });
     expect(cli.status).not.toBe(0);
     expect(cli.stdout).toBe("");
     expect(cli.stderr.trimEnd().split("\n")).toEqual(expected);

@@ -41,10 +41,16 @@ describe("weaver generate writes", () => {
 
     const texts = [gen, manifestText, JSON.stringify(JSON.parse(manifestText))];
     for (const e of expected) {
-      expect(texts.some((t) => t.includes(e.text)), `${e.file}:${e.line}: EXPECTED ${e.text}\n--- ${GENERATED_FILE}:\n${gen}`).toBe(true);
+      expect(
+        texts.some((t) => t.includes(e.text)),
+        `${e.file}:${e.line}: EXPECTED ${e.text}\n--- ${GENERATED_FILE}:\n${gen}`,
+      ).toBe(true);
     }
     for (const u of unexpected) {
-      expect(texts.some((t) => t.includes(u.text)), `${u.file}:${u.line}: UNEXPECTED ${u.text}`).toBe(false);
+      expect(
+        texts.some((t) => t.includes(u.text)),
+        `${u.file}:${u.line}: UNEXPECTED ${u.text}`,
+      ).toBe(false);
     }
 
     // The generated code type-checks with the app.

@@ -3,7 +3,7 @@
 // stub -> implementation, and back. Every value must come back deep-equal and of the same kind.
 import { join } from "node:path";
 import { Codec, getComponent, LocalCalls, type RegisteredComponent } from "@weaver/runtime/core";
-import { type RemoteCalls } from "@weaver/runtime/codegen";
+import type { RemoteCalls } from "@weaver/runtime/codegen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic, generate } from "../src/index.js";
 import { scratch, type Scratch } from "./support.js";

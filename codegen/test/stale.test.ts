@@ -44,7 +44,10 @@ function expectStale(): string[] {
   const errors = typeCheck(dir);
   expect(errors.length, "the stale generated code must fail to type-check").toBeGreaterThan(0);
   for (const e of errors) expect(e).toMatch(/^src\/weaver_gen\.ts\(/);
-  expect(errors.some((e) => CHECK_FAILED.test(e)), errors.join("\n")).toBe(true);
+  expect(
+    errors.some((e) => CHECK_FAILED.test(e)),
+    errors.join("\n"),
+  ).toBe(true);
   return errors;
 }
 
@@ -96,7 +99,11 @@ describe("generated code", () => {
 
   it("fails to type-check when a method was added", () => {
     edit("catalog.ts", "  list(): Promise<Item[]>;\n", "  list(): Promise<Item[]>;\n  count(): Promise<number>;\n");
-    edit("catalog.ts", "  async list(): Promise<Item[]> {", "  async count(): Promise<number> {\n    return 1;\n  }\n  async list(): Promise<Item[]> {");
+    edit(
+      "catalog.ts",
+      "  async list(): Promise<Item[]> {",
+      "  async count(): Promise<number> {\n    return 1;\n  }\n  async list(): Promise<Item[]> {",
+    );
     const errors = expectStale();
     // The stubs lack the method too.
     expect(errors.some((e) => e.includes("Catalog_local"))).toBe(true);
@@ -113,7 +120,11 @@ describe("generated code", () => {
 
   it("fails to type-check when a ref was added", () => {
     edit("main.ts", "  frontend = ref<Frontend>();\n", "  frontend = ref<Frontend>();\n  catalog = ref<Catalog>();\n");
-    edit("main.ts", 'import type { Frontend } from "./frontend.js";', 'import type { Catalog } from "./catalog.js";\nimport type { Frontend } from "./frontend.js";');
+    edit(
+      "main.ts",
+      'import type { Frontend } from "./frontend.js";',
+      'import type { Catalog } from "./catalog.js";\nimport type { Frontend } from "./frontend.js";',
+    );
     expectStale();
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);

@@ -86,7 +86,9 @@ export function directives(appDir: string, tag: "ERROR" | "EXPECTED" | "UNEXPECT
     .flatMap((file) =>
       readFileSync(join(appDir, file), "utf8")
         .split("\n")
-        .flatMap((line, i) => (line.trimStart().startsWith(prefix) ? [{ file, line: i + 1, text: line.trimStart().slice(prefix.length).trimEnd() }] : [])),
+        .flatMap((line, i) =>
+          line.trimStart().startsWith(prefix) ? [{ file, line: i + 1, text: line.trimStart().slice(prefix.length).trimEnd() }] : [],
+        ),
     );
 }
 
@@ -100,12 +102,16 @@ const programs = new Map<string, ts.Program>();
  */
 export function typeCheck(appDir: string): string[] {
   const configPath = join(appDir, "tsconfig.json");
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (d) => {
+        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
+      },
     },
-  });
+  );
   if (parsed === undefined) throw new Error(`cannot read ${configPath}`);
   const host = ts.createCompilerHost(parsed.options);
   const getSourceFile = host.getSourceFile.bind(host);

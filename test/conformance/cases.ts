@@ -50,19 +50,34 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
    */
   async function deploy(serviceweaver = "", sections = ""): Promise<TestProcess> {
     const file = join(data, `weaver-${randomUUID().slice(0, 8)}.toml`);
-    writeFileSync(file, `[serviceweaver]\nbinary = ${JSON.stringify(join(APP, "dist/main.js"))}\ntraces_per_second = 0\n${serviceweaver}\n${sections}`);
-    return new TestProcess(process.execPath, [join(ROOT, "packages/cli/bin/weaver.js"), deployer.name, "deploy", file], { env: { XDG_DATA_HOME: data } });
+    writeFileSync(
+      file,
+      `[serviceweaver]\nbinary = ${JSON.stringify(join(APP, "dist/main.js"))}\ntraces_per_second = 0\n${serviceweaver}\n${sections}`,
+    );
+    return new TestProcess(process.execPath, [join(ROOT, "packages/cli/bin/weaver.js"), deployer.name, "deploy", file], {
+      env: { XDG_DATA_HOME: data },
+    });
   }
 
   /** Waits for the deployment `p` started to be registered and every replica ready. */
   async function ready(p: TestProcess): Promise<Deployed> {
     const id = (await p.waitFor(/deployment : ([0-9a-f-]{36})/))[1] as string;
     const file = join(data, "weaver", deployer.name, "registry", `${id}.json`);
-    const status = await eventually(`deployment ${id} to register`, () => (existsSync(file) ? new StatusClient((JSON.parse(readFileSync(file, "utf8")) as { status: string }).status) : undefined), p);
-    const s = await eventually(`every replica of ${id} to be ready`, async () => {
-      const now = await status.status();
-      return now.listeners.length > 0 && now.groups.every((g) => g.replicas.length > 0 && g.replicas.every((r) => r.state === "ready")) ? now : undefined;
-    }, p);
+    const status = await eventually(
+      `deployment ${id} to register`,
+      () => (existsSync(file) ? new StatusClient((JSON.parse(readFileSync(file, "utf8")) as { status: string }).status) : undefined),
+      p,
+    );
+    const s = await eventually(
+      `every replica of ${id} to be ready`,
+      async () => {
+        const now = await status.status();
+        return now.listeners.length > 0 && now.groups.every((g) => g.replicas.length > 0 && g.replicas.every((r) => r.state === "ready"))
+          ? now
+          : undefined;
+      },
+      p,
+    );
     const address = s.listeners.find((l) => l.name === "api")?.address as string;
     return { process: p, id, status, api: `http://${address.replace(/^\[::\]|^0\.0\.0\.0/, "127.0.0.1")}` };
   }
@@ -107,7 +122,9 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
       const { text } = await get(`/deadline?s=${token}`);
       expect(text).toMatch(/^deadline exceeded after \d+ ms$/);
       expect(Number(/(\d+) ms/.exec(text)![1])).toBeLessThan(5_000);
-      await eventually("the callee to see the cancellation", async () => ((await deployed.status.logs(`msg == "sleep ${token} cancelled"`)).entries.length > 0 ? true : undefined));
+      await eventually("the callee to see the cancellation", async () =>
+        (await deployed.status.logs(`msg == "sleep ${token} cancelled"`)).entries.length > 0 ? true : undefined,
+      );
     });
 
     test("collects what components log, in the status server and the deployment's log file", async () => {
@@ -119,7 +136,9 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
       });
       expect(reply.entries[0]).toMatchObject({ component: "conformance.Echo", level: "info", msg, attrs: { suite: "conformance" } });
       const file = join(data, "weaver", deployer.name, "logs", `${deployed.id}.jsonl`);
-      await eventually("the entry in the log file", () => (existsSync(file) && readFileSync(file, "utf8").includes(msg) ? true : undefined));
+      await eventually("the entry in the log file", () =>
+        existsSync(file) && readFileSync(file, "utf8").includes(msg) ? true : undefined,
+      );
     });
 
     test("counts each component method call in its metrics", async () => {
@@ -140,7 +159,7 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
       expect(await res.text()).toBe("relayed: saved traced");
       const spans = await eventually("the trace's spans", async () => {
         const found = await deployed.status.trace(traceId);
-        return found !== undefined && found.some((s) => s.name === "conformance.Store.save") ? found : undefined;
+        return found?.some((s) => s.name === "conformance.Store.save") ? found : undefined;
       });
       expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
       expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(["conformance", "conformance.Echo.relay", "conformance.Store.save"]));
@@ -159,7 +178,9 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
       expect(crash).toMatchObject({ status: 500, text: expect.stringMatching(/^RemoteCallError: /) });
       const after = await eventually("a new process in place of the one that crashed", async () => {
         const echo = await echoGroup();
-        return echo !== undefined && echo.replicas.every((r) => r.state === "ready") && echo.replicas.some((r) => r.restarts > 0 && !before.has(r.pid)) ? echo : undefined;
+        return echo?.replicas.every((r) => r.state === "ready") && echo.replicas.some((r) => r.restarts > 0 && !before.has(r.pid))
+          ? echo
+          : undefined;
       });
       const crashed = [...before].filter((pid) => !after.replicas.some((r) => r.pid === pid));
       expect(crashed).toHaveLength(1);
@@ -173,7 +194,10 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
       expect(await deployed.process.stop("SIGTERM")).toEqual({ code: 0, signal: null });
       for (const pid of pids) expect(alive(pid), `process ${pid} outlived its deployment`).toBe(false);
       expect(existsSync(join(data, "weaver", deployer.name, "registry", `${deployed.id}.json`))).toBe(false);
-      const entries = readFileSync(join(data, "weaver", deployer.name, "logs", `${deployed.id}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l) as LogEntry);
+      const entries = readFileSync(join(data, "weaver", deployer.name, "logs", `${deployed.id}.jsonl`), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as LogEntry);
       expect(entries.some((e) => e.msg === "Echo shut down" && e.component === "conformance.Echo")).toBe(true);
     });
 
@@ -190,7 +214,9 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
       const p = await deploy("", `[${deployer.name}]\nlistener.api = {address = ":0"}\n`);
       const { code } = await p.ended("to refuse the config", 20_000);
       expect(code).toBe(1);
-      expect(p.stderr).toMatch(new RegExp(`weaver: .*weaver-[0-9a-f]{8}\\.toml: \\[${deployer.name}\\] listener: unknown key \\(known keys: listeners`));
+      expect(p.stderr).toMatch(
+        new RegExp(`weaver: .*weaver-[0-9a-f]{8}\\.toml: \\[${deployer.name}\\] listener: unknown key \\(known keys: listeners`),
+      );
     });
   });
 }

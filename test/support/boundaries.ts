@@ -33,7 +33,16 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** The folders whose TypeScript is checked, and what kind of importer their files are. */
-const PACKAGE_DIRS = ["packages/rpc", "packages/runtime", "packages/core", "packages/multi", "packages/dashboard", "packages/cli", "codegen", "test/minimal-deployer"];
+const PACKAGE_DIRS = [
+  "packages/rpc",
+  "packages/runtime",
+  "packages/core",
+  "packages/multi",
+  "packages/dashboard",
+  "packages/cli",
+  "codegen",
+  "test/minimal-deployer",
+];
 const APP_DIRS = ["examples/hello", "examples/reverser", "test/apps/bank", "test/apps/netapp", "test/apps/conformance", "bench/echo"];
 
 /** One import that breaks a rule. */
@@ -61,11 +70,18 @@ export function importerOf(file: string): Importer | undefined {
  * strings is not mistaken for an import).
  */
 export function importsOf(text: string): { specifier: string; line: number }[] {
-  return ts.preProcessFile(text, true, true).importedFiles.map((f) => ({ specifier: f.fileName, line: text.slice(0, f.pos).split("\n").length }));
+  return ts
+    .preProcessFile(text, true, true)
+    .importedFiles.map((f) => ({ specifier: f.fileName, line: text.slice(0, f.pos).split("\n").length }));
 }
 
 /** Checks one file's imports; `root` is the repository, `file` relative to it. */
-export function checkFile(root: string, file: string, text: string, exportsOf: (pkg: string) => readonly string[] | undefined): Violation[] {
+export function checkFile(
+  root: string,
+  file: string,
+  text: string,
+  exportsOf: (pkg: string) => readonly string[] | undefined,
+): Violation[] {
   const importer = importerOf(file);
   if (importer === undefined) return [];
   const who = importer.kind === "package" ? importer.dir : importer.kind;
@@ -74,8 +90,11 @@ export function checkFile(root: string, file: string, text: string, exportsOf: (
     const fail = (why: string): void => void violations.push({ file, line, specifier, why });
     if (specifier.startsWith(".")) {
       if (importer.kind !== "package") continue;
-      const target = relative(root, resolve(root, dirname(file), specifier)).split(sep).join("/");
-      if (!target.startsWith(`${importer.dir}/`)) fail(`a relative import leaves ${importer.dir}; import another package through an entry it exports`);
+      const target = relative(root, resolve(root, dirname(file), specifier))
+        .split(sep)
+        .join("/");
+      if (!target.startsWith(`${importer.dir}/`))
+        fail(`a relative import leaves ${importer.dir}; import another package through an entry it exports`);
       continue;
     }
     const m = /^(@weaver\/[\w-]+)(\/.*)?$/.exec(specifier);
@@ -110,7 +129,10 @@ export function checkRepository(root: string): Violation[] {
   const exportsOf = (pkg: string): readonly string[] | undefined => {
     if (!exportsCache.has(pkg)) {
       const dir = dirOf.get(pkg);
-      const pj = dir === undefined ? undefined : (JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")) as { exports?: Record<string, unknown> });
+      const pj =
+        dir === undefined
+          ? undefined
+          : (JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8")) as { exports?: Record<string, unknown> });
       exportsCache.set(pkg, pj === undefined ? undefined : Object.keys(pj.exports ?? {}).filter((k) => k !== "./package.json"));
     }
     return exportsCache.get(pkg);
@@ -121,7 +143,8 @@ export function checkRepository(root: string): Violation[] {
       if (name === "node_modules" || name === "dist" || name.startsWith(".")) continue;
       const rel = dir === "" ? name : `${dir}/${name}`;
       if (statSync(join(root, rel)).isDirectory()) walk(rel);
-      else if (/\.tsx?$/.test(name) && !name.endsWith(".d.ts")) violations.push(...checkFile(root, rel, readFileSync(join(root, rel), "utf8"), exportsOf));
+      else if (/\.tsx?$/.test(name) && !name.endsWith(".d.ts"))
+        violations.push(...checkFile(root, rel, readFileSync(join(root, rel), "utf8"), exportsOf));
     }
   };
   for (const top of ["packages", "codegen", "examples", "test", "bench"]) walk(top);

@@ -21,7 +21,7 @@ export async function settled(status: string): Promise<DeploymentStatus> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const s = (await (await fetch(`${status}/status`)).json().catch(() => undefined)) as DeploymentStatus | undefined;
-    if (s !== undefined && s.groups.every((g) => g.replicas.every((r) => r.state === "ready"))) return s;
+    if (s?.groups.every((g) => g.replicas.every((r) => r.state === "ready"))) return s;
     if (Date.now() > deadline) throw new Error(`deployment not settled: ${JSON.stringify(s?.groups)}`);
     await new Promise((r) => setTimeout(r, 50));
   }

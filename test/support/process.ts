@@ -39,7 +39,9 @@ export class TestProcess {
       const m = this.stdout.match(pattern) ?? this.stderr.match(pattern);
       if (m !== null) return m;
       if (this.child.exitCode !== null || this.child.signalCode !== null) {
-        throw new Error(`process exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+        throw new Error(
+          `process exited (${this.child.exitCode ?? this.child.signalCode}) before printing ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+        );
       }
       if (Date.now() > deadline) {
         throw new Error(`timed out waiting for ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
@@ -63,7 +65,11 @@ export class TestProcess {
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.#signalGroup("SIGKILL");
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${this.child.spawnargs.join(" ")} ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${this.child.spawnargs.join(" ")} ${what}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
+          ),
+        );
       }, timeoutMs);
     });
     try {

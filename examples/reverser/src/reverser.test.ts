@@ -32,7 +32,8 @@ describe.each(runners)("reverser example ($name runner)", (runner) => {
       // The rpc runner runs each retriable call twice, to expose methods that are not idempotent.
       expect(stats?.calls).toBe(runner.name === "rpc" ? 4 : 2);
       expect(stats?.errors).toBe(0);
-    }));
+    }),
+  );
 
   it("lets a fake stand in for a component", () =>
     runner.run(

@@ -33,10 +33,7 @@ function list(items: readonly string[]): string {
 /** Renders the top-level usage text. */
 export function usage(): string {
   const nameWidth = Math.max(...BUILTINS.map((b) => b.name.length));
-  const rows: [string, string][] = BUILTINS.map((b) => [
-    `weaver ${b.name.padEnd(nameWidth)} ${b.args}`.trimEnd(),
-    b.summary,
-  ]);
+  const rows: [string, string][] = BUILTINS.map((b) => [`weaver ${b.name.padEnd(nameWidth)} ${b.args}`.trimEnd(), b.summary]);
   rows.push(["weaver <deployer> <command> ...", "runs weaver-<deployer> from PATH"]);
   const left = Math.max(...rows.map(([l]) => l.length)) + 2;
   const commands = rows.map(([l, r]) => `  ${l.padEnd(left)}// ${r}`).join("\n");

@@ -5,6 +5,13 @@
  *
  * @module
  */
-export { registerApp, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod } from "@weaver/runtime/codegen";
+export {
+  registerApp,
+  type CodegenVersionCheck,
+  type ComponentRegistration,
+  type LocalCalls,
+  type RemoteCalls,
+  type ServerMethod,
+} from "@weaver/runtime/codegen";
 export type { Ref } from "./ref.js";
 export type { Listener } from "./listener.js";

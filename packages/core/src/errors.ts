@@ -28,7 +28,8 @@ export const CORE_ERRORS = {
     fix: "Make sure init() settles (a Promise that is never resolved hangs it); if it needs longer, raise init_timeout.",
   },
   WEAVER_ERR_RUNNER: {
-    meaning: "The multi runner of the testing kit could not run the app: a component's process ended before it was ready, it was not ready in time, or the test reached for an object in another process.",
+    meaning:
+      "The multi runner of the testing kit could not run the app: a component's process ended before it was ready, it was not ready in time, or the test reached for an object in another process.",
     fix: "Read the process's last lines in the message (a config or init() error); build the app before the test; use app.get(), or the local or rpc runner for instance() and stats().",
   },
   WEAVER_ERR_MAIN: {

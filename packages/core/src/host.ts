@@ -10,7 +10,16 @@
  * Where a ref leads is a policy of the host's owner: a fake, a remote client stub, or a local
  * instance behind its local stub.
  */
-import { MAIN_COMPONENT, WeaverError, formatAddress, runtimeError, type AppConfig, type ComponentManifest, type HostedComponents, type Placement } from "@weaver/runtime";
+import {
+  MAIN_COMPONENT,
+  WeaverError,
+  formatAddress,
+  runtimeError,
+  type AppConfig,
+  type ComponentManifest,
+  type HostedComponents,
+  type Placement,
+} from "@weaver/runtime";
 import { LocalCalls, componentConfig, getComponent, type MethodStats } from "@weaver/runtime/core";
 import type { Logger } from "pino";
 import { construct } from "./component.js";
@@ -200,7 +209,8 @@ export class ComponentHost implements HostedComponents {
         this.#listeners.push(lis);
       }
       const hooks = instance as Hooks;
-      if (typeof hooks.init === "function") await this.#init(manifest.short, () => (hooks.init as () => Promise<void> | void).call(instance));
+      if (typeof hooks.init === "function")
+        await this.#init(manifest.short, () => (hooks.init as () => Promise<void> | void).call(instance));
       this.#initialized.push(entry);
     })();
     // Creation errors surface through whoever awaits `ready`; keep them from being reported twice.

@@ -10,7 +10,16 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { SpanKind } from "@opentelemetry/api";
-import { CounterMap, DEFAULT_MAX_SERIES, GENERATED_BOUNDS, HistogramMap, enterSpan, startEntrySpan, type Counter, type Histogram } from "@weaver/runtime/core";
+import {
+  CounterMap,
+  DEFAULT_MAX_SERIES,
+  GENERATED_BOUNDS,
+  HistogramMap,
+  enterSpan,
+  startEntrySpan,
+  type Counter,
+  type Histogram,
+} from "@weaver/runtime/core";
 
 interface HttpLabels {
   /** The label given to instrumentHandler. */
@@ -20,10 +29,25 @@ interface HttpLabels {
 }
 
 const requests = new CounterMap<HttpLabels>("weaver_http_request_count", "HTTP requests received by instrumented handlers");
-const errors = new CounterMap<HttpLabels & { code: string }>("weaver_http_error_count", "HTTP requests answered with a 4xx or 5xx status, by status class");
-const latency = new HistogramMap<HttpLabels>("weaver_http_request_latency_micros", "Time to answer HTTP requests, in microseconds", GENERATED_BOUNDS);
-const received = new HistogramMap<HttpLabels>("weaver_http_request_bytes_received", "Estimated size of HTTP requests, in bytes", GENERATED_BOUNDS);
-const returned = new HistogramMap<HttpLabels>("weaver_http_request_bytes_returned", "Estimated size of HTTP responses, in bytes", GENERATED_BOUNDS);
+const errors = new CounterMap<HttpLabels & { code: string }>(
+  "weaver_http_error_count",
+  "HTTP requests answered with a 4xx or 5xx status, by status class",
+);
+const latency = new HistogramMap<HttpLabels>(
+  "weaver_http_request_latency_micros",
+  "Time to answer HTTP requests, in microseconds",
+  GENERATED_BOUNDS,
+);
+const received = new HistogramMap<HttpLabels>(
+  "weaver_http_request_bytes_received",
+  "Estimated size of HTTP requests, in bytes",
+  GENERATED_BOUNDS,
+);
+const returned = new HistogramMap<HttpLabels>(
+  "weaver_http_request_bytes_returned",
+  "Estimated size of HTTP responses, in bytes",
+  GENERATED_BOUNDS,
+);
 
 /**
  * Wraps an HTTP request handler so that its requests are counted, timed and traced under `label`.
@@ -38,7 +62,13 @@ export function instrumentHandler(label: string, handler: RequestListener): Requ
     let h = byHost.get(host);
     if (h === undefined) {
       const labels = { label, host };
-      h = { labels, requests: requests.get(labels), latency: latency.get(labels), received: received.get(labels), returned: returned.get(labels) };
+      h = {
+        labels,
+        requests: requests.get(labels),
+        latency: latency.get(labels),
+        received: received.get(labels),
+        returned: returned.get(labels),
+      };
       if (byHost.size < DEFAULT_MAX_SERIES) byHost.set(host, h);
     }
     return h;
@@ -52,7 +82,11 @@ export function instrumentHandler(label: string, handler: RequestListener): Requ
     const written = req.socket.bytesWritten;
     const header = req.headers["traceparent"];
     const span = startEntrySpan(label, SpanKind.SERVER, typeof header === "string" ? header : undefined, true);
-    span?.setAttributes({ "http.request.method": req.method ?? "", "url.path": (req.url ?? "").split("?")[0] ?? "", "server.address": labels.host });
+    span?.setAttributes({
+      "http.request.method": req.method ?? "",
+      "url.path": (req.url ?? "").split("?")[0] ?? "",
+      "server.address": labels.host,
+    });
     let done = false;
     const finish = (): void => {
       if (done) return;

@@ -108,12 +108,7 @@ export function listener(name?: string): Listener {
  * IPv4 first, so `localhost` binds (and shows as) 127.0.0.1. `shown` overrides the address
  * clients are told (a deployer's proxy).
  */
-export async function bindListener(
-  lis: Listener,
-  name: string,
-  address: Address,
-  shown?: string,
-): Promise<void> {
+export async function bindListener(lis: Listener, name: string, address: Address, shown?: string): Promise<void> {
   let hosts: string[];
   if (address.host === "") {
     hosts = ["::", "0.0.0.0"];
@@ -144,7 +139,7 @@ export async function bindListener(
     }
   }
   const where = formatAddress(address.host, address.port);
-  const why = lastError?.code === "EADDRINUSE" ? "address already in use" : lastError?.message ?? "no address";
+  const why = lastError?.code === "EADDRINUSE" ? "address already in use" : (lastError?.message ?? "no address");
   throw coreError(
     "WEAVER_ERR_LISTENER_BIND",
     `listener ${name} cannot listen on ${where}: ${why}; stop what uses it or set another address in the deployer's listeners.${name}`,

@@ -93,7 +93,13 @@ async function start(App: (new () => Main) | undefined): Promise<void> {
         app: manifest,
         logger,
         host: (placement) =>
-          new ComponentHost({ config, logger, ...(App === undefined ? {} : { mainClass: App }), process: `replica ${replica.id.slice(0, 8)} of ${replica.hosts.map(shortName).join(", ")}`, ...placement }),
+          new ComponentHost({
+            config,
+            logger,
+            ...(App === undefined ? {} : { mainClass: App }),
+            process: `replica ${replica.id.slice(0, 8)} of ${replica.hosts.map(shortName).join(", ")}`,
+            ...placement,
+          }),
       });
       stop = () => weavelet.stop();
       installShutdown(stop);
@@ -115,7 +121,16 @@ async function start(App: (new () => Main) | undefined): Promise<void> {
     });
     stop = () => host.shutdown().finally(() => logs.close());
     const main = (await host.instance(MAIN_COMPONENT)) as Main;
-    const stopStatus = await startSingleStatus({ app, deployment, replica: replicaId, config, manifest, host, logs, warn: (m) => logger.warn(m) });
+    const stopStatus = await startSingleStatus({
+      app,
+      deployment,
+      replica: replicaId,
+      config,
+      manifest,
+      host,
+      logs,
+      warn: (m) => logger.warn(m),
+    });
     stop = () => host.shutdown().finally(() => Promise.all([stopStatus(), logs.close()]));
     installShutdown(stop);
     await main.main();
@@ -163,7 +178,7 @@ function installShutdown(shutdown: () => Promise<void>): void {
 }
 
 async function failAndExit(e: unknown, stop: (() => Promise<void>) | undefined): Promise<never> {
-  const message = e instanceof WeaverError ? e.message : (e as Error)?.stack ?? String(e);
+  const message = e instanceof WeaverError ? e.message : ((e as Error)?.stack ?? String(e));
   process.stderr.write(`weaver: ${message}\n`);
   if (stop !== undefined) await stop().catch(() => {});
   process.exit(1);

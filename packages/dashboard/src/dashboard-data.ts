@@ -48,7 +48,8 @@ export class DashboardData {
   listing(): Promise<DashboardListing> {
     return this.#cached("listing", async () => {
       const { running, unreachable } = await listDeployments();
-      const rank = (d: { registration: { deployer: string } }): string => (d.registration.deployer === this.deployer ? "" : d.registration.deployer);
+      const rank = (d: { registration: { deployer: string } }): string =>
+        d.registration.deployer === this.deployer ? "" : d.registration.deployer;
       const deployments = [...running].sort((a, b) => (rank(a) < rank(b) ? -1 : rank(a) > rank(b) ? 1 : 0));
       return { deployer: this.deployer, now: Date.now(), deployments, unreachable };
     });

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import {
   RecentLogs,
   compileLogQuery,
+  type LogFilter,
   registerDeployment,
   unregisterDeployment,
   type DeploymentStats,
@@ -35,8 +36,19 @@ const status: DeploymentStatus = {
   configFile: "/app/weaver.toml",
   config: { serviceweaver: { name: "shop", traces_per_second: 3 }, "shop/Store": { password: "hunter2", token: "${env:TOKEN}" } },
   groups: [
-    { name: "weaver.Main", components: ["weaver/Main"], replicas: [{ id: "aaaaaaaa-1", pid: 12, state: "ready", started: NOW - 70_000, restarts: 0 }, { id: "bbbbbbbb-2", pid: 11, state: "unhealthy", started: NOW, restarts: 2 }] },
-    { name: "shop.Store", components: ["shop/Store", "shop/Cache"], replicas: [{ id: "cccccccc-3", pid: 13, state: "ready", started: NOW, restarts: 0 }] },
+    {
+      name: "weaver.Main",
+      components: ["weaver/Main"],
+      replicas: [
+        { id: "aaaaaaaa-1", pid: 12, state: "ready", started: NOW - 70_000, restarts: 0 },
+        { id: "bbbbbbbb-2", pid: 11, state: "unhealthy", started: NOW, restarts: 2 },
+      ],
+    },
+    {
+      name: "shop.Store",
+      components: ["shop/Store", "shop/Cache"],
+      replicas: [{ id: "cccccccc-3", pid: 13, state: "ready", started: NOW, restarts: 0 }],
+    },
   ],
   components: [
     { name: "weaver/Main", short: "weaver.Main", group: "weaver.Main" },
@@ -44,10 +56,18 @@ const status: DeploymentStatus = {
     { name: "shop/Store", short: "shop.Store", group: "shop.Store" },
   ],
   listeners: [{ name: "web", address: "127.0.0.1:4000" }],
-  callGraph: [["weaver/Main", "shop/Store"], ["shop/Store", "shop/Cache"]],
+  callGraph: [
+    ["weaver/Main", "shop/Store"],
+    ["shop/Store", "shop/Cache"],
+  ],
 };
 const window = (count: number) => ({ count, errors: 0, latencyMs: 0.25, requestKBps: 1.5, replyKBps: 2 });
-let stats: DeploymentStats = { started: status.started, updated: NOW, methods: [{ component: "shop/Store", method: "buy", minute: window(3), hour: window(4), total: window(5) }], calls: [{ caller: "weaver/Main", callee: "shop/Store", count: 5 }] };
+let stats: DeploymentStats = {
+  started: status.started,
+  updated: NOW,
+  methods: [{ component: "shop/Store", method: "buy", minute: window(3), hour: window(4), total: window(5) }],
+  calls: [{ caller: "weaver/Main", callee: "shop/Store", count: 5 }],
+};
 const span = (spanId: string, parentSpanId: string, name: string, startMs: number, endMs: number, replica: string): SpanRecord => ({
   traceId: "t".repeat(32),
   spanId,
@@ -61,17 +81,50 @@ const span = (spanId: string, parentSpanId: string, name: string, startMs: numbe
   events: [],
   resource: { app: "shop", deployment: ID, replica, pid: 12 },
 });
-const spans = [span("s1", "", "web", 0, 10, "aaaaaaaa-1"), span("s2", "s1", "shop.Store.buy", 2, 8, "aaaaaaaa-1"), span("s3", "s2", "shop.Store.buy", 3, 7, "cccccccc-3")];
-const summary: TraceSummary = { traceId: "t".repeat(32), name: "web", request: "GET /buy", start: NOW * 1000, end: NOW * 1000 + 10_000, durationMs: 10, status: "ok", spans: 3, processes: 2 };
+const spans = [
+  span("s1", "", "web", 0, 10, "aaaaaaaa-1"),
+  span("s2", "s1", "shop.Store.buy", 2, 8, "aaaaaaaa-1"),
+  span("s3", "s2", "shop.Store.buy", 3, 7, "cccccccc-3"),
+];
+const summary: TraceSummary = {
+  traceId: "t".repeat(32),
+  name: "web",
+  request: "GET /buy",
+  start: NOW * 1000,
+  end: NOW * 1000 + 10_000,
+  durationMs: 10,
+  status: "ok",
+  spans: 3,
+  processes: 2,
+};
 const logs = new RecentLogs();
-const entry = (msg: string, level = "info"): LogEntry => ({ app: "shop", version: ID, component: "shop.Store", node: "cccccccc-3", time: NOW * 1000, level, file: "store.ts", line: 7, msg, attrs: { order: "42" } });
+const entry = (msg: string, level = "info"): LogEntry => ({
+  app: "shop",
+  version: ID,
+  component: "shop.Store",
+  node: "cccccccc-3",
+  time: NOW * 1000,
+  level,
+  file: "store.ts",
+  line: 7,
+  msg,
+  attrs: { order: "42" },
+});
 logs.add(entry("bought <3 things>"));
-const metrics = [{ app: "shop", deployment: ID, replica: "aaaaaaaa-1", metrics: [{ name: "orders_total", help: "Orders placed", type: "counter" as const, labels: [], series: [{ labels: [], value: 3 }] }] }];
+const metrics = [
+  {
+    app: "shop",
+    deployment: ID,
+    replica: "aaaaaaaa-1",
+    metrics: [{ name: "orders_total", help: "Orders placed", type: "counter" as const, labels: [], series: [{ labels: [], value: 3 }] }],
+  },
+];
 
 /** Answers the routes of a status server (see StatusClient) from the data above. */
 const statusServer = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://status");
-  const json = (value: unknown, code = 200): void => void res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(value));
+  const json = (value: unknown, code = 200): void =>
+    void res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(value));
   const p = url.searchParams;
   switch (url.pathname) {
     case "/status":
@@ -85,7 +138,7 @@ const statusServer = createServer((req, res) => {
     case "/trace":
       return p.get("id") === summary.traceId ? json(spans) : json({ error: "no such trace" }, 404);
     case "/logs": {
-      let filter;
+      let filter: LogFilter;
       try {
         filter = compileLogQuery(p.get("q") ?? "");
       } catch (e) {
@@ -124,11 +177,19 @@ afterAll(async () => {
 async function get(path: string, init?: RequestInit): Promise<{ status: number; type: string | null; csp: string | null; text: string }> {
   dashboard ??= await startDashboard({ deployer: "multi" });
   const res = await fetch(`${dashboard.url}${path}`, init);
-  return { status: res.status, type: res.headers.get("content-type"), csp: res.headers.get("content-security-policy"), text: await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get("content-type"),
+    csp: res.headers.get("content-security-policy"),
+    text: await res.text(),
+  };
 }
 
 /** Opens a page's live connection and collects its messages. */
-async function live(path: string, headers: Record<string, string> = {}): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; next: (t: string) => Promise<Record<string, unknown>> }> {
+async function live(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ ws: WebSocket; messages: Record<string, unknown>[]; next: (t: string) => Promise<Record<string, unknown>> }> {
   dashboard ??= await startDashboard({ deployer: "multi" });
   const ws = new WebSocket(`${dashboard.url.replace("http", "ws")}/live${path}`, { headers });
   const messages: Record<string, unknown>[] = [];
@@ -153,7 +214,11 @@ describe("the dashboard's pages", () => {
     expect(index.text).toContain(`<a href="/deployment?id=${ID}"><code>${ID}</code></a>`);
     expect(index.text).toContain("2 of 3 replicas ready");
     expect(index.text).not.toMatch(/(src|href)="(https?:)?\/\//);
-    for (const [path, type] of [["/assets/dashboard.js", "text/javascript"], ["/assets/dashboard.css", "text/css"], ["/assets/favicon.svg", "image/svg+xml"]] as const) {
+    for (const [path, type] of [
+      ["/assets/dashboard.js", "text/javascript"],
+      ["/assets/dashboard.css", "text/css"],
+      ["/assets/favicon.svg", "image/svg+xml"],
+    ] as const) {
       const asset = await get(path);
       expect(asset.status).toBe(200);
       expect(asset.type).toContain(type);
@@ -166,11 +231,15 @@ describe("the dashboard's pages", () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain(`<th>Listener &quot;web&quot;</th>`);
     expect(page.text).toContain("2 groups, 3 replicas, 2 ready");
-    expect(page.text).toMatch(/data-replica="bbbbbbbb-2">.*<td><code>bbbbbbbb<\/code><\/td><td class="num">11<\/td><td><span class="badge bad">unhealthy<\/span><\/td><td class="num">2<\/td>/);
+    expect(page.text).toMatch(
+      /data-replica="bbbbbbbb-2">.*<td><code>bbbbbbbb<\/code><\/td><td class="num">11<\/td><td><span class="badge bad">unhealthy<\/span><\/td><td class="num">2<\/td>/,
+    );
     expect(page.text).toContain("shop.Store, shop.Cache");
     expect(page.text).toContain(`data-edge="weaver/Main-&gt;shop/Store" data-count="5"`);
     expect(page.text).toContain(`<g class="edge idle" data-edge="shop/Store-&gt;shop/Cache" data-count="0">`);
-    expect(page.text).toContain(`<td><code>shop/Store</code></td><td><code>buy</code></td><td class="num">3</td><td class="num">4</td><td class="num">5</td>`);
+    expect(page.text).toContain(
+      `<td><code>shop/Store</code></td><td><code>buy</code></td><td class="num">3</td><td class="num">4</td><td class="num">5</td>`,
+    );
     expect(page.text).toContain(`password = &quot;&lt;redacted&gt;&quot;`);
     expect(page.text).toContain(`token = &quot;\${env:TOKEN}&quot;`);
     expect(page.text).not.toContain("hunter2");
@@ -187,7 +256,9 @@ describe("the dashboard's pages", () => {
     const list = await get(`/traces?id=${ID}`);
     expect(list.text).toContain(`web <code>GET /buy</code></a>`);
     expect(list.text).toContain(`href="/trace?id=${ID}&amp;trace=${"t".repeat(32)}"`);
-    expect((await get(`/traces?id=${ID}&bucket=errors`)).text).toContain("No failed traces yet: tracing samples about 3 requests per second");
+    expect((await get(`/traces?id=${ID}&bucket=errors`)).text).toContain(
+      "No failed traces yet: tracing samples about 3 requests per second",
+    );
     const trace = await get(`/trace?id=${ID}&trace=${"t".repeat(32)}`);
     expect([...trace.text.matchAll(/<details class="span depth-(\d+)/g)].map((m) => m[1])).toEqual(["0", "1", "2"]);
     expect(trace.text).toContain("3 spans in 2 processes");
@@ -208,7 +279,9 @@ describe("the dashboard's pages", () => {
     // fetch does not let a caller set Host; node:http does, as a DNS-rebinding page's browser would.
     const port = new URL(dashboard!.url).port;
     const code = await new Promise<number | undefined>((resolve, reject) =>
-      request({ host: "127.0.0.1", port, path: "/", headers: { host: `evil.example:${port}` } }, (res) => resolve(res.resume().statusCode)).on("error", reject).end(),
+      request({ host: "127.0.0.1", port, path: "/", headers: { host: `evil.example:${port}` } }, (res) => resolve(res.resume().statusCode))
+        .on("error", reject)
+        .end(),
     );
     expect(code).toBe(403);
     expect(JSON.parse((await get(`/api/deployment?id=${ID}`)).text)).toEqual({ status, stats });
@@ -244,7 +317,9 @@ describe("live pages", () => {
     expect((await next("gone"))["message"]).toBe(`No running deployment has the id "ffff".`);
     dashboard ??= await startDashboard({ deployer: "multi" });
     const foreign = new WebSocket(`${dashboard.url.replace("http", "ws")}/live/?`, { headers: { origin: "http://evil.example" } });
-    const refused = await new Promise<string>((resolve) => foreign.once("unexpected-response", (_req, res) => resolve(String(res.statusCode))).once("error", (e) => resolve(e.message)));
+    const refused = await new Promise<string>((resolve) =>
+      foreign.once("unexpected-response", (_req, res) => resolve(String(res.statusCode))).once("error", (e) => resolve(e.message)),
+    );
     expect(refused).toBe("403");
   });
 });

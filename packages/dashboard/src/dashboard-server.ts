@@ -32,7 +32,6 @@ import { traceView } from "./views/trace-view.js";
 import { tracesView } from "./views/traces-view.js";
 import { isMissing, type View, type ViewContext } from "./views/view.js";
 
-
 /** The pages, by path. */
 const VIEWS: ReadonlyMap<string, View<unknown>> = new Map<string, View<never>>([
   ["/", indexView],
@@ -43,7 +42,8 @@ const VIEWS: ReadonlyMap<string, View<unknown>> = new Map<string, View<never>>([
   ["/metrics", metricsView],
 ] as [string, View<never>][]) as ReadonlyMap<string, View<unknown>>;
 
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const HTML = "text/html; charset=utf-8";
 const JSON_TYPE = "application/json; charset=utf-8";
 const TEXT = "text/plain; charset=utf-8";
@@ -52,7 +52,10 @@ const TEXT = "text/plain; charset=utf-8";
 const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }> = new Map([
   ["/assets/dashboard.css", { type: "text/css; charset=utf-8", body: readFileSync(new URL("../assets/dashboard.css", import.meta.url)) }],
   ["/assets/favicon.svg", { type: "image/svg+xml", body: readFileSync(new URL("../assets/favicon.svg", import.meta.url)) }],
-  ["/assets/dashboard.js", { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("../dist/client/dashboard.js", import.meta.url)) }],
+  [
+    "/assets/dashboard.js",
+    { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("../dist/client/dashboard.js", import.meta.url)) },
+  ],
 ]);
 
 /**
@@ -95,7 +98,13 @@ async function handle(data: DashboardData, req: IncomingMessage, res: ServerResp
     case "/api/deployment": {
       const id = url.searchParams.get("id") ?? "";
       const d = await data.deployment(id);
-      if (d === undefined) return reply(res, 404, JSON_TYPE, JSON.stringify({ error: `no running ${data.deployer} deployment has the id ${JSON.stringify(id)}` }));
+      if (d === undefined)
+        return reply(
+          res,
+          404,
+          JSON_TYPE,
+          JSON.stringify({ error: `no running ${data.deployer} deployment has the id ${JSON.stringify(id)}` }),
+        );
       return reply(res, 200, JSON_TYPE, JSON.stringify({ status: d.status, stats: await data.stats(d).catch(() => null) }));
     }
     default:
@@ -110,7 +119,11 @@ async function renderView(view: View<unknown>, ctx: ViewContext, res: ServerResp
 }
 
 function notFound(deployer: string, message: string): string {
-  return page({ title: "Not found", deployer, body: card("missing", "Not found", empty(message) + `<p><a href="/">All deployments</a></p>\n`) });
+  return page({
+    title: "Not found",
+    deployer,
+    body: card("missing", "Not found", empty(message) + `<p><a href="/">All deployments</a></p>\n`),
+  });
 }
 
 /** Vets the Host header of requests to a server listening on `host`. */
@@ -124,7 +137,13 @@ function hostCheck(host: string): (req: IncomingMessage) => boolean {
 }
 
 function reply(res: ServerResponse, code: number, type: string, body: string | Buffer): void {
-  res.writeHead(code, { "content-type": type, "content-security-policy": CSP, "cache-control": "no-store", "x-content-type-options": "nosniff", "referrer-policy": "no-referrer" });
+  res.writeHead(code, {
+    "content-type": type,
+    "content-security-policy": CSP,
+    "cache-control": "no-store",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+  });
   res.end(res.req.method === "HEAD" ? undefined : body);
 }
 

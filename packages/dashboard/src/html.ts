@@ -78,7 +78,10 @@ export function page(parts: PageParts): string {
  * time passed is not sent again.
  */
 export function cardHash(html: string): string {
-  return createHash("sha1").update(html.replace(/(<time data-since="\d+"[^>]*>)[^<]*<\/time>/g, "$1</time>")).digest("base64url").slice(0, 12);
+  return createHash("sha1")
+    .update(html.replace(/(<time data-since="\d+"[^>]*>)[^<]*<\/time>/g, "$1</time>"))
+    .digest("base64url")
+    .slice(0, 12);
 }
 
 /** A titled card whose content live updates may replace; `collapsed` makes it a closed <details>. */
@@ -111,7 +114,9 @@ export function age(started: number, now: number): Html {
 
 /** A command shown with a button that copies it. */
 export function copyable(command: string): Html {
-  return raw(`<span class="copyable"><code>${escapeHtml(command)}</code><button type="button" class="copy" data-copy="${escapeHtml(command)}">Copy</button></span>`);
+  return raw(
+    `<span class="copyable"><code>${escapeHtml(command)}</code><button type="button" class="copy" data-copy="${escapeHtml(command)}">Copy</button></span>`,
+  );
 }
 
 /** A time in microseconds since the epoch as local HH:MM:SS.mmm. */

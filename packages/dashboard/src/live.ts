@@ -31,7 +31,12 @@ export const REFRESH_MS = 1_000;
 export const LIVE_PREFIX = "/live";
 
 /** Serves live connections on `server` for the pages of `views`; `allowed` vets each request's Host. */
-export function serveLive(server: Server, views: ReadonlyMap<string, View<unknown>>, data: DashboardData, allowed: (req: IncomingMessage) => boolean): WebSocketServer {
+export function serveLive(
+  server: Server,
+  views: ReadonlyMap<string, View<unknown>>,
+  data: DashboardData,
+  allowed: (req: IncomingMessage) => boolean,
+): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://dashboard");

@@ -9,7 +9,11 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
 /** The command that would open `url` here, or undefined when there is no browser to open. */
-export function browserCommand(url: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): [string, string[]] | undefined {
+export function browserCommand(
+  url: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): [string, string[]] | undefined {
   const browser = env["BROWSER"];
   if (browser !== undefined && browser !== "") return [browser, [url]];
   if (platform === "darwin") return ["open", [url]];

@@ -40,12 +40,18 @@ export function multiCommand(): Command {
       summary: "for multiprocess deployments",
       description: "Deploy and manage Weaver apps that run as many replicated processes on this machine.",
       examples: [
-        { comment: "Run each component of the app that weaver.toml names in its own processes.", command: "weaver multi deploy weaver.toml" },
+        {
+          comment: "Run each component of the app that weaver.toml names in its own processes.",
+          command: "weaver multi deploy weaver.toml",
+        },
         { comment: "Show the running deployments, their processes and listeners.", command: "weaver multi status" },
         { comment: "Follow the logs of every deployment.", command: "weaver multi logs --follow" },
         { comment: "Show the calls of each component method.", command: "weaver multi metrics weaver_method_count" },
         { comment: "Serve a web dashboard of the running deployments.", command: "weaver multi dashboard" },
-        { comment: "Profile the CPU of a deployment for 30 seconds and open the profile in VS Code.", command: "code $(weaver multi profile 6b28)" },
+        {
+          comment: "Profile the CPU of a deployment for 30 seconds and open the profile in VS Code.",
+          command: "code $(weaver multi profile 6b28)",
+        },
         { comment: "Show the help of a sub-command.", command: "weaver multi help logs" },
       ],
     },

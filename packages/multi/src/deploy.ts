@@ -13,7 +13,7 @@ export interface DeployOptions {
   /** Called once every replica has been ready (tests, benchmarks). */
   readonly onReady?: (deployment: Deployment) => void;
   /** The sections of other deployers to check too (the weaver command knows its built-in ones). */
-  readonly sections?: readonly ConfigSection<any>[];
+  readonly sections?: readonly ConfigSection<object>[];
 }
 
 /** Runs a multi-process deployment until it is stopped; resolves with the exit status. */

@@ -137,7 +137,10 @@ export class Deployment {
   /** Resolves once every replica has been ready at least once, or rejects when the deployment fails. */
   async ready(): Promise<void> {
     while (this.#slots.some((s) => s.state !== "ready")) {
-      await Promise.race([new Promise<void>((resolve) => this.#waiters.push(resolve)), this.failed.then((m) => Promise.reject(new Error(m)))]);
+      await Promise.race([
+        new Promise<void>((resolve) => this.#waiters.push(resolve)),
+        this.failed.then((m) => Promise.reject(new Error(m))),
+      ]);
     }
   }
 

@@ -5,12 +5,26 @@ import { join } from "node:path";
 import { loadConfig, type Manifest } from "@weaver/runtime";
 import { MULTI_SECTION, computeGroups } from "./groups.js";
 
-const component = (name: string, short: string) => ({ name, short, impl: "X", source: "src/x.ts", methods: [], refs: [], listeners: [], config: null });
+const component = (name: string, short: string) => ({
+  name,
+  short,
+  impl: "X",
+  source: "src/x.ts",
+  methods: [],
+  refs: [],
+  listeners: [],
+  config: null,
+});
 const manifest: Manifest = {
   app: "shop",
   codegenVersion: "0.1",
   versionHash: "h",
-  components: [component("shop/Cart", "shop.Cart"), component("shop/Store", "shop.Store"), component("shop/Tax", "shop.Tax"), component("weaver/Main", "weaver.Main")],
+  components: [
+    component("shop/Cart", "shop.Cart"),
+    component("shop/Store", "shop.Store"),
+    component("shop/Tax", "shop.Tax"),
+    component("weaver/Main", "weaver.Main"),
+  ],
   callGraph: [],
 };
 const dir = mkdtempSync(join(tmpdir(), "weaver-groups-"));

@@ -4,7 +4,16 @@
  * of its first component, and `[multi] groups."<name>".replicas` sets its replica count
  * (default: `[multi] replicas`, else 2).
  */
-import { MAIN_COMPONENT, compareComponents, defineSection, sectionOf, shortName, type AppConfig, type ListenerConfig, type Manifest } from "@weaver/runtime";
+import {
+  MAIN_COMPONENT,
+  compareComponents,
+  defineSection,
+  sectionOf,
+  shortName,
+  type AppConfig,
+  type ListenerConfig,
+  type Manifest,
+} from "@weaver/runtime";
 
 /** The default number of replicas of a group. */
 export const DEFAULT_REPLICAS = 2;
@@ -34,13 +43,16 @@ export const MULTI_SECTION = defineSection<MultiConfig>({
   check: (multi, { config, manifest }) => {
     const problems: string[] = [];
     const count = (key: string, n: number | undefined): void => {
-      if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_REPLICAS)) problems.push(`${key} = ${n}: the replica count must be a whole number from 1 to ${MAX_REPLICAS}`);
+      if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_REPLICAS))
+        problems.push(`${key} = ${n}: the replica count must be a whole number from 1 to ${MAX_REPLICAS}`);
     };
     count("replicas", multi.replicas);
     const names = manifest === undefined ? undefined : groupLists(manifest, config).map((l) => shortName(l[0] as string));
     for (const [name, group] of Object.entries(multi.groups ?? {})) {
       if (names !== undefined && !names.includes(name)) {
-        problems.push(`groups."${name}": no group is named ${name}; groups are named after their first component: ${names.map((n) => `"${n}"`).join(", ")}`);
+        problems.push(
+          `groups."${name}": no group is named ${name}; groups are named after their first component: ${names.map((n) => `"${n}"`).join(", ")}`,
+        );
       }
       count(`groups."${name}".replicas`, group?.replicas);
     }

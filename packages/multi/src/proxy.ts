@@ -35,7 +35,8 @@ export class ListenerProxy {
   async listen(address: string): Promise<string> {
     const parsed = parseAddress(address) as Address;
     let host = parsed.host === "" ? "::" : parsed.host;
-    if (net.isIP(host) === 0) host = ((await lookup(host, { all: true })).sort((a, b) => a.family - b.family)[0] as { address: string }).address;
+    if (net.isIP(host) === 0)
+      host = ((await lookup(host, { all: true })).sort((a, b) => a.family - b.family)[0] as { address: string }).address;
     await new Promise<void>((resolve, reject) => {
       this.#server.once("error", reject);
       this.#server.listen({ host, port: parsed.port, exclusive: true }, () => {

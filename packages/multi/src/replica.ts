@@ -7,9 +7,16 @@
  * log lines.
  */
 import { randomUUID } from "node:crypto";
-import { Envelope, ReplicaClient, type ControlIdentity, type LogEntry, type LogSink, type ReplicaStatus, type RouteEntry } from "@weaver/runtime";
+import {
+  Envelope,
+  ReplicaClient,
+  type ControlIdentity,
+  type LogEntry,
+  type LogSink,
+  type ReplicaStatus,
+  type RouteEntry,
+} from "@weaver/runtime";
 import type { Group } from "./groups.js";
-
 
 /** What a slot needs from its deployment. */
 export interface SlotContext {
@@ -116,7 +123,10 @@ export class ReplicaSlot {
     this.#timer = setTimeout(() => {
       if (this.id !== id || this.state !== "starting") return;
       const seconds = Math.round(this.#ctx.startTimeoutMs / 100) / 10;
-      this.#system("warn", `replica ${id.slice(0, 8)} of ${this.group.name} did not report ready within ${seconds}s; killing it (raise [serviceweaver] start_timeout in weaver.toml if it needs longer)`);
+      this.#system(
+        "warn",
+        `replica ${id.slice(0, 8)} of ${this.group.name} did not report ready within ${seconds}s; killing it (raise [serviceweaver] start_timeout in weaver.toml if it needs longer)`,
+      );
       envelope.kill();
     }, this.#ctx.startTimeoutMs);
     this.#timer.unref();
@@ -173,7 +183,10 @@ export class ReplicaSlot {
         this.#ctx.changed();
       }
     } else if (++this.#failures >= UNHEALTHY_AFTER) {
-      this.#system("warn", `replica ${this.id.slice(0, 8)} of ${this.group.name} failed ${this.#failures} health checks in a row; restarting it`);
+      this.#system(
+        "warn",
+        `replica ${this.id.slice(0, 8)} of ${this.group.name} failed ${this.#failures} health checks in a row; restarting it`,
+      );
       this.state = "unhealthy";
       this.#ctx.changed();
       this.#envelope?.kill();
@@ -210,7 +223,11 @@ export class ReplicaSlot {
     const delay = this.#backoff;
     this.#backoff = Math.min(RESTART_MAX_MS, this.#backoff * 2);
     this.restarts++;
-    this.#system("warn", `replica ${id.slice(0, 8)} of ${this.group.name} ${how}; restarting it in ${delay} ms (restart ${this.restarts})`, id);
+    this.#system(
+      "warn",
+      `replica ${id.slice(0, 8)} of ${this.group.name} ${how}; restarting it in ${delay} ms (restart ${this.restarts})`,
+      id,
+    );
     this.#timer = setTimeout(() => {
       if (!this.#stopping) this.start();
     }, delay);

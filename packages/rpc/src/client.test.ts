@@ -6,7 +6,7 @@ import type { RpcClient } from "./client.js";
 import { RpcAppError, RpcError, RpcSystemError } from "./errors.js";
 import { Cleanup, echo, gate, newClient, socketDir, startServer, until } from "./harness.test.util.js";
 import { SystemCode } from "./protocol.js";
-import { RpcServer, type CallInfo, type Handler } from "./server.js";
+import type { RpcServer, CallInfo, Handler } from "./server.js";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -22,10 +22,15 @@ async function replicas(n: number, handler: (replica: string) => Handler = () =>
     const id = `r${i}`;
     served[id] = 0;
     const inner = handler(id);
-    const { server, path } = await startServer(cleanup, dir, (p, c) => {
-      served[id]!++;
-      return inner(p, c);
-    }, { id });
+    const { server, path } = await startServer(
+      cleanup,
+      dir,
+      (p, c) => {
+        served[id]!++;
+        return inner(p, c);
+      },
+      { id },
+    );
     list.push({ id, server, path, address: { path } });
   }
   return { served, list, dir };
@@ -181,7 +186,15 @@ describe("the replica set", () => {
     for (let i = 0; i < 20; i++) await client.call(1, Buffer.alloc(0), RETRIABLE);
     expect(served["r0"]).toBe(20);
     let later = 0;
-    await startServer(cleanup, dir, async (p) => (later++, p), { id: "later" });
+    await startServer(
+      cleanup,
+      dir,
+      async (p) => {
+        later++;
+        return p;
+      },
+      { id: "later" },
+    );
     const started = Date.now();
     while (later === 0 && Date.now() - started < 5_000) {
       await client.call(1, Buffer.alloc(0), RETRIABLE);
@@ -239,9 +252,23 @@ describe("the replica set", () => {
     const dir = socketDir(cleanup);
     const good = await startServer(cleanup, dir, echo, { id: "good" });
     let strangerCalls = 0;
-    const stranger = await startServer(cleanup, dir, async (p) => (strangerCalls++, p), { id: "stranger", deployment: "another-deployment" });
+    const stranger = await startServer(
+      cleanup,
+      dir,
+      async (p) => {
+        strangerCalls++;
+        return p;
+      },
+      {
+        id: "stranger",
+        deployment: "another-deployment",
+      },
+    );
     const client = newClient(cleanup);
-    client.setReplicas([{ id: "stranger", address: { path: stranger.path } }, { id: "good", address: { path: good.path } }]);
+    client.setReplicas([
+      { id: "stranger", address: { path: stranger.path } },
+      { id: "good", address: { path: good.path } },
+    ]);
     for (let i = 0; i < 50; i++) await client.call(1, Buffer.alloc(0), RETRIABLE);
     await until(() => client.replicas().find((r) => r.id === "stranger")?.state === "refused");
     for (let i = 0; i < 50; i++) await client.call(1, Buffer.alloc(0), ONCE);
@@ -251,7 +278,11 @@ describe("the replica set", () => {
   });
 
   it.each([
-    ["deployment", { deployment: "another-deployment" }, /deployment mismatch: client is in deployment dep-test, server in another-deployment/],
+    [
+      "deployment",
+      { deployment: "another-deployment" },
+      /deployment mismatch: client is in deployment dep-test, server in another-deployment/,
+    ],
     ["app version", { version: "v-new" }, /app version mismatch: client runs version v-test, server v-new/],
   ])("fails with refused, saying why, when the only replica is of another %s", async (_what, serverOptions, reason) => {
     const { server, path } = await startServer(cleanup, socketDir(cleanup), echo, { id: "other", ...serverOptions });
@@ -335,13 +366,15 @@ describe("deadlines and cancellation", () => {
   /** A replica whose handler waits until its signal aborts, recording when and why. */
   async function waiting(): Promise<{ client: RpcClient; server: RpcServer; aborts: { at: number; reason: unknown }[] }> {
     const aborts: { at: number; reason: unknown }[] = [];
-    const { list } = await replicas(1, () => (_p, call) =>
-      new Promise((resolve) => {
-        call.signal.addEventListener("abort", () => {
-          aborts.push({ at: Date.now(), reason: call.signal.reason });
-          resolve(Buffer.from("aborted"));
-        });
-      }),
+    const { list } = await replicas(
+      1,
+      () => (_p, call) =>
+        new Promise((resolve) => {
+          call.signal.addEventListener("abort", () => {
+            aborts.push({ at: Date.now(), reason: call.signal.reason });
+            resolve(Buffer.from("aborted"));
+          });
+        }),
     );
     const client = newClient(cleanup);
     client.setReplicas(list);
@@ -363,7 +396,11 @@ describe("deadlines and cancellation", () => {
     await until(() => aborts.length === 1);
     expect(aborts[0]!.at - started).toBeLessThan(260);
     // The client's CANCEL or the server's own sweep, whichever came first, aborted it.
-    expect(server.stats.cancelled - cancelledBefore + (aborts[0]!.reason instanceof DOMException && (aborts[0]!.reason as DOMException).name === "TimeoutError" ? 1 : 0)).toBe(1);
+    expect(
+      server.stats.cancelled -
+        cancelledBefore +
+        (aborts[0]!.reason instanceof DOMException && (aborts[0]!.reason as DOMException).name === "TimeoutError" ? 1 : 0),
+    ).toBe(1);
   });
 
   it("calls without a deadline get defaultTimeoutMs", async () => {
@@ -398,7 +435,10 @@ describe("deadlines and cancellation", () => {
     process.on("warning", onWarning);
     cleanup.add(() => process.off("warning", onWarning));
     const seen: CallInfo[] = [];
-    const { list } = await replicas(1, () => async (p, call) => (seen.push(call), p));
+    const { list } = await replicas(1, () => async (p, call) => {
+      seen.push(call);
+      return p;
+    });
     const client = newClient(cleanup);
     client.setReplicas(list);
     const farAway = Date.now() + 40 * 24 * 3600 * 1000;

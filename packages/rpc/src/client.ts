@@ -138,7 +138,8 @@ export class RpcClient {
       return Promise.reject(new RpcError("invalid", `the call cannot be sent: ${(e as Error).message}`, { cause: e }));
     }
     const bodyBytes = head.length + payload.length;
-    if (bodyBytes + FRAME_OVERHEAD > this.#maxFrameBytes) return Promise.reject(tooLargeError(bodyBytes, this.#maxFrameBytes, "the client's"));
+    if (bodyBytes + FRAME_OVERHEAD > this.#maxFrameBytes)
+      return Promise.reject(tooLargeError(bodyBytes, this.#maxFrameBytes, "the client's"));
     const now = Date.now();
     const deadline = options.deadline ?? now + this.#defaultTimeoutMs;
     // The common case takes no detour: a replica is ready, so the call is sent at once, and only
@@ -213,7 +214,8 @@ export class RpcClient {
       }
       const endpoint = await this.#pick(tried, deadline, signal);
       const bodyBytes = head.length + payload.length;
-      if (bodyBytes + FRAME_OVERHEAD > endpoint.maxFrameBytes) throw tooLargeError(bodyBytes, endpoint.maxFrameBytes, `replica ${endpoint.id}'s`);
+      if (bodyBytes + FRAME_OVERHEAD > endpoint.maxFrameBytes)
+        throw tooLargeError(bodyBytes, endpoint.maxFrameBytes, `replica ${endpoint.id}'s`);
       // Whatever an earlier attempt queued has been written by now, but never share a buffer.
       const attemptHead = attempt === 0 ? head : Buffer.from(head);
       // At least 1 ms: a timeout of 0 would mean "no deadline".
@@ -272,7 +274,8 @@ export class RpcClient {
         } else if (state === "refused") {
           refused = e;
           continue;
-        } else if (e.connectable) e.connect().catch(() => {}); // its state change wakes us
+        } else if (e.connectable)
+          e.connect().catch(() => {}); // its state change wakes us
         else if (state === "closed" || state === "idle") nextTry = Math.min(nextTry, e.retryAt);
         usable++;
       }
@@ -340,7 +343,10 @@ export class RpcClient {
 
 /** The error of a request body of `bodyBytes` that does not fit a frame of at most `limit` bytes. */
 function tooLargeError(bodyBytes: number, limit: number, whose: string): RpcError {
-  return new RpcError("too-large", `the request is ${bodyBytes} bytes, more than ${whose} ${limit}-byte frame limit allows; it was not sent`);
+  return new RpcError(
+    "too-large",
+    `the request is ${bodyBytes} bytes, more than ${whose} ${limit}-byte frame limit allows; it was not sent`,
+  );
 }
 
 function closedError(): RpcError {

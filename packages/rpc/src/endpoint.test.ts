@@ -31,7 +31,15 @@ describe("Endpoint", () => {
 
   it("reports state changes, learns the server's frame limit, and expires calls past their deadline", async () => {
     const hold = gate();
-    const { path } = await startServer(cleanup, socketDir(cleanup), async (p) => (await hold.promise, p), { maxFrameBytes: 50_000 });
+    const { path } = await startServer(
+      cleanup,
+      socketDir(cleanup),
+      async (p) => {
+        await hold.promise;
+        return p;
+      },
+      { maxFrameBytes: 50_000 },
+    );
     const changes: string[] = [];
     const endpoint = new Endpoint("e", { path }, options(changes));
     cleanup.add(() => endpoint.close());
@@ -54,7 +62,10 @@ describe("Endpoint", () => {
 
   it("closes once retired and its last call is answered", async () => {
     const hold = gate();
-    const { server, path } = await startServer(cleanup, socketDir(cleanup), async (p) => (await hold.promise, p));
+    const { server, path } = await startServer(cleanup, socketDir(cleanup), async (p) => {
+      await hold.promise;
+      return p;
+    });
     const endpoint = new Endpoint("e", { path }, options([]));
     await endpoint.connect();
     const call = endpoint.call(head(), Buffer.from("last"), Date.now() + 5_000);

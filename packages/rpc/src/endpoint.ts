@@ -185,7 +185,11 @@ export class Endpoint {
         reject(e);
       };
       const timer = setTimeout(() => {
-        fail(new RpcError("unavailable", `cannot connect to ${where}: no handshake within ${this.#options.connectTimeoutMs} ms`, { endpoint: this.id }));
+        fail(
+          new RpcError("unavailable", `cannot connect to ${where}: no handshake within ${this.#options.connectTimeoutMs} ms`, {
+            endpoint: this.id,
+          }),
+        );
         socket.destroy();
       }, this.#options.connectTimeoutMs);
       socket.once(readyEvent(this.#options.tls), () => writer.send(FrameType.HELLO, 0, [encodeHello(this.#options.hello)]));
@@ -214,7 +218,11 @@ export class Endpoint {
       });
       socket.once("end", () => socket.end());
       socket.once("close", () => {
-        fail(new RpcError(this.#refusal ? "refused" : "unavailable", this.#refusal ?? `connection to ${where} closed during the handshake`, { endpoint: this.id }));
+        fail(
+          new RpcError(this.#refusal ? "refused" : "unavailable", this.#refusal ?? `connection to ${where} closed during the handshake`, {
+            endpoint: this.id,
+          }),
+        );
         this.#closed(socket);
       });
     });

@@ -75,7 +75,12 @@ describe("FrameWriter", () => {
     // Small frames and headers between the large payloads are flattened: 5 writes, not 8.
     expect(written).toHaveLength(5);
     await until(() => frames.length === 4);
-    expect(frames.map((f) => [f.id, f.body.length])).toEqual([[1, 5], [2, COPY_LIMIT], [3, 4 + 3 * COPY_LIMIT], [4, 4]]);
+    expect(frames.map((f) => [f.id, f.body.length])).toEqual([
+      [1, 5],
+      [2, COPY_LIMIT],
+      [3, 4 + 3 * COPY_LIMIT],
+      [4, 4],
+    ]);
     expect(frames[2]?.body.subarray(4)).toEqual(Buffer.from(bigger));
   });
 

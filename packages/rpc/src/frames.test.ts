@@ -20,7 +20,12 @@ function sample(): { frames: { type: number; id: number; body: Buffer }[]; bytes
 
 /** Whether `view` lies within the memory of `chunk`. */
 function within(view: Buffer | undefined, chunk: Buffer): boolean {
-  return view !== undefined && view.buffer === chunk.buffer && view.byteOffset >= chunk.byteOffset && view.byteOffset + view.length <= chunk.byteOffset + chunk.length;
+  return (
+    view !== undefined &&
+    view.buffer === chunk.buffer &&
+    view.byteOffset >= chunk.byteOffset &&
+    view.byteOffset + view.length <= chunk.byteOffset + chunk.length
+  );
 }
 
 function plain(frames: readonly { type: number; id: number; body: Buffer }[]): unknown[] {
@@ -129,7 +134,13 @@ describe("request heads", () => {
 
   it("clamp timeouts into u32 and never round a positive time left down to 'no deadline'", () => {
     const head = encodeRequestHead({ method: 1, timeoutMs: 0, traceparent: undefined, metadata: undefined });
-    for (const [ms, wire] of [[0.01, 1], [-5, 0], [Number.NaN, 0], [2 ** 40, 0xffffffff], [Infinity, 0xffffffff]] as const) {
+    for (const [ms, wire] of [
+      [0.01, 1],
+      [-5, 0],
+      [Number.NaN, 0],
+      [2 ** 40, 0xffffffff],
+      [Infinity, 0xffffffff],
+    ] as const) {
       setRequestTimeout(head, ms);
       expect(decodeRequest(head).timeoutMs, `${ms}`).toBe(wire);
     }
@@ -139,7 +150,9 @@ describe("request heads", () => {
     const base = { method: 1, timeoutMs: 0 };
     expect(() => encodeRequestHead({ ...base, traceparent: "x".repeat(256), metadata: undefined })).toThrow(TypeError);
     expect(() => encodeRequestHead({ ...base, traceparent: "tracé", metadata: undefined })).toThrow(TypeError);
-    expect(() => encodeRequestHead({ ...base, traceparent: undefined, metadata: { n: 1 as unknown as string } })).toThrow(/metadata value of n/);
+    expect(() => encodeRequestHead({ ...base, traceparent: undefined, metadata: { n: 1 as unknown as string } })).toThrow(
+      /metadata value of n/,
+    );
     expect(encodeRequestHead({ ...base, traceparent: "x".repeat(255), metadata: undefined })).toHaveLength(REQUEST_HEADER_BYTES + 256);
   });
 
@@ -154,7 +167,10 @@ describe("request heads", () => {
       ["metadata past the end", Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 9, 0x80])],
       ["metadata not msgpack", Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0xc1])],
       ["metadata not a map", Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 1]), Buffer.from([0x93])])],
-      ["metadata with a number", Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 4]), Buffer.from([0x81, 0xa1, 0x61, 0x01])])],
+      [
+        "metadata with a number",
+        Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 4]), Buffer.from([0x81, 0xa1, 0x61, 0x01])]),
+      ],
     ];
     for (const [what, body] of bad) expect(() => decodeRequest(body), what).toThrow(ProtocolError);
     expect(decodeRequest(good).traceparent).toBe("00-abc");

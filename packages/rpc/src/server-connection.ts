@@ -33,8 +33,6 @@ export interface ConnectionContext {
   readonly deadlineStarted: () => void;
 }
 
-
-
 /** One accepted connection. */
 export class ServerConnection {
   readonly #socket: Socket;
@@ -128,7 +126,8 @@ export class ServerConnection {
 
   #noHandshake(): void {
     this.#handshakeTimer = undefined;
-    if (this.#refused) this.#socket.destroy(); // it was told why; it will not be waited on
+    if (this.#refused)
+      this.#socket.destroy(); // it was told why; it will not be waited on
     else if (this.#peer === undefined && !this.#socket.destroyed) this.#badPeer("closed a connection that sent no handshake in time");
   }
 

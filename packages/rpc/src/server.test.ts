@@ -117,7 +117,7 @@ describe("calls", () => {
     const dir = socketDir(cleanup);
     const { path } = await startServer(cleanup, dir, handler);
     const peer = await RawPeer.ready(cleanup, path);
-    ["unknown", "shutdown", "crash", "not-bytes"].forEach((p, i) => peer.send(requestFrame(i + 1, {}, Buffer.from(p))));
+    for (const [i, p] of ["unknown", "shutdown", "crash", "not-bytes"].entries()) peer.send(requestFrame(i + 1, {}, Buffer.from(p)));
     expect(systemAnswer(await peer.answer(1))).toEqual({ code: SystemCode.UNKNOWN_METHOD, message: "no such method" });
     expect(systemAnswer(await peer.answer(2))).toEqual({ code: SystemCode.SHUTTING_DOWN, message: "going away" });
     expect(systemAnswer(await peer.answer(3))).toEqual({ code: SystemCode.INTERNAL, message: "boom" });
@@ -196,7 +196,10 @@ describe("calls", () => {
     peer.send(frame(FrameType.HELLO, 0, helloBody({ maxFrameBytes: 4096 })));
     expect((await peer.next()).type).toBe(FrameType.WELCOME);
     peer.send(requestFrame(1, {}, Buffer.from("big")));
-    expect(systemAnswer(await peer.answer(1))).toEqual({ code: SystemCode.INTERNAL, message: expect.stringMatching(/result is 5000 bytes, more than the 4096-byte/) });
+    expect(systemAnswer(await peer.answer(1))).toEqual({
+      code: SystemCode.INTERNAL,
+      message: expect.stringMatching(/result is 5000 bytes, more than the 4096-byte/),
+    });
     peer.send(requestFrame(2, {}));
     expect((await peer.answer(2)).body.toString()).toBe("ok");
   });
@@ -263,7 +266,9 @@ describe("flow control", () => {
     const payload = (n: number): Buffer => Buffer.from([0, 0, 0, n]);
     // Twenty requests in one write: the server must not start them all at once.
     // The CANCEL of request 20 comes in the same write: it is read before the server stops reading.
-    peer.send(Buffer.concat([...Array.from({ length: 20 }, (_, i) => requestFrame(i + 1, {}, payload(i + 1))), frame(FrameType.CANCEL, 20)]));
+    peer.send(
+      Buffer.concat([...Array.from({ length: 20 }, (_, i) => requestFrame(i + 1, {}, payload(i + 1))), frame(FrameType.CANCEL, 20)]),
+    );
     await until(() => started.length === 3);
     await new Promise((r) => setTimeout(r, 50));
     expect(started).toEqual([1, 2, 3]);
@@ -351,7 +356,10 @@ describe("listen", () => {
     const path = join(dir, "stale.sock");
     // A socket file nobody listens on, as a killed process leaves behind.
     const { spawnSync } = await import("node:child_process");
-    const r = spawnSync(process.execPath, ["-e", `require("net").createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, "SIGKILL"))`]);
+    const r = spawnSync(process.execPath, [
+      "-e",
+      `require("net").createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, "SIGKILL"))`,
+    ]);
     expect(r.signal).toBe("SIGKILL");
     const server = new RpcServer({ deployment: "dep-test", version: "v-test", id: "s", handler: echo });
     cleanup.add(() => server.close());

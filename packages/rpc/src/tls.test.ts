@@ -24,15 +24,57 @@ interface Pki {
 function makePki(dir: string): Pki {
   const ssl = (...args: string[]): void => void execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   const ca = (name: string): void => {
-    ssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-      "-subj", `/CN=${name}`, "-keyout", `${name}.key`, "-out", `${name}.crt`);
+    ssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${name}`,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.crt`,
+    );
   };
   const leaf = (name: string, extensions: string): void => {
     writeFileSync(join(dir, `${name}.ext`), extensions);
-    ssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", `/CN=${name}`,
-      "-keyout", `${name}.key`, "-out", `${name}.csr`);
-    ssl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-      "-out", `${name}.crt`, "-extfile", `${name}.ext`);
+    ssl(
+      "req",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-subj",
+      `/CN=${name}`,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+    );
+    ssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-out",
+      `${name}.crt`,
+      "-extfile",
+      `${name}.ext`,
+    );
   };
   ca("ca");
   ca("other");
@@ -87,7 +129,12 @@ describe.skipIf(!hasOpenssl && process.env["CI"] === undefined)("TLS", () => {
     client.setReplicas([{ id: "tls", address: { path } }]);
     const e = await client.call(1, Buffer.from("x"), { retriable: true, deadline: Date.now() + 500 }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(RpcError);
-    expect(e).toMatchObject({ kind: "unavailable", message: expect.stringMatching(/before the deadline.*(UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify|ERR_TLS_CERT_ALTNAME_INVALID: Hostname\/IP does not match)/) });
+    expect(e).toMatchObject({
+      kind: "unavailable",
+      message: expect.stringMatching(
+        /before the deadline.*(UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify|ERR_TLS_CERT_ALTNAME_INVALID: Hostname\/IP does not match)/,
+      ),
+    });
     expect(server.stats.calls).toBe(0);
     const good = newClient(cleanup, { tls: { ca: pki.ca } });
     good.setReplicas([{ id: "tls", address: { path } }]);
@@ -98,11 +145,15 @@ describe.skipIf(!hasOpenssl && process.env["CI"] === undefined)("TLS", () => {
     const { path } = await startServer(cleanup, socketDir(cleanup), echo, { id: "tls", tls: serverTls() });
     const plain = newClient(cleanup);
     plain.setReplicas([{ id: "tls", address: { path } }]);
-    expect(await plain.call(1, Buffer.alloc(0), { retriable: true, deadline: Date.now() + 300 }).catch((e: RpcError) => e.kind)).toBe("unavailable");
+    expect(await plain.call(1, Buffer.alloc(0), { retriable: true, deadline: Date.now() + 300 }).catch((e: RpcError) => e.kind)).toBe(
+      "unavailable",
+    );
     const { path: plainPath } = await startServer(cleanup, socketDir(cleanup), echo, { id: "plain" });
     const tlsClient = newClient(cleanup, { tls: { ca: pki.ca } });
     tlsClient.setReplicas([{ id: "plain", address: { path: plainPath } }]);
-    expect(await tlsClient.call(1, Buffer.alloc(0), { retriable: true, deadline: Date.now() + 300 }).catch((e: RpcError) => e.kind)).toBe("unavailable");
+    expect(await tlsClient.call(1, Buffer.alloc(0), { retriable: true, deadline: Date.now() + 300 }).catch((e: RpcError) => e.kind)).toBe(
+      "unavailable",
+    );
   });
 
   it("a server that requires client certificates (mutual TLS) takes only clients signed by its CA", async () => {

@@ -11,7 +11,8 @@ describe("endpoints", () => {
       expect(formatEndpoint(address!)).toBe(text);
     }
     expect(parseEndpoint("tcp:[::1]:9")).toEqual({ host: "::1", port: 9 });
-    for (const bad of ["unix:", "tcp:host", "tcp::80", "tcp:h:123456", "http://x", "/path"]) expect(parseEndpoint(bad), bad).toBeUndefined();
+    for (const bad of ["unix:", "tcp:host", "tcp::80", "tcp:h:123456", "http://x", "/path"])
+      expect(parseEndpoint(bad), bad).toBeUndefined();
   });
 });
 

@@ -8,7 +8,13 @@
  * @module
  */
 export { CODEGEN_VERSION, type CodegenVersionCheck } from "./version.js";
-export { registerApp, type AppRegistration, type ComponentRegistration, type RemoteCalls, type ServerMethod } from "./generated/registry.js";
+export {
+  registerApp,
+  type AppRegistration,
+  type ComponentRegistration,
+  type RemoteCalls,
+  type ServerMethod,
+} from "./generated/registry.js";
 export type { LocalCalls } from "./calls/local-calls.js";
 export { MANIFEST_CONSTANT, extractManifest, type Manifest, type ComponentManifest, type MethodManifest } from "./generated/manifest.js";
 export type { ConfigSchema } from "./config/config-schema.js";

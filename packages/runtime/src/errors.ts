@@ -76,23 +76,26 @@ export const RUNTIME_ERRORS = {
     fix: "It is written by deployers: check the deployer, or unset WEAVER_REPLICA to run the app in one process.",
   },
   WEAVER_ERR_PROTOCOL: {
-    meaning: "A deployer and a replica speak different versions of the deployer protocol: the app was built against another Weaver version than the weaver command that deploys it.",
+    meaning:
+      "A deployer and a replica speak different versions of the deployer protocol: the app was built against another Weaver version than the weaver command that deploys it.",
     fix: "Deploy the app with the weaver of its own Weaver version (`npx weaver` in the app's folder), or update the app's @weaver/core to the deployer's version and rebuild.",
   },
   WEAVER_ERR_LOG_QUERY: {
     meaning: "A log query is not valid; the message shows the position of the mistake.",
-    fix: "Write conditions like field == \"value\", msg.contains(\"x\") or attrs[\"k\"] == \"v\", joined with && and ||.",
+    fix: 'Write conditions like field == "value", msg.contains("x") or attrs["k"] == "v", joined with && and ||.',
   },
   WEAVER_ERR_REMOTE_CALL: {
     meaning: "A call to another component failed in transport; it may have run partially or fully.",
     fix: "Retry if the method is idempotent; check that the callee's processes are running.",
   },
   WEAVER_ERR_METRIC: {
-    meaning: "A metric is declared or used wrongly: a bad or repeated name, bounds that do not increase, other labels than its first use, or a counter made to shrink.",
+    meaning:
+      "A metric is declared or used wrongly: a bad or repeated name, bounds that do not increase, other labels than its first use, or a counter made to shrink.",
     fix: "Declare each metric once at module scope with a unique name; give a labelled metric the same label keys on every get().",
   },
   WEAVER_ERR_PROFILE: {
-    meaning: "A profile could not be taken: a bad type or duration, a CPU profile already running in the replica, or no replica that answered.",
+    meaning:
+      "A profile could not be taken: a bad type or duration, a CPU profile already running in the replica, or no replica that answered.",
     fix: "Ask for type cpu or heap and a duration such as 30s; wait for a profile in progress to end; check with `weaver multi status` that the replicas are ready.",
   },
 } as const satisfies Record<string, ErrorDoc>;

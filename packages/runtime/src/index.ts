@@ -26,7 +26,14 @@ export { MAIN_COMPONENT, shortName, compareComponents } from "./names.js";
 
 // weaver.toml.
 export { loadConfig, parseDuration, type AppConfig, type ConfigOptions } from "./config/config.js";
-export { defineSection, sectionOf, listenerAddress, SINGLE_SECTION, type ConfigSection, type ListenerConfig } from "./config/config-section.js";
+export {
+  defineSection,
+  sectionOf,
+  listenerAddress,
+  SINGLE_SECTION,
+  type ConfigSection,
+  type ListenerConfig,
+} from "./config/config-section.js";
 export { configSections, REDACTED } from "./config/config-sections.js";
 export { isSecretRef } from "./config/secrets.js";
 export { parseAddress, formatAddress, type Address } from "./config/address.js";
@@ -56,7 +63,12 @@ export {
 
 // Running deployments: the registry, their status servers, and reading them.
 export { dataDir, logsDir, logFile, registerDeployment, unregisterDeployment, type Registration } from "./deployments/deployment-files.js";
-export { listDeployments, type DeploymentListing, type RunningDeployment, type UnreachableDeployment } from "./deployments/deployment-list.js";
+export {
+  listDeployments,
+  type DeploymentListing,
+  type RunningDeployment,
+  type UnreachableDeployment,
+} from "./deployments/deployment-list.js";
 export { findDeployment } from "./deployments/deployment-prefix.js";
 export { StatusServer, type StatusServerOptions } from "./deployments/status-server.js";
 export { StatusClient, type LogsOptions } from "./deployments/status-client.js";

@@ -79,7 +79,18 @@ class Deployment {
   constructor(d: Deployable) {
     this.#d = d;
     this.#log = new LogSink({ file: logFile(DEPLOYER, this.id), print: process.stdout });
-    this.#replicas = [...d.manifest.components].sort((a, b) => compareComponents(a.name, b.name)).map((c, i) => ({ component: c.name, address: `unix:${join(this.#dir, `${i}.sock`)}`, id: "", pid: -1, started: 0, restarts: 0, listeners: {}, lines: [] }));
+    this.#replicas = [...d.manifest.components]
+      .sort((a, b) => compareComponents(a.name, b.name))
+      .map((c, i) => ({
+        component: c.name,
+        address: `unix:${join(this.#dir, `${i}.sock`)}`,
+        id: "",
+        pid: -1,
+        started: 0,
+        restarts: 0,
+        listeners: {},
+        lines: [],
+      }));
     this.failed = new Promise((resolve) => (this.#fail = resolve));
     this.#control = new ControlServer(
       { deployment: this.id, version: d.manifest.versionHash },
@@ -136,7 +147,15 @@ class Deployment {
       env: appEnvironment(config),
       configFile: config.file,
       app: this.app,
-      replica: { deployment: this.id, id: r.id, hosts: [r.component], listen: r.address, routes: this.#routes(r.component), listeners, control: `unix:${join(this.#dir, "control.sock")}` },
+      replica: {
+        deployment: this.id,
+        id: r.id,
+        hosts: [r.component],
+        listen: r.address,
+        routes: this.#routes(r.component),
+        listeners,
+        control: `unix:${join(this.#dir, "control.sock")}`,
+      },
       onEntry: (e: LogEntry) => {
         this.#log.write(e);
         r.lines = [...r.lines.slice(-9), e.msg];
@@ -152,7 +171,10 @@ class Deployment {
       r.client = undefined;
       this.#changed();
       const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
-      if (!wasReady) return this.#fail(`${shortName(r.component)} ${how} before it was ready. Its last lines:\n${r.lines.map((l) => `    ${l}`).join("\n")}`);
+      if (!wasReady)
+        return this.#fail(
+          `${shortName(r.component)} ${how} before it was ready. Its last lines:\n${r.lines.map((l) => `    ${l}`).join("\n")}`,
+        );
       r.restarts++;
       this.#log.system(this.app, this.id, "warn", `the process of ${shortName(r.component)} ${how}; restarting it`);
       setTimeout(() => this.#stopping || this.#launch(r), 200);
@@ -163,7 +185,10 @@ class Deployment {
     const r = this.#replicas.find((x) => x.id === id);
     if (r === undefined) return;
     r.listeners = listeners;
-    r.client = new ReplicaClient({ deployment: this.id, version: this.#d.manifest.versionHash }, { id, address: r.address, group: shortName(r.component), pid: r.pid });
+    r.client = new ReplicaClient(
+      { deployment: this.id, version: this.#d.manifest.versionHash },
+      { id, address: r.address, group: shortName(r.component), pid: r.pid },
+    );
     this.#changed();
   }
 
@@ -172,7 +197,9 @@ class Deployment {
     const routes: Record<string, RouteEntry[]> = {};
     for (const [caller, callee] of this.#d.manifest.callGraph) {
       if (caller !== component) continue;
-      routes[callee] = this.#replicas.filter((r) => r.component === callee && r.client !== undefined).map((r) => ({ id: r.id, address: r.address }));
+      routes[callee] = this.#replicas
+        .filter((r) => r.component === callee && r.client !== undefined)
+        .map((r) => ({ id: r.id, address: r.address }));
     }
     return routes;
   }
@@ -204,7 +231,9 @@ class Deployment {
       groups: this.#replicas.map((r) => ({
         name: shortName(r.component),
         components: [r.component],
-        replicas: [{ id: r.id, pid: r.pid, state: r.client !== undefined ? "ready" : "starting", started: r.started, restarts: r.restarts }],
+        replicas: [
+          { id: r.id, pid: r.pid, state: r.client !== undefined ? "ready" : "starting", started: r.started, restarts: r.restarts },
+        ],
       })),
       components: this.#replicas.map((r) => ({ name: r.component, short: shortName(r.component), group: shortName(r.component) })),
       listeners: this.#replicas.flatMap((r) => Object.entries(r.listeners).map(([name, address]) => ({ name, address }))),
@@ -247,7 +276,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (code !== 0) throw new ExitStatus(code);
     });
   const group = newGroup(
-    { path: [DEPLOYER], summary: "a minimal deployer", examples: [{ comment: "Deploy an app.", command: "weaver minimal deploy weaver.toml" }] },
+    {
+      path: [DEPLOYER],
+      summary: "a minimal deployer",
+      examples: [{ comment: "Deploy an app.", command: "weaver minimal deploy weaver.toml" }],
+    },
     [deployCommand, ...toolCommands({ deployer: DEPLOYER, kind: "minimal" })],
   );
   try {

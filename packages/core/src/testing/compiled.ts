@@ -15,7 +15,10 @@ import { extractManifest, generatedModule } from "@weaver/runtime/core";
 export function compiledGenerated(app: Manifest): string {
   const url = generatedModule(app);
   if (url === undefined) {
-    throw runtimeError("WEAVER_ERR_NOT_GENERATED", `the generated code of app ${app.app} does not say where it is (it predates the multi runner): run \`weaver generate\` on the app`);
+    throw runtimeError(
+      "WEAVER_ERR_NOT_GENERATED",
+      `the generated code of app ${app.app} does not say where it is (it predates the multi runner): run \`weaver generate\` on the app`,
+    );
   }
   const source = fileURLToPath(url);
   const file = /\.[cm]?ts$/.test(source) ? compiledPath(source) : source;
@@ -42,10 +45,16 @@ function compiledPath(source: string): string {
     if (existsSync(tsconfig)) {
       const { rootDir, outDir } = compilerOptions(tsconfig);
       if (outDir === undefined) {
-        throw runtimeError("WEAVER_ERR_NOT_GENERATED", `${tsconfig} sets no outDir, so the multi runner cannot tell where ${source} is built; set compilerOptions.outDir`);
+        throw runtimeError(
+          "WEAVER_ERR_NOT_GENERATED",
+          `${tsconfig} sets no outDir, so the multi runner cannot tell where ${source} is built; set compilerOptions.outDir`,
+        );
       }
       const from = rootDir ?? dir;
-      return join(outDir, relative(from, source)).replace(/\.ts$/, ".js").replace(/\.mts$/, ".mjs").replace(/\.cts$/, ".cjs");
+      return join(outDir, relative(from, source))
+        .replace(/\.ts$/, ".js")
+        .replace(/\.mts$/, ".mjs")
+        .replace(/\.cts$/, ".cjs");
     }
     if (dirname(dir) === dir) throw runtimeError("WEAVER_ERR_NOT_GENERATED", `no tsconfig.json above ${source} says where it is built`);
   }
@@ -53,8 +62,14 @@ function compiledPath(source: string): string {
 
 /** rootDir and outDir (absolute) of a tsconfig.json, following `extends` to relative files. */
 function compilerOptions(file: string, depth = 0): { rootDir?: string; outDir?: string } {
-  const json = JSON.parse(stripJsonComments(readFileSync(file, "utf8"))) as { extends?: string; compilerOptions?: { rootDir?: string; outDir?: string } };
-  const base = typeof json.extends === "string" && json.extends.startsWith(".") && depth < 8 ? compilerOptions(resolve(dirname(file), json.extends), depth + 1) : {};
+  const json = JSON.parse(stripJsonComments(readFileSync(file, "utf8"))) as {
+    extends?: string;
+    compilerOptions?: { rootDir?: string; outDir?: string };
+  };
+  const base =
+    typeof json.extends === "string" && json.extends.startsWith(".") && depth < 8
+      ? compilerOptions(resolve(dirname(file), json.extends), depth + 1)
+      : {};
   const own = json.compilerOptions ?? {};
   return {
     ...base,
@@ -65,5 +80,7 @@ function compilerOptions(file: string, depth = 0): { rootDir?: string; outDir?: 
 
 /** JSON with comments and trailing commas (as tsconfig.json allows) made into JSON. */
 function stripJsonComments(text: string): string {
-  return text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? "").replace(/,(\s*[}\]])/g, "$1");
+  return text
+    .replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? "")
+    .replace(/,(\s*[}\]])/g, "$1");
 }

@@ -62,4 +62,3 @@ export const local: Runner = inProcess("local", false);
  * call is executed twice.
  */
 export const rpc: Runner = inProcess("rpc", true);
-

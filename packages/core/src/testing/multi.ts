@@ -85,7 +85,8 @@ class TestDeployment {
       },
     );
     groups(app, config, fakes).forEach((hosts, g) => {
-      for (let i = 0; i < replicas; i++) this.#slots.push({ hosts, id: randomUUID(), address: this.#socket(`${g}-${i}`), ready: false, lines: [] });
+      for (let i = 0; i < replicas; i++)
+        this.#slots.push({ hosts, id: randomUUID(), address: this.#socket(`${g}-${i}`), ready: false, lines: [] });
     });
   }
 
@@ -100,7 +101,15 @@ class TestDeployment {
     logger.level = process.env["WEAVER_LOG_LEVEL"] ?? "warn";
     let host: ComponentHost | undefined;
     this.#weavelet = await startWeavelet({
-      args: { protocol: DEPLOYER_PROTOCOL_VERSION, deployment: this.#id, id: TEST_REPLICA, hosts: [...this.#fakes.keys()], listen: this.#socket(TEST_REPLICA), routes: {}, control: this.#socket("control") },
+      args: {
+        protocol: DEPLOYER_PROTOCOL_VERSION,
+        deployment: this.#id,
+        id: TEST_REPLICA,
+        hosts: [...this.#fakes.keys()],
+        listen: this.#socket(TEST_REPLICA),
+        routes: {},
+        control: this.#socket("control"),
+      },
       app: this.#app,
       logger,
       exitWithDeployer: false,
@@ -119,7 +128,11 @@ class TestDeployment {
       if (failed.length === slots.length) {
         throw coreError("WEAVER_ERR_RUNNER", `the process of ${shortName(name)} ended before it was ready: ${failed[0]?.failure ?? ""}`);
       }
-      if (Date.now() > deadline) throw coreError("WEAVER_ERR_RUNNER", `the process of ${shortName(name)} was not ready within ${this.#config.startTimeoutMs} ms; raise [serviceweaver] start_timeout in the test's config if it needs longer`);
+      if (Date.now() > deadline)
+        throw coreError(
+          "WEAVER_ERR_RUNNER",
+          `the process of ${shortName(name)} was not ready within ${this.#config.startTimeoutMs} ms; raise [serviceweaver] start_timeout in the test's config if it needs longer`,
+        );
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
         setTimeout(resolve, 250).unref();
@@ -144,7 +157,14 @@ class TestDeployment {
       env,
       configFile,
       app: this.#app.app,
-      replica: { deployment: this.#id, id: slot.id, hosts: slot.hosts, listen: slot.address, routes: this.#routes(slot.hosts), control: this.#socket("control") },
+      replica: {
+        deployment: this.#id,
+        id: slot.id,
+        hosts: slot.hosts,
+        listen: slot.address,
+        routes: this.#routes(slot.hosts),
+        control: this.#socket("control"),
+      },
       onEntry: (e: LogEntry) => {
         slot.lines = [...slot.lines.slice(-19), e.msg];
         // As in the other runners, the test shows warnings and errors only.
@@ -168,7 +188,10 @@ class TestDeployment {
 
   /** Where the callees of a process hosting `hosts` are (this process for fakes, every component for the test's). */
   #routes(hosts: readonly string[]): Record<string, RouteEntry[]> {
-    const callees = hosts.length === 0 || hosts.every((h) => this.#fakes.has(h)) ? this.#app.components.map((c) => c.name) : this.#app.callGraph.filter(([from]) => hosts.includes(from)).map(([, to]) => to);
+    const callees =
+      hosts.length === 0 || hosts.every((h) => this.#fakes.has(h))
+        ? this.#app.components.map((c) => c.name)
+        : this.#app.callGraph.filter(([from]) => hosts.includes(from)).map(([, to]) => to);
     const routes: Record<string, RouteEntry[]> = {};
     for (const callee of new Set(callees)) {
       if (hosts.includes(callee) || callee === MAIN_COMPONENT) continue;
@@ -213,14 +236,20 @@ function groups(app: Manifest, config: AppConfig, fakes: ReadonlyMap<string, obj
 function testedApp(): Manifest {
   const apps = registeredApps();
   if (apps.length !== 1) {
-    throw coreError("WEAVER_ERR_RUNNER", `the multi runner runs one app, but ${apps.length === 0 ? "none is" : `${apps.length} are`} loaded: import the weaver_gen.js of the app under test, and only it`);
+    throw coreError(
+      "WEAVER_ERR_RUNNER",
+      `the multi runner runs one app, but ${apps.length === 0 ? "none is" : `${apps.length} are`} loaded: import the weaver_gen.js of the app under test, and only it`,
+    );
   }
   return apps[0] as Manifest;
 }
 
 /** Refuses what needs the component in this process. */
 function elsewhere(what: string): never {
-  throw coreError("WEAVER_ERR_RUNNER", `${what} reaches into this process, but the multi runner runs components in processes of their own; get components with app.get(), or use the local or rpc runner`);
+  throw coreError(
+    "WEAVER_ERR_RUNNER",
+    `${what} reaches into this process, but the multi runner runs components in processes of their own; get components with app.get(), or use the local or rpc runner`,
+  );
 }
 
 /** Runs each component group in processes of its own, started from the app's build; the test's process hosts the fakes. */
@@ -229,7 +258,8 @@ export const multi: Runner = defineRunner("multi", async (options: RunOptions): 
   const fakes = new Map((options.fakes ?? []).map((f) => [componentName(f.impl), f.value]));
   const config = testConfig(options.config);
   const replicas = options.replicas ?? 1;
-  if (!Number.isInteger(replicas) || replicas < 1) throw coreError("WEAVER_ERR_RUNNER", `replicas: ${replicas} is not a number of processes: give 1 or more`);
+  if (!Number.isInteger(replicas) || replicas < 1)
+    throw coreError("WEAVER_ERR_RUNNER", `replicas: ${replicas} is not a number of processes: give 1 or more`);
   const deployment = new TestDeployment(app, config, fakes, replicas);
   let host: ComponentHost;
   try {

@@ -4,6 +4,7 @@ import { emptyConfig, findComponentByImpl, parseConfig, registeredApps, validate
 import type { Component, InterfaceOf } from "../component.js";
 
 /** An implementation class, as tests name components (any interface, any config). */
+// biome-ignore lint/suspicious/noExplicitAny: the interface and config of the class are its own; InterfaceOf recovers them.
 export type ImplClass = abstract new () => Component<any, any>;
 
 /** A fake standing in for a component (see fake()). */
@@ -69,7 +70,6 @@ export function testConfig(text: string | undefined): AppConfig {
   for (const app of registeredApps()) validateConfig(config, app);
   return config;
 }
-
 
 /** A runner made from how it starts an app: run() starts one, runs the body, and closes it whatever happens. */
 export function defineRunner(name: string, start: (options: RunOptions) => Promise<TestApp>): Runner {

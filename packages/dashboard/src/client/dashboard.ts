@@ -29,7 +29,8 @@ function formatAge(ms: number): string {
 }
 function tickAges(): void {
   const now = Date.now();
-  for (const t of document.querySelectorAll<HTMLTimeElement>("time[data-since]")) t.textContent = formatAge(now - Number(t.dataset["since"]));
+  for (const t of document.querySelectorAll<HTMLTimeElement>("time[data-since]"))
+    t.textContent = formatAge(now - Number(t.dataset["since"]));
 }
 setInterval(tickAges, 1_000);
 
@@ -43,7 +44,10 @@ document.addEventListener("click", (event) => {
     setTimeout(() => (button.textContent = "Copy"), 1_500);
   };
   if (navigator.clipboard === undefined) return done(false);
-  navigator.clipboard.writeText(text).then(() => done(true), () => done(false));
+  navigator.clipboard.writeText(text).then(
+    () => done(true),
+    () => done(false),
+  );
 });
 
 // Logs: pause, count, keep the newest in view.

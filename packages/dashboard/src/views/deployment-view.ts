@@ -58,9 +58,14 @@ function summary(s: DeploymentStatus, now: number, deployer: string): string {
     [deployer === "single" ? "Process pid" : "Deployer pid", s.pid],
     ...[...s.listeners]
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((l): [string, Cell] => [`Listener "${l.name}"`, raw(`→ <a class="listener" href="http://${escapeHtml(l.address)}/"><code>${escapeHtml(l.address)}</code></a>`)]),
+      .map((l): [string, Cell] => [
+        `Listener "${l.name}"`,
+        raw(`→ <a class="listener" href="http://${escapeHtml(l.address)}/"><code>${escapeHtml(l.address)}</code></a>`),
+      ]),
   ];
-  const body = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${typeof v === "object" ? v.html : escapeHtml(String(v))}</td></tr>`).join("\n");
+  const body = rows
+    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${typeof v === "object" ? v.html : escapeHtml(String(v))}</td></tr>`)
+    .join("\n");
   return `<table class="summary">\n<tbody>\n${body}\n</tbody>\n</table>\n`;
 }
 
@@ -77,7 +82,8 @@ function components(s: DeploymentStatus, now: number): string {
       .map((r, i) => {
         // A colocated group lists its components under its name.
         const members = g.components.map((c) => short.get(c) ?? c);
-        const list = members.length === 1 && members[0] === g.name ? "" : `<br><span class="muted">${members.map(escapeHtml).join(", ")}</span>`;
+        const list =
+          members.length === 1 && members[0] === g.name ? "" : `<br><span class="muted">${members.map(escapeHtml).join(", ")}</span>`;
         const group = i > 0 ? "" : `<td rowspan="${g.replicas.length}" class="group"><strong>${escapeHtml(g.name)}</strong>${list}</td>`;
         return (
           `<tr data-group="${escapeHtml(g.name)}" data-replica="${escapeHtml(r.id)}">${group}` +

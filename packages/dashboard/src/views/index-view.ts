@@ -29,7 +29,13 @@ function deploymentsTable(listing: DashboardListing): string {
     raw(health(s)),
   ]);
   for (const { registration: r, reason } of unreachable) {
-    rows.push([r.deployer, r.app, raw(`<code>${escapeHtml(r.deployment)}</code>`), age(r.started, now), raw(`<span class="badge bad">unreachable</span> ${escapeHtml(reason)}`)]);
+    rows.push([
+      r.deployer,
+      r.app,
+      raw(`<code>${escapeHtml(r.deployment)}</code>`),
+      age(r.started, now),
+      raw(`<span class="badge bad">unreachable</span> ${escapeHtml(reason)}`),
+    ]);
   }
   return table(["Deployer", "App", "Deployment", "Age", "Status"], rows);
 }

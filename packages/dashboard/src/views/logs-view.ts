@@ -34,7 +34,8 @@ export const logsView: View<LogsData> = {
     }
     // A live connection says where its page stopped (`after`): it needs no entries to start with.
     const after = Number(ctx.params.get("after") ?? "");
-    if (ctx.params.has("after") && Number.isInteger(after) && after >= 0) return { deployment, query, first: { entries: [], next: after, missed: 0 } };
+    if (ctx.params.has("after") && Number.isInteger(after) && after >= 0)
+      return { deployment, query, first: { entries: [], next: after, missed: 0 } };
     return { deployment, query, first: await ctx.data.logs(deployment, query, { limit: INITIAL_ENTRIES }) };
   },
   cards: () => ({}),
@@ -63,7 +64,12 @@ export const logsView: View<LogsData> = {
       state +
       `<div class="log-scroll" id="log-scroll"><table class="logs"${next}><thead><tr><th>Time</th><th>Level</th><th>Component</th><th>Replica</th><th>Source</th><th>Message</th></tr></thead>` +
       `<tbody id="log-rows">\n${rows}\n</tbody></table></div>\n`;
-    return { title: `Logs · ${s.app} ${s.deployment.slice(0, 8)}`, deployer, tabs: { id: s.deployment, app: s.app, active: "/logs" }, body: card("logs", "Logs", body) };
+    return {
+      title: `Logs · ${s.app} ${s.deployment.slice(0, 8)}`,
+      deployer,
+      tabs: { id: s.deployment, app: s.app, active: "/logs" },
+      body: card("logs", "Logs", body),
+    };
   },
   async stream({ deployment, query, first }, ctx: ViewContext, send: (m: StreamMessage) => void, signal: AbortSignal) {
     if ("error" in first) return;
@@ -77,7 +83,8 @@ export const logsView: View<LogsData> = {
         throw e;
       }
       next = reply.next;
-      if (reply.entries.length > 0 || reply.missed > 0) send({ t: "logs", html: reply.entries.map(logRow).join("\n"), next, missed: reply.missed });
+      if (reply.entries.length > 0 || reply.missed > 0)
+        send({ t: "logs", html: reply.entries.map(logRow).join("\n"), next, missed: reply.missed });
     }
   },
 };

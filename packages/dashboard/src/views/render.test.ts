@@ -13,7 +13,11 @@ const status = (components: string[], callGraph: [string, string][] = []): Deplo
   pid: 1,
   configFile: "",
   config: {},
-  groups: components.map((c) => ({ name: c, components: [c], replicas: [{ id: `r-${c}`, pid: 2, state: "ready", started: 0, restarts: 0 }] })),
+  groups: components.map((c) => ({
+    name: c,
+    components: [c],
+    replicas: [{ id: `r-${c}`, pid: 2, state: "ready", started: 0, restarts: 0 }],
+  })),
   components: components.map((c) => ({ name: c, short: c.replace("/", "."), group: c })),
   listeners: [],
   callGraph,
@@ -22,9 +26,17 @@ const stats = (calls: { caller: string; callee: string; count: number }[]) => ({
 
 describe("renderTrafficGraph", () => {
   it("draws a node per component and an edge per caller -> callee, as wide as its share of the calls", () => {
-    const svg = renderTrafficGraph(status(["weaver/Main", "x/A", "x/B"]), stats([{ caller: "weaver/Main", callee: "x/A", count: 3 }, { caller: "weaver/Main", callee: "x/B", count: 1 }]));
+    const svg = renderTrafficGraph(
+      status(["weaver/Main", "x/A", "x/B"]),
+      stats([
+        { caller: "weaver/Main", callee: "x/A", count: 3 },
+        { caller: "weaver/Main", callee: "x/B", count: 1 },
+      ]),
+    );
     expect(svg.match(/<g class="node/g)).toHaveLength(3);
-    expect(svg).toMatch(/data-edge="weaver\/Main-&gt;x\/A" data-count="3"><title>weaver.Main → x.A: 3 calls \(75% of all\)<\/title><path d="M[^"]+" stroke-width="6.00"/);
+    expect(svg).toMatch(
+      /data-edge="weaver\/Main-&gt;x\/A" data-count="3"><title>weaver.Main → x.A: 3 calls \(75% of all\)<\/title><path d="M[^"]+" stroke-width="6.00"/,
+    );
     expect(svg).toMatch(/data-edge="weaver\/Main-&gt;x\/B" data-count="1">.*stroke-width="3.00"/);
     expect(svg).not.toContain("No calls between components yet");
   });
@@ -41,24 +53,28 @@ describe("renderTrafficGraph", () => {
 });
 
 describe("renderWaterfall", () => {
-  const span = (spanId: string, parent: string, start: number, end: number, replica = "r1"): SpanRecord => ({
-    traceId: "t",
-    spanId,
-    parentSpanId: parent,
-    name: spanId,
-    kind: "internal",
-    start,
-    end,
-    status: spanId === "c" ? "error" : "ok",
-    statusMessage: spanId === "c" ? "boom" : undefined,
-    attributes: { k: 1 },
-    events: [],
-    resource: { app: "a", deployment: "d", replica, pid: 9 },
-  } as SpanRecord);
+  const span = (spanId: string, parent: string, start: number, end: number, replica = "r1"): SpanRecord =>
+    ({
+      traceId: "t",
+      spanId,
+      parentSpanId: parent,
+      name: spanId,
+      kind: "internal",
+      start,
+      end,
+      status: spanId === "c" ? "error" : "ok",
+      statusMessage: spanId === "c" ? "boom" : undefined,
+      attributes: { k: 1 },
+      events: [],
+      resource: { app: "a", deployment: "d", replica, pid: 9 },
+    }) as SpanRecord;
 
   it("orders spans depth first under their parents, placing each bar on the trace's time line", () => {
     // a [0, 100] has children b [10, 30] and c [40, 90]; d [15, 20] is b's child; e's parent is missing.
-    const html = renderWaterfall([span("c", "a", 40, 90, "r2"), span("a", "", 0, 100), span("d", "b", 15, 20), span("b", "a", 10, 30), span("e", "zz", 50, 60)], status([]));
+    const html = renderWaterfall(
+      [span("c", "a", 40, 90, "r2"), span("a", "", 0, 100), span("d", "b", 15, 20), span("b", "a", 10, 30), span("e", "zz", 50, 60)],
+      status([]),
+    );
     expect([...html.matchAll(/data-span="(\w)"/g)].map((m) => m[1])).toEqual(["a", "b", "d", "c", "e"]);
     expect([...html.matchAll(/class="span depth-(\d+)/g)].map((m) => m[1])).toEqual(["0", "1", "2", "1", "0"]);
     expect(html).toMatch(/data-span="c">.*class="proc-1" x="400.0" y="1" width="500.0"/);

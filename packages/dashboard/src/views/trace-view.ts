@@ -27,7 +27,9 @@ export const traceView: View<TraceData> = {
     const traceId = ctx.params.get("trace") ?? "";
     const spans = await ctx.data.trace(deployment, traceId);
     if (spans === undefined) {
-      return { missing: `Deployment ${deployment.status.deployment.slice(0, 8)} has no trace "${traceId}": it keeps its newest traces only; the Traces tab lists them.` };
+      return {
+        missing: `Deployment ${deployment.status.deployment.slice(0, 8)} has no trace "${traceId}": it keeps its newest traces only; the Traces tab lists them.`,
+      };
     }
     return { deployment, traceId, spans };
   },
@@ -58,7 +60,8 @@ export function renderWaterfall(spans: readonly SpanRecord[], status: Deployment
   // Processes in the order the waterfall meets them: the root's gets the first colour.
   const processes = [...new Set(rows.map((r) => r.span.resource.replica))];
   const groupOf = new Map(status.groups.flatMap((g) => g.replicas.map((r) => [r.id, g.name] as const)));
-  const processLabel = (x: SpanRecord): string => `${groupOf.get(x.resource.replica) ?? "process"} ${x.resource.replica.slice(0, 8)} (pid ${x.resource.pid})`;
+  const processLabel = (x: SpanRecord): string =>
+    `${groupOf.get(x.resource.replica) ?? "process"} ${x.resource.replica.slice(0, 8)} (pid ${x.resource.pid})`;
   const failed = spans.filter((x) => x.status === "error").length;
 
   const facts =
@@ -116,7 +119,10 @@ function details(x: SpanRecord, traceStart: number): string {
     ...Object.keys(x.attributes)
       .sort()
       .map((k): [string, string] => [k, JSON.stringify(x.attributes[k])]),
-    ...x.events.map((e): [string, string] => [`event at ${clock(e.time)}`, `${e.name}${Object.keys(e.attributes).length > 0 ? ` ${JSON.stringify(e.attributes)}` : ""}`]),
+    ...x.events.map((e): [string, string] => [
+      `event at ${clock(e.time)}`,
+      `${e.name}${Object.keys(e.attributes).length > 0 ? ` ${JSON.stringify(e.attributes)}` : ""}`,
+    ]),
   ];
   return `<table class="span-detail"><tbody>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td><code>${escapeHtml(v)}</code></td></tr>`).join("")}</tbody></table>`;
 }

@@ -45,7 +45,9 @@ export const tracesView: View<TracesData> = {
       title: `Traces · ${s.app} ${s.deployment.slice(0, 8)}`,
       deployer: registration.deployer,
       tabs: { id: s.deployment, app: s.app, active: "/traces" },
-      body: `<nav class="buckets" aria-label="Latency">${links}</nav>\n` + card("traces", "Traces", cards["traces"]!, { note: `at most ${LIST_LIMIT}, newest first` }),
+      body:
+        `<nav class="buckets" aria-label="Latency">${links}</nav>\n` +
+        card("traces", "Traces", cards["traces"]!, { note: `at most ${LIST_LIMIT}, newest first` }),
     };
   },
 };
@@ -54,9 +56,12 @@ function tracesTable({ deployment: { status: s }, bucket, traces }: TracesData):
   if (traces.length === 0) {
     const sampling = (s.config["serviceweaver"] as { traces_per_second?: unknown } | undefined)?.traces_per_second;
     const rate = typeof sampling === "number" ? sampling : 1;
-    if (rate === 0) return empty("No traces: tracing is off (traces_per_second = 0 in [serviceweaver]); set it above 0 to sample requests.");
+    if (rate === 0)
+      return empty("No traces: tracing is off (traces_per_second = 0 in [serviceweaver]); set it above 0 to sample requests.");
     const which = bucket === "all" ? "No traces yet" : bucket === "errors" ? "No failed traces yet" : `No traces in ${bucket} yet`;
-    return empty(`${which}: tracing samples about ${rate} request${rate === 1 ? "" : "s"} per second (traces_per_second in [serviceweaver]); send some requests to the app's listeners.`);
+    return empty(
+      `${which}: tracing samples about ${rate} request${rate === 1 ? "" : "s"} per second (traces_per_second in [serviceweaver]); send some requests to the app's listeners.`,
+    );
   }
   const rows = traces.map((t) => [
     raw(

@@ -41,14 +41,20 @@ export function renderTrafficGraph(s: DeploymentStatus, stats: DeploymentStats |
   g.setGraph({ rankdir: "LR", nodesep: 28, ranksep: 110, edgesep: 24, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const c of s.components) {
-    g.setNode(c.name, { width: Math.max(130, c.short.length * CHAR_WIDTH + 28, subtitle(c.name).length * SUB_CHAR_WIDTH + 24), height: NODE_HEIGHT });
+    g.setNode(c.name, {
+      width: Math.max(130, c.short.length * CHAR_WIDTH + 28, subtitle(c.name).length * SUB_CHAR_WIDTH + 24),
+      height: NODE_HEIGHT,
+    });
   }
   for (const e of edges) g.setEdge(e.caller, e.callee, { width: String(e.count).length * 8 + 14, height: 18, labelpos: "c" });
   dagre.layout(g);
   const { width = 0, height = 0 } = g.graph();
 
   const calls = new Map<string, string[]>();
-  for (const m of stats?.methods ?? []) (calls.get(m.component) ?? calls.set(m.component, []).get(m.component)!).push(`${m.method}: ${m.total.count} call${m.total.count === 1 ? "" : "s"}`);
+  for (const m of stats?.methods ?? [])
+    (calls.get(m.component) ?? calls.set(m.component, []).get(m.component)!).push(
+      `${m.method}: ${m.total.count} call${m.total.count === 1 ? "" : "s"}`,
+    );
   const nodes = s.components.map((c, i) => {
     const n = g.node(c.name);
     const sub = subtitle(c.name);

@@ -48,5 +48,7 @@ export async function pageDeployment(ctx: ViewContext): Promise<RunningDeploymen
   const id = ctx.params.get("id") ?? "";
   const deployment = await ctx.data.deployment(id);
   if (deployment !== undefined) return deployment;
-  return { missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running deployment has the id "${id}".` };
+  return {
+    missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running deployment has the id "${id}".`,
+  };
 }

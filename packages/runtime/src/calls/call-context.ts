@@ -85,9 +85,7 @@ export function runWithContext<T>(options: ContextOptions, fn: () => Promise<T> 
     deadline = deadline === undefined ? own : Math.min(deadline, own);
   }
   const controller = new AbortController();
-  const sources = [parent.signal, options.signal].filter(
-    (s): s is AbortSignal => s !== undefined && s !== neverAborted,
-  );
+  const sources = [parent.signal, options.signal].filter((s): s is AbortSignal => s !== undefined && s !== neverAborted);
   const onAbort = (event: Event): void => {
     controller.abort(abortReason((event.target as AbortSignal).reason));
   };
@@ -149,10 +147,7 @@ export function withDeadline<T>(ms: number, fn: () => Promise<T> | T): Promise<T
 }
 
 /** Runs fn with metadata merged into the context; calls made inside fn carry it across processes. */
-export function withMetadata<T>(
-  metadata: Readonly<Record<string, string>>,
-  fn: () => Promise<T> | T,
-): Promise<T> {
+export function withMetadata<T>(metadata: Readonly<Record<string, string>>, fn: () => Promise<T> | T): Promise<T> {
   return runWithContext({ metadata }, fn);
 }
 

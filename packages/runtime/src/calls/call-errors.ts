@@ -37,12 +37,7 @@ export class RemoteCallError extends WeaverError {
   /** Id of the replica the call went to, when one was chosen. */
   readonly replica: string | undefined;
 
-  constructor(
-    component: string,
-    method: string,
-    reason: string,
-    options?: { replica?: string | undefined; cause?: unknown },
-  ) {
+  constructor(component: string, method: string, reason: string, options?: { replica?: string | undefined; cause?: unknown }) {
     const where = options?.replica ? ` on replica ${options.replica}` : "";
     super("WEAVER_ERR_REMOTE_CALL", `call to ${component}.${method}${where} failed: ${reason}`, options);
     this.component = component;

@@ -68,9 +68,7 @@ export function registerError(...classes: SerializableErrorClass[]): void {
   for (const cls of classes) {
     const existing = errorClasses.get(cls.name);
     if (existing !== undefined && existing !== cls) {
-      throw new Error(
-        `registerError: two different error classes are named ${cls.name}; rename one so the caller can tell them apart`,
-      );
+      throw new Error(`registerError: two different error classes are named ${cls.name}; rename one so the caller can tell them apart`);
     }
     errorClasses.set(cls.name, cls);
   }

@@ -60,7 +60,8 @@ export function componentHandler(app: Manifest, local: (name: string) => Promise
     const entry = ready.get(index);
     if (entry !== undefined) return run(entry, payload, call);
     const pending = serve(index);
-    if (pending === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `this process does not host component #${index} of app ${app.app}`);
+    if (pending === undefined)
+      throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `this process does not host component #${index} of app ${app.app}`);
     return pending.then((e) => {
       ready.set(index, e);
       return run(e, payload, call);

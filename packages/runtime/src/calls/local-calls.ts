@@ -40,12 +40,17 @@ export class LocalCalls {
   constructor(component: string, methods: readonly MethodManifest[], options: LocalCallsOptions = {}) {
     this.stats = options.stats ?? methods.map((m) => new MethodStats(component, m.name));
     const caller = options.caller;
-    const metrics = caller === undefined ? undefined : methods.map((m) => new MethodMetrics({ caller, component, method: m.name, remote: false }));
+    const metrics =
+      caller === undefined ? undefined : methods.map((m) => new MethodMetrics({ caller, component, method: m.name, remote: false }));
     this.#metrics = metrics;
     this.#spanNames = methods.map((m) => `${shortName(component)}.${m.name}`);
     this.#failed = this.stats.map((s, i) => {
       const m = metrics?.[i];
-      return m === undefined ? s.failed : () => (s.failed(), m.failed());
+      if (m === undefined) return s.failed;
+      return () => {
+        s.failed();
+        m.failed();
+      };
     });
   }
 
@@ -66,7 +71,10 @@ export class LocalCalls {
       result = Promise.reject(new DeadlineExceededError());
     } else {
       // Only callers' stubs trace: a served call already has its server span.
-      const span = ctx?.span === undefined || metrics === undefined ? undefined : startChildSpan(ctx.span, this.#spanNames[method]!, SpanKind.INTERNAL);
+      const span =
+        ctx?.span === undefined || metrics === undefined
+          ? undefined
+          : startChildSpan(ctx.span, this.#spanNames[method]!, SpanKind.INTERNAL);
       try {
         result = span === undefined ? fn() : enterContext(withSpan(ctx!, span), fn);
       } catch (e) {

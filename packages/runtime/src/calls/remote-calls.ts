@@ -45,7 +45,9 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   const plain = methods.map((method) => ({ retriable: method.retriable }));
   const caller = options.caller ?? "";
   const observe = options.observe ?? true;
-  const metrics = methods.map((m) => (observe ? new RemoteMethodMetrics({ caller, component: name, method: m.name, remote: true }) : undefined));
+  const metrics = methods.map((m) =>
+    observe ? new RemoteMethodMetrics({ caller, component: name, method: m.name, remote: true }) : undefined,
+  );
   const spanNames = methods.map((m) => `${shortName(name)}.${m.name}`);
   const decoders = methods.map((method) => (reply: Buffer): unknown => {
     try {
@@ -73,7 +75,13 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
       const options =
         ctx === undefined
           ? plain[m]!
-          : { deadline: ctx.deadline, signal: ctx.signal, metadata: ctx.metadata, traceparent: span?.traceparent ?? ctx.traceparent, retriable: method.retriable };
+          : {
+              deadline: ctx.deadline,
+              signal: ctx.signal,
+              metadata: ctx.metadata,
+              traceparent: span?.traceparent ?? ctx.traceparent,
+              retriable: method.retriable,
+            };
       const id = methodId(index, m);
       let reply = client.call(id, payload, options);
       for (let i = 0; i < extra && method.retriable; i++) reply = reply.then(() => client.call(id, payload, options));

@@ -35,7 +35,11 @@ describe("formatAddress", () => {
   });
 
   it("round-trips with parseAddress", () => {
-    for (const [host, port] of [["10.0.0.1", 5], ["::1", 6], ["", 7]] as const) {
+    for (const [host, port] of [
+      ["10.0.0.1", 5],
+      ["::1", 6],
+      ["", 7],
+    ] as const) {
       expect(parseAddress(formatAddress(host, port))).toEqual({ host, port });
     }
   });

@@ -52,10 +52,7 @@ describe("checkConfigValue", () => {
   it("array: every element, with its index in the path", () => {
     const schema: ConfigSchema = { kind: "array", element: NUMBER };
     expect(check(schema, [1, 2])).toEqual({ value: [1, 2], errors: [] });
-    expect(check(schema, [1, "x", 3, null]).errors).toEqual([
-      "k[1]: expected number, found string",
-      "k[3]: expected number, found null",
-    ]);
+    expect(check(schema, [1, "x", 3, null]).errors).toEqual(["k[1]: expected number, found string", "k[3]: expected number, found null"]);
     expect(check(schema, { a: 1 }).errors).toEqual(["k: expected array of number, found table"]);
   });
 
@@ -128,8 +125,12 @@ describe("checkConfigValue", () => {
 
     it("inside arrays and unions are resolved too", () => {
       process.env["WEAVER_SCHEMA_TEST"] = "7";
-      expect(check({ kind: "array", element: NUMBER }, [1, "${env:WEAVER_SCHEMA_TEST}"], { resolveFrom: process.cwd() }).value).toEqual([1, 7]);
-      expect(check({ kind: "union", options: [NUMBER, BOOLEAN] }, "${env:WEAVER_SCHEMA_TEST}", { resolveFrom: process.cwd() }).value).toBe(7);
+      expect(check({ kind: "array", element: NUMBER }, [1, "${env:WEAVER_SCHEMA_TEST}"], { resolveFrom: process.cwd() }).value).toEqual([
+        1, 7,
+      ]);
+      expect(check({ kind: "union", options: [NUMBER, BOOLEAN] }, "${env:WEAVER_SCHEMA_TEST}", { resolveFrom: process.cwd() }).value).toBe(
+        7,
+      );
     });
 
     it("that do not fit report the reference's path, never the value", () => {

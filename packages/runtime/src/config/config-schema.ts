@@ -61,21 +61,14 @@ function describeValue(value: unknown): string {
   return typeof value;
 }
 
-const isScalar = (s: ConfigSchema): boolean =>
-  s.kind === "string" || s.kind === "number" || s.kind === "boolean" || s.kind === "literal";
+const isScalar = (s: ConfigSchema): boolean => s.kind === "string" || s.kind === "number" || s.kind === "boolean" || s.kind === "literal";
 
 /**
  * Checks `value` against `schema` and returns the value to hand to the component (secrets
  * resolved unless the mode is "keep"). Problems are appended to `errors` as `key: message`, where key is
  * the dotted path below the section; values are never quoted, since they may be secrets.
  */
-export function checkConfigValue(
-  schema: ConfigSchema,
-  value: unknown,
-  path: string,
-  errors: string[],
-  secrets: SecretMode,
-): unknown {
+export function checkConfigValue(schema: ConfigSchema, value: unknown, path: string, errors: string[], secrets: SecretMode): unknown {
   if (typeof value === "string" && isSecretRef(value) && isScalar(schema)) {
     if (secrets === "keep") return value;
     try {

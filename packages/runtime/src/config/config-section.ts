@@ -43,7 +43,7 @@ export interface ConfigSection<T extends object = Readonly<Record<string, unknow
    * Checks what types cannot say (ranges, names of groups), once the keys have their types.
    * Returns each problem as `key: what is wrong; the fix`.
    */
-  readonly check?: (value: T, context: SectionContext) => readonly string[];
+  check?(value: T, context: SectionContext): readonly string[];
 }
 
 /** The options of one listener in a section that places listeners. */
@@ -77,7 +77,8 @@ export function sectionSchema(section: ConfigSection<object>): ConfigSchema & { 
 /** A section's keys in words, for documentation: `replicas (number): Replicas of every group.` */
 export function describeSection(section: ConfigSection<object>): string[] {
   const lines = section.listeners === true ? ['listeners.<name>.address (string "host:port"): where listener <name> listens.'] : [];
-  for (const [key, k] of Object.entries(section.keys)) lines.push(`${key} (${describeSchema(k.schema)}${k.required === true ? ", required" : ""}): ${k.doc}`);
+  for (const [key, k] of Object.entries(section.keys))
+    lines.push(`${key} (${describeSchema(k.schema)}${k.required === true ? ", required" : ""}): ${k.doc}`);
   return lines;
 }
 

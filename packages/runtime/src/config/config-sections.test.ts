@@ -11,7 +11,13 @@ describe("configSections", () => {
     );
     const sections = configSections(config, "multi");
     expect(sections).toEqual({
-      serviceweaver: { name: "shop", env: ["DB_PASSWORD=<redacted>"], traces_per_second: 5, init_timeout: "30000ms", start_timeout: "60000ms" },
+      serviceweaver: {
+        name: "shop",
+        env: ["DB_PASSWORD=<redacted>"],
+        traces_per_second: 5,
+        init_timeout: "30000ms",
+        start_timeout: "60000ms",
+      },
       multi: { listeners: { lis: { address: "localhost:9000" } } },
       "shop/Store": { password: "${env:STORE_PASSWORD}" },
     });

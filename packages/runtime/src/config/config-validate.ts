@@ -16,7 +16,7 @@ import { shortName } from "../names.js";
  * Checks a parsed config against an app's manifest (see manifestProblems); throws one error that
  * lists every problem. `sections` are the declared deployer sections ([single] is always one).
  */
-export function validateConfig(config: AppConfig, manifest: Manifest, sections: readonly ConfigSection<any>[] = []): void {
+export function validateConfig(config: AppConfig, manifest: Manifest, sections: readonly ConfigSection<object>[] = []): void {
   const problems = manifestProblems(config, manifest, [SINGLE_SECTION, ...sections]);
   if (problems.length > 0) fail(config.file || "config (none given; set SERVICEWEAVER_CONFIG)", problems);
 }
@@ -27,7 +27,7 @@ export function validateConfig(config: AppConfig, manifest: Manifest, sections: 
  * place listeners place only listeners the app declares, and each declared section passes its own
  * check. Secret references stay unresolved.
  */
-export function manifestProblems(config: AppConfig, manifest: Manifest, declared: readonly ConfigSection<any>[]): Problem[] {
+export function manifestProblems(config: AppConfig, manifest: Manifest, declared: readonly ConfigSection<object>[]): Problem[] {
   const problems: Problem[] = [];
   const byName = new Map(manifest.components.map((c) => [c.name, c]));
   const known = (): string => manifest.components.map((c) => `"${c.name}"`).join(", ");
@@ -54,7 +54,9 @@ export function manifestProblems(config: AppConfig, manifest: Manifest, declared
   for (const component of manifest.components) {
     const schema = component.config;
     if (schema?.kind !== "object" || component.name in config.components) continue;
-    const required = Object.entries(schema.fields).filter(([, f]) => !f.optional).map(([k]) => k);
+    const required = Object.entries(schema.fields)
+      .filter(([, f]) => !f.optional)
+      .map(([k]) => k);
     if (required.length > 0) {
       problems.push({
         code: "WEAVER_ERR_CONFIG_KEY",
@@ -88,10 +90,14 @@ export function manifestProblems(config: AppConfig, manifest: Manifest, declared
     for (const name of section.listeners === true ? Object.keys((value["listeners"] ?? {}) as object) : []) {
       if (!listeners.has(name)) {
         const names = listeners.size > 0 ? `declared listeners: ${[...listeners].join(", ")}` : "the app declares no listeners";
-        problems.push({ code: "WEAVER_ERR_CONFIG_LISTENER", text: `[${section.name}] listeners.${name}: no component declares listener ${name}; ${names}` });
+        problems.push({
+          code: "WEAVER_ERR_CONFIG_LISTENER",
+          text: `[${section.name}] listeners.${name}: no component declares listener ${name}; ${names}`,
+        });
       }
     }
-    for (const e of section.check?.(value, { config, manifest }) ?? []) problems.push({ code: "WEAVER_ERR_CONFIG_KEY", text: `[${section.name}] ${e}` });
+    for (const e of section.check?.(value, { config, manifest }) ?? [])
+      problems.push({ code: "WEAVER_ERR_CONFIG_KEY", text: `[${section.name}] ${e}` });
   }
   return problems;
 }

@@ -138,9 +138,7 @@ describe("parseConfig", () => {
   it("refuses [serviceweaver] and [weaver] together", () => {
     const e = parseError('[serviceweaver]\nname = "a"\n[weaver]\nname = "b"\n');
     expect(e.code).toBe("WEAVER_ERR_CONFIG_SECTION");
-    expect(e.message).toBe(
-      `${FILE}: both [serviceweaver] and [weaver] are present; they are one section under two names, keep one`,
-    );
+    expect(e.message).toBe(`${FILE}: both [serviceweaver] and [weaver] are present; they are one section under two names, keep one`);
   });
 
   it("reports malformed TOML as file:line:col with the offending line", () => {
@@ -267,17 +265,17 @@ describe("parseConfig", () => {
     for (const rollout of ["5 minutes", "", "5", "-5m"]) {
       const e = parseError(`[serviceweaver]\nrollout = "${rollout}"\n`);
       expect(e.code).toBe("WEAVER_ERR_CONFIG_KEY");
-      expect(e.message).toBe(
-        `${FILE}: [serviceweaver] rollout: "${rollout}" is not a duration such as "30s", "5m" or "1h30m"`,
-      );
+      expect(e.message).toBe(`${FILE}: [serviceweaver] rollout: "${rollout}" is not a duration such as "30s", "5m" or "1h30m"`);
     }
-    expect(parseError("[serviceweaver]\nrollout = 5\n").message).toBe(
-      `${FILE}: [serviceweaver] rollout: expected string, found integer`,
-    );
+    expect(parseError("[serviceweaver]\nrollout = 5\n").message).toBe(`${FILE}: [serviceweaver] rollout: expected string, found integer`);
   });
 
   it("reads the listener addresses and keys of [single] and of a declared section", () => {
-    const config = parseConfig('[single]\nlisteners.lis = {address = "localhost:8080"}\n[fleet]\nlisteners.lis = {address = ":0"}\nships = 3\n', FILE, { sections: [FLEET] });
+    const config = parseConfig(
+      '[single]\nlisteners.lis = {address = "localhost:8080"}\n[fleet]\nlisteners.lis = {address = ":0"}\nships = 3\n',
+      FILE,
+      { sections: [FLEET] },
+    );
     expect(listenerAddress(config, "single", "lis")).toBe("localhost:8080");
     expect(listenerAddress(config, "fleet", "lis")).toBe(":0");
     expect(listenerAddress(config, "fleet", "other")).toBeUndefined();
@@ -317,7 +315,8 @@ describe("parseConfig", () => {
   });
 
   it("reports the problems of every section at once, component sections included, when given the app", () => {
-    const text = '[serviceweaver]\ninit_timeout = "soon"\n[fleet]\nships = 0\nlisteners.nope = {address = ":0"}\n["@acme/shop/Cart"]\nport = "x"\n["@acme/shop/Stor"]\n';
+    const text =
+      '[serviceweaver]\ninit_timeout = "soon"\n[fleet]\nships = 0\nlisteners.nope = {address = ":0"}\n["@acme/shop/Cart"]\nport = "x"\n["@acme/shop/Stor"]\n';
     const e = thrown(() => parseConfig(text, FILE, { sections: [FLEET], manifest: MANIFEST }));
     expect(e.message.split("\n")).toEqual([
       `${FILE}: 5 problems:`,
@@ -473,7 +472,8 @@ describe("validateConfig", () => {
 
   it("leaves secret references unresolved and unchecked against the field's type", () => {
     delete process.env["WEAVER_TEST_UNSET"];
-    const text = '["@acme/shop/Cart"]\nport = "${env:WEAVER_TEST_UNSET}"\nhost = "${file:/nonexistent/secret}"\ndebug = "${env:WEAVER_TEST_UNSET}"\n';
+    const text =
+      '["@acme/shop/Cart"]\nport = "${env:WEAVER_TEST_UNSET}"\nhost = "${file:/nonexistent/secret}"\ndebug = "${env:WEAVER_TEST_UNSET}"\n';
     const config = parseConfig(text, FILE);
     expect(() => validateConfig(config, MANIFEST)).not.toThrow();
     expect(config.components["@acme/shop/Cart"]).toEqual({
@@ -503,7 +503,9 @@ describe("componentConfig", () => {
     const config = parseConfig('["@acme/shop/Cart"]\nport = "x"\n', FILE);
     const e = thrown(() => componentConfig(config, "@acme/shop/Cart", CART_CONFIG));
     expect(e.code).toBe("WEAVER_ERR_CONFIG_KEY");
-    expect(e.message).toBe(`${FILE}: config of component shop.Cart does not fit its type:\n  ["@acme/shop/Cart"] port: expected number, found string`);
+    expect(e.message).toBe(
+      `${FILE}: config of component shop.Cart does not fit its type:\n  ["@acme/shop/Cart"] port: expected number, found string`,
+    );
   });
 
   it("resolves ${env:NAME} and ${file:PATH}, coercing numbers and booleans", () => {

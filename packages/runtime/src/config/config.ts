@@ -104,7 +104,7 @@ export function fail(file: string, problems: readonly Problem[]): never {
 /** How a config is read: which sections it may have, and what it is checked against. */
 export interface ConfigOptions {
   /** The deployer sections to check, besides [single], which every app has. */
-  readonly sections?: readonly ConfigSection<any>[];
+  readonly sections?: readonly ConfigSection<object>[];
   /**
    * Sections of other deployers, kept as written and left to them: their names, or "any" to take
    * every other lowercase section for one (an app process, whose deployer has checked the file).
@@ -146,7 +146,7 @@ export function loadConfig(file: string, options: ConfigOptions = {}): AppConfig
     text = readFileSync(path, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code ?? (e as Error).message;
+    const why = code === "ENOENT" ? "no such file" : (code ?? (e as Error).message);
     throw runtimeError("WEAVER_ERR_CONFIG_READ", `cannot read config file ${file}: ${why}`);
   }
   return parseConfig(text, path, options);
@@ -195,7 +195,7 @@ export function parseConfig(text: string, file: string, options: ConfigOptions =
   const app = appKeys(sw, (errors) => keyErrors(swName, errors));
 
   // Declared sections, in the order they are declared; [single] first.
-  const declared = [SINGLE_SECTION as ConfigSection<object>, ...((options.sections ?? []) as ConfigSection<object>[]).filter((s) => s.name !== SINGLE_SECTION.name)];
+  const declared = [SINGLE_SECTION, ...(options.sections ?? []).filter((s) => s.name !== SINGLE_SECTION.name)];
   const sections: Record<string, Record<string, unknown>> = {};
   for (const section of declared) {
     if (!(section.name in doc)) continue;
@@ -207,7 +207,8 @@ export function parseConfig(text: string, file: string, options: ConfigOptions =
     for (const [lis, opts] of Object.entries((value["listeners"] ?? {}) as Record<string, { address?: unknown }>)) {
       if (typeof opts?.address !== "string") continue;
       const parsed = parseAddress(opts.address);
-      if (typeof parsed === "string") problems.push({ code: "WEAVER_ERR_CONFIG_LISTENER", text: `[${section.name}] listeners.${lis}.address: ${parsed}` });
+      if (typeof parsed === "string")
+        problems.push({ code: "WEAVER_ERR_CONFIG_LISTENER", text: `[${section.name}] listeners.${lis}.address: ${parsed}` });
     }
     sections[section.name] = value;
   }
@@ -234,7 +235,13 @@ export function parseConfig(text: string, file: string, options: ConfigOptions =
   }
 
   const binary = sw["binary"] as string | undefined;
-  const config: AppConfig = { file, ...app, binary: binary === undefined ? undefined : resolve(dirname(file), binary), sections, components };
+  const config: AppConfig = {
+    file,
+    ...app,
+    binary: binary === undefined ? undefined : resolve(dirname(file), binary),
+    sections,
+    components,
+  };
   const manifest = appOf(config, options.manifest, problems);
   if (manifest !== undefined) problems.push(...manifestProblems(config, manifest, declared));
   if (problems.length > 0) fail(file, problems);
@@ -249,7 +256,10 @@ function appOf(config: AppConfig, manifest: ConfigOptions["manifest"], problems:
   } catch (e) {
     if (!(e instanceof WeaverError) || problems.length === 0) throw e;
     // Its message names the file already when it is about the file; it is one problem among several.
-    problems.push({ code: e.code as RuntimeErrorCode, text: e.message.startsWith(`${config.file}: `) ? e.message.slice(config.file.length + 2) : e.message });
+    problems.push({
+      code: e.code as RuntimeErrorCode,
+      text: e.message.startsWith(`${config.file}: `) ? e.message.slice(config.file.length + 2) : e.message,
+    });
     return undefined;
   }
 }
@@ -266,11 +276,15 @@ function parseToml(text: string, file: string): Record<string, unknown> {
 }
 
 /** The app-wide keys of [serviceweaver], with their defaults; problems go to `report`. */
-function appKeys(sw: Record<string, unknown>, report: (errors: string[]) => void): Omit<AppConfig, "file" | "binary" | "sections" | "components"> {
+function appKeys(
+  sw: Record<string, unknown>,
+  report: (errors: string[]) => void,
+): Omit<AppConfig, "file" | "binary" | "sections" | "components"> {
   const errors: string[] = [];
   const env = (sw["env"] as string[] | undefined) ?? [];
   env.forEach((entry, i) => {
-    if (typeof entry === "string" && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(entry)) errors.push(`env[${i}]: "${entry.split("=")[0]}" is not of the form KEY=VALUE`);
+    if (typeof entry === "string" && !/^[A-Za-z_][A-Za-z0-9_]*=/.test(entry))
+      errors.push(`env[${i}]: "${entry.split("=")[0]}" is not of the form KEY=VALUE`);
   });
   const duration = (key: string, fallback: number | undefined): number | undefined => {
     const text = sw[key];

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { registerDeployment, registryDir, type Registration } from "./deployment-files.js";
-import { type DeploymentStatus } from "./deployment-status.js";
+import type { DeploymentStatus } from "./deployment-status.js";
 import { listDeployments } from "./deployment-list.js";
 
 const ID_A = "aaaaaaaa-0000-4000-8000-000000000001";
@@ -31,7 +31,18 @@ afterEach(async () => {
 });
 
 function status(deployment: string, fields: Partial<DeploymentStatus> = {}): DeploymentStatus {
-  return { app: "hello", deployment, started: 1000, pid: process.pid, configFile: "weaver.toml", config: {}, groups: [], components: [], listeners: [], ...fields };
+  return {
+    app: "hello",
+    deployment,
+    started: 1000,
+    pid: process.pid,
+    configFile: "weaver.toml",
+    config: {},
+    groups: [],
+    components: [],
+    listeners: [],
+    ...fields,
+  };
 }
 
 /** Starts a fake status server on 127.0.0.1:0 that answers GET /status with `answer`. */

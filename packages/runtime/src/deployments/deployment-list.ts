@@ -6,7 +6,7 @@
  * crashed); its file is deleted so that no later command trips over it again.
  */
 import { isAlive, readRegistrations, unregisterDeployment, type Registration } from "./deployment-files.js";
-import { type DeploymentStatus } from "./deployment-status.js";
+import type { DeploymentStatus } from "./deployment-status.js";
 import { probeStatus, STATUS_TIMEOUT_MS, type StatusProbe } from "./status-probe.js";
 
 /** A deployment that runs and answered with its status. */
@@ -56,13 +56,15 @@ export async function listDeployments(options: ListOptions = {}): Promise<Deploy
   const unreachable: UnreachableDeployment[] = [];
   const removed: StaleRegistration[] = [];
   // readRegistrations sorts by app and start time; the results keep that order.
-  const probes = readRegistrations(options.deployer).map(async (registration): Promise<{ registration: Registration; probe: StatusProbe }> => {
-    // A dead deployer cannot be running its deployment, whoever answers on its status address.
-    if (!isAlive(registration.pid)) {
-      return { registration, probe: { kind: "gone", reason: `its deployer (pid ${registration.pid}) is not running` } };
-    }
-    return { registration, probe: await probeStatus(registration, options.timeoutMs ?? STATUS_TIMEOUT_MS) };
-  });
+  const probes = readRegistrations(options.deployer).map(
+    async (registration): Promise<{ registration: Registration; probe: StatusProbe }> => {
+      // A dead deployer cannot be running its deployment, whoever answers on its status address.
+      if (!isAlive(registration.pid)) {
+        return { registration, probe: { kind: "gone", reason: `its deployer (pid ${registration.pid}) is not running` } };
+      }
+      return { registration, probe: await probeStatus(registration, options.timeoutMs ?? STATUS_TIMEOUT_MS) };
+    },
+  );
   for (const { registration, probe } of await Promise.all(probes)) {
     switch (probe.kind) {
       case "running":

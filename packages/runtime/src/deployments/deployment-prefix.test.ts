@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DeploymentStatus } from "./deployment-status.js";
+import type { DeploymentStatus } from "./deployment-status.js";
 import type { RunningDeployment } from "./deployment-list.js";
 import { findDeployment } from "./deployment-prefix.js";
 
@@ -7,7 +7,17 @@ const NOW = 10_000_000;
 
 function running(deployment: string, app: string, startedSecondsAgo: number): RunningDeployment {
   const started = NOW - startedSecondsAgo * 1000;
-  const status: DeploymentStatus = { app, deployment, started, pid: 1, configFile: "weaver.toml", config: {}, groups: [], components: [], listeners: [] };
+  const status: DeploymentStatus = {
+    app,
+    deployment,
+    started,
+    pid: 1,
+    configFile: "weaver.toml",
+    config: {},
+    groups: [],
+    components: [],
+    listeners: [],
+  };
   return { registration: { deployer: "multi", deployment, app, status: "http://127.0.0.1:1", pid: 1, started }, status };
 }
 
@@ -42,8 +52,12 @@ describe("findDeployment", () => {
   });
 
   it("says how to start a deployment when none runs, and lists them for an empty prefix", () => {
-    expect(findDeployment("6b", [], "multi", NOW)).toEqual({ error: "no multi deployment is running; start one with `weaver multi deploy weaver.toml`" });
+    expect(findDeployment("6b", [], "multi", NOW)).toEqual({
+      error: "no multi deployment is running; start one with `weaver multi deploy weaver.toml`",
+    });
     const m = findDeployment("", ALL, "multi", NOW);
-    expect("error" in m && m.error).toMatch(/^give the id of a deployment, or the start of one; the running deployments are:\n {2}6b285407/);
+    expect("error" in m && m.error).toMatch(
+      /^give the id of a deployment, or the start of one; the running deployments are:\n {2}6b285407/,
+    );
   });
 });

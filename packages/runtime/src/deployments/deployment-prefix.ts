@@ -12,7 +12,8 @@ export type PrefixMatch = { readonly deployment: RunningDeployment } | { readonl
 /** Finds the one running deployment whose id starts with `prefix` (case-insensitive). */
 export function findDeployment(prefix: string, running: readonly RunningDeployment[], deployer: string, now = Date.now()): PrefixMatch {
   const wanted = prefix.trim().toLowerCase();
-  const line = (d: RunningDeployment): string => `  ${d.registration.deployment}  ${d.registration.app}  (started ${formatAge(now - d.status.started)} ago)`;
+  const line = (d: RunningDeployment): string =>
+    `  ${d.registration.deployment}  ${d.registration.app}  (started ${formatAge(now - d.status.started)} ago)`;
   if (running.length === 0) {
     return { error: `no ${deployer} deployment is running; start one with \`weaver ${deployer} deploy weaver.toml\`` };
   }
@@ -25,5 +26,7 @@ export function findDeployment(prefix: string, running: readonly RunningDeployme
   if (matches.length === 0) {
     return { error: `no running deployment's id starts with "${prefix}"; the running deployments are:\n${running.map(line).join("\n")}` };
   }
-  return { error: `"${prefix}" is the start of ${matches.length} running deployments' ids; give more of the id:\n${matches.map(line).join("\n")}` };
+  return {
+    error: `"${prefix}" is the start of ${matches.length} running deployments' ids; give more of the id:\n${matches.map(line).join("\n")}`,
+  };
 }

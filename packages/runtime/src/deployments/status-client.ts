@@ -50,7 +50,9 @@ export class StatusClient {
   async metrics(): Promise<ReplicaMetrics[]> {
     const value = await this.#json<unknown>("GET", METRICS_JSON_PATH);
     if (!Array.isArray(value) || !value.every(isReplicaMetrics)) {
-      throw new Error(`the status server ${this.url} answered GET ${METRICS_JSON_PATH} with something that is not a list of replica metrics`);
+      throw new Error(
+        `the status server ${this.url} answered GET ${METRICS_JSON_PATH} with something that is not a list of replica metrics`,
+      );
     }
     return value;
   }
@@ -118,10 +120,16 @@ export class StatusClient {
     throw new Error(`the status server ${this.url} answered ${path.split("?")[0]} with ${reason}`);
   }
 
-  #send(method: string, path: string, timeoutMs = STATUS_FETCH_TIMEOUT_MS, signal?: AbortSignal): Promise<{ status: number; body: string }> {
+  #send(
+    method: string,
+    path: string,
+    timeoutMs = STATUS_FETCH_TIMEOUT_MS,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; body: string }> {
     const url = new URL(path, this.url);
     return new Promise((resolve, reject) => {
-      const fail = (e: Error): void => reject(new Error(`the status server ${this.url} did not answer ${method} ${url.pathname}: ${e.message}`));
+      const fail = (e: Error): void =>
+        reject(new Error(`the status server ${this.url} did not answer ${method} ${url.pathname}: ${e.message}`));
       const req = request(url, { method, timeout: timeoutMs, signal, headers: { accept: "application/json" } }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -145,7 +153,11 @@ function isReplicaMetrics(v: unknown): v is ReplicaMetrics {
     typeof r["replica"] === "string" &&
     Array.isArray(r["metrics"]) &&
     (r["metrics"] as unknown[]).every(
-      (m) => typeof m === "object" && m !== null && typeof (m as { name?: unknown }).name === "string" && Array.isArray((m as { series?: unknown }).series),
+      (m) =>
+        typeof m === "object" &&
+        m !== null &&
+        typeof (m as { name?: unknown }).name === "string" &&
+        Array.isArray((m as { series?: unknown }).series),
     )
   );
 }

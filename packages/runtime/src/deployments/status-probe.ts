@@ -8,8 +8,8 @@
  * - unreachable: anything else (a timeout, an HTTP error, an answer that is not a status). The
  *   deployment may still run, so its registration is kept and the caller reports the problem.
  */
-import { type DeploymentStatus } from "./deployment-status.js";
-import { type Registration } from "./deployment-files.js";
+import type { DeploymentStatus } from "./deployment-status.js";
+import type { Registration } from "./deployment-files.js";
 import { httpGet } from "./http-get.js";
 
 /** What a status server said about a registered deployment. */
@@ -47,7 +47,10 @@ export async function probeStatus(registration: Registration, timeoutMs = STATUS
     return { kind: "unreachable", reason: `its status server ${registration.status} answered with something that is not JSON` };
   }
   if (!isDeploymentStatus(status)) {
-    return { kind: "unreachable", reason: `its status server ${registration.status} answered with something that is not a deployment status` };
+    return {
+      kind: "unreachable",
+      reason: `its status server ${registration.status} answered with something that is not a deployment status`,
+    };
   }
   if (status.deployment !== registration.deployment) {
     return { kind: "gone", reason: `its status address ${registration.status} now serves deployment ${status.deployment}` };

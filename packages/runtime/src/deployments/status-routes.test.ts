@@ -8,9 +8,24 @@ import { TraceStore } from "../tracing/trace-store.js";
 import { RecentLogs, type LogsReply } from "../logs/recent-logs.js";
 import type { LogEntry } from "../logs/log-entry.js";
 
-const status = { app: "shop", deployment: "d1", started: 1, pid: 2, configFile: "weaver.toml", config: {}, groups: [], components: [], listeners: [] } satisfies DeploymentStatus;
+const status = {
+  app: "shop",
+  deployment: "d1",
+  started: 1,
+  pid: 2,
+  configFile: "weaver.toml",
+  config: {},
+  groups: [],
+  components: [],
+  listeners: [],
+} satisfies DeploymentStatus;
 const metrics: ReplicaMetrics[] = [
-  { app: "shop", deployment: "d1", replica: "r1", metrics: [{ name: "orders", help: "Orders placed", type: "counter", labels: [], series: [{ labels: [], value: 3 }] }] },
+  {
+    app: "shop",
+    deployment: "d1",
+    replica: "r1",
+    metrics: [{ name: "orders", help: "Orders placed", type: "counter", labels: [], series: [{ labels: [], value: 3 }] }],
+  },
 ];
 const stats: DeploymentStats = { started: 1, updated: 2, methods: [], calls: [{ caller: "weaver/Main", callee: "shop/Store", count: 3 }] };
 const span = (traceId: string, ms: number, status: SpanRecord["status"]): SpanRecord => ({
@@ -28,7 +43,18 @@ const span = (traceId: string, ms: number, status: SpanRecord["status"]): SpanRe
 });
 const traces = new TraceStore();
 traces.add([span("t-fast", 2, "ok"), span("t-slow", 300, "unset"), span("t-failed", 20, "error")]);
-const entry = (msg: string, level = "info"): LogEntry => ({ app: "shop", version: "d1", component: "shop.Store", node: "r1", time: 1, level, file: "", line: -1, msg, attrs: {} });
+const entry = (msg: string, level = "info"): LogEntry => ({
+  app: "shop",
+  version: "d1",
+  component: "shop.Store",
+  node: "r1",
+  time: 1,
+  level,
+  file: "",
+  line: -1,
+  msg,
+  attrs: {},
+});
 const logs = new RecentLogs();
 for (const m of ["one", "two", "three"]) logs.add(entry(m, m === "two" ? "error" : "info"));
 const source: StatusSource = {
@@ -72,7 +98,8 @@ describe("RouteServer with statusRoutes", () => {
 
   it("answers GET /traces by latency bucket and errors, and GET /trace?id= with a trace's spans", async () => {
     const base = await serve();
-    const ids = async (query: string): Promise<string[]> => ((await (await fetch(`${base}/traces${query}`)).json()) as { traceId: string }[]).map((t) => t.traceId);
+    const ids = async (query: string): Promise<string[]> =>
+      ((await (await fetch(`${base}/traces${query}`)).json()) as { traceId: string }[]).map((t) => t.traceId);
     expect(await ids("")).toEqual(["t-failed", "t-slow", "t-fast"]);
     expect(await ids("?min_ms=10&max_ms=100")).toEqual(["t-failed"]);
     expect(await ids("?min_ms=100")).toEqual(["t-slow"]);

@@ -102,7 +102,11 @@ export function jsonReply(value: unknown, status = 200): StatusReply {
 export function statusRoutes(source: StatusSource): StatusRoute[] {
   return [
     { method: "GET", path: "/status", handle: () => jsonReply(source.status()) },
-    { method: "GET", path: PROMETHEUS_PATH, handle: async (r) => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: prometheusText(await source.metrics(), r.target) }) },
+    {
+      method: "GET",
+      path: PROMETHEUS_PATH,
+      handle: async (r) => ({ contentType: PROMETHEUS_CONTENT_TYPE, body: prometheusText(await source.metrics(), r.target) }),
+    },
     { method: "GET", path: METRICS_JSON_PATH, handle: async () => jsonReply(await source.metrics()) },
     { method: "GET", path: STATS_PATH, handle: async () => jsonReply(await source.stats()) },
     { method: "GET", path: "/traces", handle: async (r) => jsonReply((await source.traces()).list(traceQuery(r.url))) },
@@ -112,7 +116,9 @@ export function statusRoutes(source: StatusSource): StatusRoute[] {
       handle: async (r) => {
         const id = r.url.searchParams.get("id") ?? "";
         const spans = (await source.traces()).trace(id);
-        return spans === undefined ? jsonReply({ error: `no trace ${JSON.stringify(id)} in this deployment; GET /traces lists them` }, 404) : jsonReply(spans);
+        return spans === undefined
+          ? jsonReply({ error: `no trace ${JSON.stringify(id)} in this deployment; GET /traces lists them` }, 404)
+          : jsonReply(spans);
       },
     },
     { method: "GET", path: LOGS_PATH, handle: (r) => logsReply(source.logs(), r) },
@@ -211,12 +217,20 @@ export class RouteServer {
     if (route === undefined) {
       const list = this.#routes.map((r) => `  ${r.method} ${r.path}`).join("\n");
       const what = onPath.length === 0 ? `no route for ${url.pathname}` : `${url.pathname} does not answer ${req.method}`;
-      reply = { status: onPath.length === 0 ? 404 : 405, contentType: "text/plain; charset=utf-8", body: `${what}; the status server answers:\n${list}\n` };
+      reply = {
+        status: onPath.length === 0 ? 404 : 405,
+        contentType: "text/plain; charset=utf-8",
+        body: `${what}; the status server answers:\n${list}\n`,
+      };
     } else {
       try {
         reply = await route.handle({ url, target: this.#target, incoming: req });
       } catch (e) {
-        reply = { status: 500, contentType: "text/plain; charset=utf-8", body: `${req.method} ${url.pathname} failed: ${e instanceof Error ? e.message : String(e)}\n` };
+        reply = {
+          status: 500,
+          contentType: "text/plain; charset=utf-8",
+          body: `${req.method} ${url.pathname} failed: ${e instanceof Error ? e.message : String(e)}\n`,
+        };
       }
     }
     res.statusCode = reply.status ?? 200;

@@ -67,7 +67,12 @@ export class StatusServer {
     const { deployer, app, deployment } = options;
     const where = { app, deployment };
     const metrics = new MetricsCollector({ started: options.started, pull: () => pullMetrics(options.replicas(), where) });
-    const traces = new Traces({ config: options.config, file: traceFile(deployer, deployment), pull: () => pullSpans(options.replicas()), warn: options.warn });
+    const traces = new Traces({
+      config: options.config,
+      file: traceFile(deployer, deployment),
+      pull: () => pullSpans(options.replicas()),
+      warn: options.warn,
+    });
     const routes = new RouteServer(
       statusRoutes({
         status: options.status,

@@ -10,9 +10,13 @@ afterEach(() => {
 
 /** Starts a stand-in deployer that prints "ready" once its SIGTERM handler is in place. */
 async function deployer(onTerm: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["-e", `process.on("SIGTERM", () => { ${onTerm} }); setInterval(() => {}, 1000); console.log("ready");`], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["-e", `process.on("SIGTERM", () => { ${onTerm} }); setInterval(() => {}, 1000); console.log("ready");`],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   children.push(child);
   await once(child.stdout as NodeJS.ReadableStream, "data");
   return child;

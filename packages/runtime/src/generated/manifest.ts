@@ -88,13 +88,16 @@ const ESCAPES: Readonly<Record<string, string>> = { n: "\n", r: "\r", t: "\t", b
 
 /** Decodes the escapes of a JavaScript string literal's body. */
 function unescapeJs(body: string): string {
-  return body.replace(/\\(u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\r\n|[^])/g, (_all, esc: string, cp?: string, u?: string, x?: string) => {
-    if (cp !== undefined) return String.fromCodePoint(parseInt(cp, 16));
-    if (u !== undefined) return String.fromCharCode(parseInt(u, 16));
-    if (x !== undefined) return String.fromCharCode(parseInt(x, 16));
-    if (esc === "\n" || esc === "\r" || esc === "\r\n" || esc === "\u2028" || esc === "\u2029") return ""; // line continuation
-    return ESCAPES[esc] ?? esc;
-  });
+  return body.replace(
+    /\\(u\{([0-9a-fA-F]+)\}|u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|\r\n|[\s\S])/g,
+    (_all, esc: string, cp?: string, u?: string, x?: string) => {
+      if (cp !== undefined) return String.fromCodePoint(parseInt(cp, 16));
+      if (u !== undefined) return String.fromCharCode(parseInt(u, 16));
+      if (x !== undefined) return String.fromCharCode(parseInt(x, 16));
+      if (esc === "\n" || esc === "\r" || esc === "\r\n" || esc === "\u2028" || esc === "\u2029") return ""; // line continuation
+      return ESCAPES[esc] ?? esc;
+    },
+  );
 }
 
 /**

@@ -16,7 +16,16 @@ function manifest(app: string, names: string[], main = true): Manifest {
     config: null,
   }));
   if (main) {
-    components.push({ name: "weaver/Main", short: "weaver.Main", impl: "App", source: "src/main.ts", methods: [], refs: [], listeners: [], config: null });
+    components.push({
+      name: "weaver/Main",
+      short: "weaver.Main",
+      impl: "App",
+      source: "src/main.ts",
+      methods: [],
+      refs: [],
+      listeners: [],
+      config: null,
+    });
   }
   return { app, codegenVersion: CODEGEN_VERSION, versionHash: `hash-${app}`, components, callGraph: [] };
 }
@@ -64,7 +73,11 @@ describe("registerApp", () => {
   it("registers every component and Main, which cannot be called", () => {
     class AImpl {}
     const m = manifest("shop", ["shop/A", "shop/B"]);
-    registerApp({ codegenVersion: CODEGEN_VERSION, manifest: JSON.stringify(m), components: [registration("shop/A", AImpl), registration("shop/B")] });
+    registerApp({
+      codegenVersion: CODEGEN_VERSION,
+      manifest: JSON.stringify(m),
+      components: [registration("shop/A", AImpl), registration("shop/B")],
+    });
     const a = getComponent("shop/A");
     expect(a.manifest.name).toBe("shop/A");
     expect(a.app).toEqual(m);
@@ -86,9 +99,17 @@ describe("registerApp", () => {
   });
 
   it("refuses a component that another build already registered", () => {
-    registerApp({ codegenVersion: CODEGEN_VERSION, manifest: JSON.stringify(manifest("one", ["dup/A"], false)), components: [registration("dup/A")] });
+    registerApp({
+      codegenVersion: CODEGEN_VERSION,
+      manifest: JSON.stringify(manifest("one", ["dup/A"], false)),
+      components: [registration("dup/A")],
+    });
     const e = thrown(() =>
-      registerApp({ codegenVersion: CODEGEN_VERSION, manifest: JSON.stringify(manifest("two", ["dup/A"], false)), components: [registration("dup/A")] }),
+      registerApp({
+        codegenVersion: CODEGEN_VERSION,
+        manifest: JSON.stringify(manifest("two", ["dup/A"], false)),
+        components: [registration("dup/A")],
+      }),
     );
     expect(e.code).toBe("WEAVER_ERR_STALE_GENERATED");
     expect(e.message).toBe("component dup/A is registered by two different builds of generated code; load one weaver_gen.js per app");
@@ -113,8 +134,6 @@ describe("getComponent", () => {
   it("names the unknown component and the fix", () => {
     const e = thrown(() => getComponent("nope/Nope"));
     expect(e.code).toBe("WEAVER_ERR_UNKNOWN_COMPONENT");
-    expect(e.message).toBe(
-      "component nope/Nope is not registered: run `weaver generate` and make sure the app's weaver_gen.js is loaded",
-    );
+    expect(e.message).toBe("component nope/Nope is not registered: run `weaver generate` and make sure the app's weaver_gen.js is loaded");
   });
 });

@@ -44,6 +44,7 @@ export interface AppRegistration {
   readonly module?: string;
   // Registrations are of different component types; generated code checks each one against its
   // interface with `satisfies ComponentRegistration<I>`, so `any` loses nothing here.
+  // biome-ignore lint/suspicious/noExplicitAny: each registration is checked against its own interface (see above).
   readonly components: readonly ComponentRegistration<any>[];
 }
 
@@ -86,9 +87,7 @@ export function registerApp(app: AppRegistration): void {
   const manifest = JSON.parse(app.manifest) as Manifest;
   checkManifestVersion(manifest, `generated code of app ${manifest.app}`);
   if (apps.some((a) => a.versionHash === manifest.versionHash && a.app === manifest.app)) return;
-  const all = manifest.components.some((c) => c.name === MAIN_COMPONENT)
-    ? [MAIN_REGISTRATION, ...app.components]
-    : app.components;
+  const all = manifest.components.some((c) => c.name === MAIN_COMPONENT) ? [MAIN_REGISTRATION, ...app.components] : app.components;
   // Check every registration before adding any, so that a refused app leaves nothing behind.
   const entries: [string, RegisteredComponent][] = [];
   for (const registration of all) {

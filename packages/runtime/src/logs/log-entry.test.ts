@@ -47,8 +47,10 @@ describe("PrettyPrinter", () => {
     expect(line).toBe("E1003 18:51:02.042859 reverser.Reverser    ac04576d reverser.ts:12       │ boom");
   });
 
-  it("appends attributes sorted by key as key=\"value\"", () => {
-    const line = new PrettyPrinter().format(entry({ level: "debug", msg: "reversing", attrs: { zeta: "1", alpha: "two words", mid: 'q"uote' } }));
+  it('appends attributes sorted by key as key="value"', () => {
+    const line = new PrettyPrinter().format(
+      entry({ level: "debug", msg: "reversing", attrs: { zeta: "1", alpha: "two words", mid: 'q"uote' } }),
+    );
     expect(line.endsWith(' │ reversing alpha="two words" mid="q\\"uote" zeta="1"')).toBe(true);
   });
 
@@ -58,7 +60,9 @@ describe("PrettyPrinter", () => {
     const first = p.format(entry({ component: long, level: "info" }));
     const after = p.format(entry({}));
     expect(first).toBe(`I1003 18:51:02.042859 ${long} ac04576d                      │ http listener available on 127.0.0.1:8080`);
-    expect(after).toBe(`S1003 18:51:02.042859 ${"stdout".padEnd(33)} ac04576d                      │ http listener available on 127.0.0.1:8080`);
+    expect(after).toBe(
+      `S1003 18:51:02.042859 ${"stdout".padEnd(33)} ac04576d                      │ http listener available on 127.0.0.1:8080`,
+    );
     // A fresh printer starts again at 20.
     expect(new PrettyPrinter().format(entry({}))).toContain("stdout               ac04576d");
   });
@@ -67,6 +71,7 @@ describe("PrettyPrinter", () => {
     expect(new PrettyPrinter(false).format(entry({ attrs: { a: "b" } }))).not.toContain("\x1b");
     const coloured = new PrettyPrinter(true).format(entry({ level: "error" }));
     expect(coloured).toContain("\x1b[31mE1003 18:51:02.042859\x1b[0m");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequences of terminal output are what this checks.
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, "")).toBe(new PrettyPrinter(false).format(entry({ level: "error" })));
   });
 });

@@ -10,7 +10,7 @@
  * same inode back; names are deployment ids, so the deployer never does that.)
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { type LogEntry } from "./log-entry.js";
+import type { LogEntry } from "./log-entry.js";
 
 /** The most bytes one read() takes from the file. */
 const CHUNK = 1 << 20;

@@ -3,7 +3,7 @@
  * order of Service Weaver's: short and full forms of version, component and node side by side, so
  * that a script can match the ids it saw in pretty output, and time as RFC 3339 text.
  */
-import { type LogEntry } from "./log-entry.js";
+import type { LogEntry } from "./log-entry.js";
 
 /** A log entry as `--format json` prints it. */
 export interface LogEntryJson {

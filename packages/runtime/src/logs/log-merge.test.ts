@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type LogEntry } from "./log-entry.js";
+import type { LogEntry } from "./log-entry.js";
 import { mergeByTime, type EntrySource } from "./log-merge.js";
 import { entry } from "./log-fixtures.test.util.js";
 
@@ -36,7 +36,13 @@ describe("mergeByTime", () => {
   });
 
   it("merges many sources in order", () => {
-    const sources = Array.from({ length: 50 }, (_, s) => chunked(Array.from({ length: 20 }, (_, i) => i * 50 + s), `s${s}`, 3));
+    const sources = Array.from({ length: 50 }, (_, s) =>
+      chunked(
+        Array.from({ length: 20 }, (_, i) => i * 50 + s),
+        `s${s}`,
+        3,
+      ),
+    );
     const times = all(mergeByTime(sources)).map((e) => e.time);
     expect(times).toEqual(Array.from({ length: 1000 }, (_, i) => i));
   });

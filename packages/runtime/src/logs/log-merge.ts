@@ -5,7 +5,7 @@
  * deployer wrote it, which is time order up to the batching of replicas); ties go to the source
  * listed first, so the output is deterministic.
  */
-import { type LogEntry } from "./log-entry.js";
+import type { LogEntry } from "./log-entry.js";
 
 /** Gives a source's next chunk of entries; an empty chunk means the source is exhausted. */
 export type EntrySource = () => readonly LogEntry[];

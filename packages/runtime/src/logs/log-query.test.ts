@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { LogEntry } from "./log-entry.js";
 import { compileLogQuery } from "./log-query.js";
-import { WeaverError } from "../errors.js";
+import type { WeaverError } from "../errors.js";
 
 const base: LogEntry = {
   app: "reverser",
@@ -88,7 +88,7 @@ describe("log queries", () => {
     ['msg.matches("(")', 13, "bad regular expression"],
     ['attrs.user == "x"', 6, "expected [, found "],
     ['(level == "info"', 17, "expected ), found the end of the query"],
-    ['level ==', 9, "expected a constant"],
+    ["level ==", 9, "expected a constant"],
     ['"user" on attrs', 8, "expected in after"],
   ])("refuses %s, naming position %i", (q, position, text) => {
     const e = error(q);

@@ -25,7 +25,20 @@ import { runtimeError } from "../errors.js";
 /** A compiled query. */
 export type LogFilter = (entry: LogEntry) => boolean;
 
-const FIELDS = new Set(["app", "version", "full_version", "component", "full_component", "node", "full_node", "level", "source", "msg", "time", "attrs"]);
+const FIELDS = new Set([
+  "app",
+  "version",
+  "full_version",
+  "component",
+  "full_component",
+  "node",
+  "full_node",
+  "level",
+  "source",
+  "msg",
+  "time",
+  "attrs",
+]);
 
 type Token =
   | { kind: "ident"; value: string; at: number }
@@ -85,10 +98,7 @@ class Parser {
   }
 
   #fail(at: number, what: string): never {
-    throw runtimeError(
-      "WEAVER_ERR_LOG_QUERY",
-      `invalid log query at position ${at + 1}: ${what}\n  ${this.#text}\n  ${" ".repeat(at)}^`,
-    );
+    throw runtimeError("WEAVER_ERR_LOG_QUERY", `invalid log query at position ${at + 1}: ${what}\n  ${this.#text}\n  ${" ".repeat(at)}^`);
   }
 
   #peek(): Token {
@@ -185,7 +195,7 @@ class Parser {
     if (name.kind !== "ident" || (name.value !== "contains" && name.value !== "matches")) {
       this.#fail(name.at, `expected contains or matches after ${field}., found ${show(name)}`);
     }
-    if (field === "time") this.#fail(name.at, "time is a timestamp; compare it with timestamp(\"...\")");
+    if (field === "time") this.#fail(name.at, 'time is a timestamp; compare it with timestamp("...")');
     this.#expect("(");
     const argAt = this.#peek().at;
     const arg = this.#string(name.value === "matches" ? "a regular expression" : "a string");
@@ -211,7 +221,8 @@ class Parser {
   #constant(time: boolean): string | number {
     const t = this.#next();
     if (time) {
-      if (!(t.kind === "ident" && t.value === "timestamp")) this.#fail(t.at, `time compares with timestamp("2026-01-02T15:04:05Z"), found ${show(t)}`);
+      if (!(t.kind === "ident" && t.value === "timestamp"))
+        this.#fail(t.at, `time compares with timestamp("2026-01-02T15:04:05Z"), found ${show(t)}`);
       this.#expect("(");
       const argAt = this.#peek().at;
       const text = this.#string("an RFC 3339 time");

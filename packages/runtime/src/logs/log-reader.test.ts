@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type LogEntry } from "./log-entry.js";
+import type { LogEntry } from "./log-entry.js";
 import { logFilter } from "./log-filter.js";
 import { listLogFiles, readLogs, type ReadLogsOptions } from "./log-reader.js";
 import { append, entry } from "./log-fixtures.test.util.js";
@@ -38,7 +38,11 @@ const at = (time: number, msg: string, fields: Partial<LogEntry> = {}): LogEntry
  * Follows the logs in the background; `seen` grows as entries arrive. stop() aborts and waits
  * for the generator to return.
  */
-function follow(options: Partial<ReadLogsOptions> = {}): { seen: LogEntry[]; until: (n: number) => Promise<void>; stop: () => Promise<void> } {
+function follow(options: Partial<ReadLogsOptions> = {}): {
+  seen: LogEntry[];
+  until: (n: number) => Promise<void>;
+  stop: () => Promise<void>;
+} {
   const controller = new AbortController();
   const seen: LogEntry[] = [];
   const done = (async () => {
@@ -80,7 +84,12 @@ describe("readLogs", () => {
     append(dir, A, at(1, "app", { version: A }), at(2, "restarted replica", sys), at(3, "err", { version: A, level: "error" }));
     append(dir, B, at(4, "other", { version: B, level: "error" }));
     expect((await collect({ filter: logFilter("") })).map((e) => e.msg)).toEqual(["app", "err", "other"]);
-    expect((await collect({ filter: logFilter("", { system: true }) })).map((e) => e.msg)).toEqual(["app", "restarted replica", "err", "other"]);
+    expect((await collect({ filter: logFilter("", { system: true }) })).map((e) => e.msg)).toEqual([
+      "app",
+      "restarted replica",
+      "err",
+      "other",
+    ]);
     expect((await collect({ filter: logFilter('version == "aaaaaaaa" && level == "error"') })).map((e) => e.msg)).toEqual(["err"]);
   });
 

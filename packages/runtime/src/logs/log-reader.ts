@@ -11,8 +11,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { type LogEntry } from "./log-entry.js";
-import { type LogFilter } from "./log-query.js";
+import type { LogEntry } from "./log-entry.js";
+import type { LogFilter } from "./log-query.js";
 import { LogFile, type LogChunk } from "./log-file.js";
 import { mergeByTime } from "./log-merge.js";
 

@@ -51,7 +51,18 @@ export class LogSink {
 
   /** Writes an entry of the deployer itself. */
   system(app: string, deployment: string, level: "info" | "warn" | "error", msg: string, attrs: Record<string, string> = {}): void {
-    this.write({ app, version: deployment, component: "deployer", node: deployment, time: nowMicros(), level, file: "", line: -1, msg, attrs: { ...attrs, [SYSTEM_ATTR]: "true" } });
+    this.write({
+      app,
+      version: deployment,
+      component: "deployer",
+      node: deployment,
+      time: nowMicros(),
+      level,
+      file: "",
+      line: -1,
+      msg,
+      attrs: { ...attrs, [SYSTEM_ATTR]: "true" },
+    });
   }
 
   /** Flushes and closes the file. */

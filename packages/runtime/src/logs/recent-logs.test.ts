@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import type { LogEntry } from "./log-entry.js";
 import { RecentLogs } from "./recent-logs.js";
 
-const entry = (msg: string): LogEntry => ({ app: "a", version: "d", component: "c", node: "n", time: 1, level: "info", file: "", line: -1, msg, attrs: {} });
+const entry = (msg: string): LogEntry => ({
+  app: "a",
+  version: "d",
+  component: "c",
+  node: "n",
+  time: 1,
+  level: "info",
+  file: "",
+  line: -1,
+  msg,
+  attrs: {},
+});
 const all = (): boolean => true;
 const msgs = (r: { entries: readonly LogEntry[] }): string[] => r.entries.map((e) => e.msg);
 

@@ -29,9 +29,17 @@ export const METHOD_LATENCY = new HistogramMap<MethodLabels>(
   GENERATED_BOUNDS,
 );
 /** Encoded request sizes of remote calls. */
-export const METHOD_BYTES_REQUEST = new HistogramMap<MethodLabels>("weaver_method_bytes_request", "Encoded arguments of remote component method calls, in bytes", GENERATED_BOUNDS);
+export const METHOD_BYTES_REQUEST = new HistogramMap<MethodLabels>(
+  "weaver_method_bytes_request",
+  "Encoded arguments of remote component method calls, in bytes",
+  GENERATED_BOUNDS,
+);
 /** Encoded reply sizes of remote calls. */
-export const METHOD_BYTES_REPLY = new HistogramMap<MethodLabels>("weaver_method_bytes_reply", "Encoded results of remote component method calls, in bytes", GENERATED_BOUNDS);
+export const METHOD_BYTES_REPLY = new HistogramMap<MethodLabels>(
+  "weaver_method_bytes_reply",
+  "Encoded results of remote component method calls, in bytes",
+  GENERATED_BOUNDS,
+);
 
 /** The metric handles of one method as called by one caller. */
 export class MethodMetrics {

@@ -8,7 +8,15 @@ function replica(count: number): ReplicaMetrics {
     app: "app",
     deployment: "d",
     replica: "r1",
-    metrics: [{ name: "weaver_method_count", help: "", type: "counter", labels: ["caller", "component", "method", "remote"], series: [{ labels: ["weaver/Main", "app/Store", "get", "true"], value: count }] }],
+    metrics: [
+      {
+        name: "weaver_method_count",
+        help: "",
+        type: "counter",
+        labels: ["caller", "component", "method", "remote"],
+        series: [{ labels: ["weaver/Main", "app/Store", "get", "true"], value: count }],
+      },
+    ],
   };
 }
 

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { Counter, CounterMap, Gauge, GaugeMap, Histogram, HistogramMap, OVERFLOW_LABEL, snapshotMetrics, type MetricSnapshot } from "./metrics.js";
+import {
+  Counter,
+  CounterMap,
+  Gauge,
+  GaugeMap,
+  Histogram,
+  HistogramMap,
+  OVERFLOW_LABEL,
+  snapshotMetrics,
+  type MetricSnapshot,
+} from "./metrics.js";
 
 function metric(name: string): MetricSnapshot {
   const m = snapshotMetrics().find((s) => s.name === name);
@@ -27,7 +37,13 @@ describe("metrics", () => {
     expect(inFlight.value).toBe(5);
     expect(sizes.count).toBe(5);
     expect(sizes.sum).toBe(2027);
-    expect(metric("test_requests")).toEqual({ name: "test_requests", help: "Requests served", type: "counter", labels: [], series: [{ labels: [], value: 5 }] });
+    expect(metric("test_requests")).toEqual({
+      name: "test_requests",
+      help: "Requests served",
+      type: "counter",
+      labels: [],
+      series: [{ labels: [], value: 5 }],
+    });
     // v <= bound: 5 and 10 in the first bucket, 11 in the second, 1000 in the third, 1001 beyond.
     expect(metric("test_sizes").series[0]).toEqual({ labels: [], value: 2027, counts: [2, 1, 1, 1] });
     expect(metric("test_sizes").bounds).toEqual([10, 100, 1000]);
@@ -63,9 +79,13 @@ describe("metrics", () => {
   });
 
   it("refuses bad declarations and uses, saying what to fix", () => {
-    expect(() => new Counter("test_requests", "again")).toThrow(/metric test_requests is declared twice: declare each metric once, at module scope/);
+    expect(() => new Counter("test_requests", "again")).toThrow(
+      /metric test_requests is declared twice: declare each metric once, at module scope/,
+    );
     expect(() => new Counter("1bad", "x")).toThrow(/metric name "1bad" is not valid/);
-    expect(() => new Histogram("test_bad_bounds", "x", [1, 1])).toThrow(/bounds of histogram test_bad_bounds must be finite and strictly increasing; got \[1, 1\]/);
+    expect(() => new Histogram("test_bad_bounds", "x", [1, 1])).toThrow(
+      /bounds of histogram test_bad_bounds must be finite and strictly increasing; got \[1, 1\]/,
+    );
     expect(() => requests.add(-1)).toThrow(/a counter only grows: cannot add -1; use a Gauge/);
     const loose = new CounterMap<Record<string, string>>("test_loose", "x");
     loose.get({ a: "1" });

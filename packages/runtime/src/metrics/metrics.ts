@@ -99,8 +99,13 @@ class MetricFamily<S extends Series> {
     readonly maxSeries: number,
     readonly bounds?: readonly number[],
   ) {
-    if (!NAME.test(name)) throw runtimeError("WEAVER_ERR_METRIC", `metric name ${JSON.stringify(name)} is not valid: use letters, digits, _ and :, not starting with a digit`);
-    if (registry.has(name)) throw runtimeError("WEAVER_ERR_METRIC", `metric ${name} is declared twice: declare each metric once, at module scope`);
+    if (!NAME.test(name))
+      throw runtimeError(
+        "WEAVER_ERR_METRIC",
+        `metric name ${JSON.stringify(name)} is not valid: use letters, digits, _ and :, not starting with a digit`,
+      );
+    if (registry.has(name))
+      throw runtimeError("WEAVER_ERR_METRIC", `metric ${name} is declared twice: declare each metric once, at module scope`);
     registry.set(name, this as unknown as MetricFamily<Series>);
   }
 
@@ -109,7 +114,8 @@ class MetricFamily<S extends Series> {
     const keys = Object.keys(labels).sort();
     if (this.labelNames === undefined) {
       for (const k of keys) {
-        if (!NAME.test(k) || k.startsWith("__")) throw runtimeError("WEAVER_ERR_METRIC", `label ${JSON.stringify(k)} of metric ${this.name} is not a valid label name`);
+        if (!NAME.test(k) || k.startsWith("__"))
+          throw runtimeError("WEAVER_ERR_METRIC", `label ${JSON.stringify(k)} of metric ${this.name} is not a valid label name`);
       }
       this.labelNames = keys;
     } else if (keys.length !== this.labelNames.length || keys.some((k, i) => k !== this.labelNames![i])) {
@@ -145,7 +151,10 @@ class MetricFamily<S extends Series> {
 function checkBounds(name: string, bounds: readonly number[]): readonly number[] {
   for (let i = 0; i < bounds.length; i++) {
     if (!Number.isFinite(bounds[i]) || (i > 0 && bounds[i]! <= bounds[i - 1]!)) {
-      throw runtimeError("WEAVER_ERR_METRIC", `the bounds of histogram ${name} must be finite and strictly increasing; got [${bounds.join(", ")}]`);
+      throw runtimeError(
+        "WEAVER_ERR_METRIC",
+        `the bounds of histogram ${name} must be finite and strictly increasing; got [${bounds.join(", ")}]`,
+      );
     }
   }
   return [...bounds];
@@ -168,7 +177,8 @@ export class Counter {
   }
   /** Adds `delta`, which must not be negative. */
   add(delta: number): void {
-    if (!(delta >= 0)) throw runtimeError("WEAVER_ERR_METRIC", `a counter only grows: cannot add ${delta}; use a Gauge for values that go down`);
+    if (!(delta >= 0))
+      throw runtimeError("WEAVER_ERR_METRIC", `a counter only grows: cannot add ${delta}; use a Gauge for values that go down`);
     this.#s.value += delta;
   }
   /** The current value. */
@@ -274,4 +284,8 @@ export function snapshotMetrics(): MetricSnapshot[] {
   return [...registry.values()].map((f) => f.snapshot());
 }
 
-const overflowCount = new CounterMap<{ metric: string }>("weaver_metric_overflow_count", "Label sets a metric did not keep because it had reached its cap", { maxSeries: 10_000 });
+const overflowCount = new CounterMap<{ metric: string }>(
+  "weaver_metric_overflow_count",
+  "Label sets a metric did not keep because it had reached its cap",
+  { maxSeries: 10_000 },
+);

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { MetricSnapshot } from "./metrics.js";
 import { prometheusText } from "./prometheus.js";
 
-const app: MetricSnapshot = { name: "orders", help: "Orders placed", type: "counter", labels: ["shop"], series: [{ labels: ['a"b\\c'], value: 3 }] };
+const app: MetricSnapshot = {
+  name: "orders",
+  help: "Orders placed",
+  type: "counter",
+  labels: ["shop"],
+  series: [{ labels: ['a"b\\c'], value: 3 }],
+};
 const gen: MetricSnapshot = {
   name: "weaver_method_latency_micros",
   help: "Latency",
@@ -22,7 +28,12 @@ describe("prometheusText", () => {
       "127.0.0.1:9000",
     );
     expect(text).toContain("#     - targets: ['127.0.0.1:9000']\n");
-    const body = text.split("\n").filter((l) => l !== "" && !l.startsWith("#   ") && !l.startsWith("# scrape") && !l.startsWith("# -") && !l.startsWith("# Metrics") && l !== "#");
+    const body = text
+      .split("\n")
+      .filter(
+        (l) =>
+          l !== "" && !l.startsWith("#   ") && !l.startsWith("# scrape") && !l.startsWith("# -") && !l.startsWith("# Metrics") && l !== "#",
+      );
     expect(body).toEqual([
       "# HELP orders Orders placed",
       "# TYPE orders counter",

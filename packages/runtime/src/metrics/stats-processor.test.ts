@@ -24,7 +24,13 @@ const T0 = 1_700_000_040_000;
 /** A replica's snapshot of the method metrics, as replicas answer METRICS_METHOD. */
 function replica(id: string, calls: readonly Calls[]): ReplicaMetrics {
   const labels = (c: Calls): string[] => [c.caller ?? "weaver/Main", c.component ?? "app/Store", c.method ?? "get", "true"];
-  const counter = (name: string, value: (c: Calls) => number): MetricSnapshot => ({ name, help: "", type: "counter", labels: LABELS, series: calls.map((c) => ({ labels: labels(c), value: value(c) })) });
+  const counter = (name: string, value: (c: Calls) => number): MetricSnapshot => ({
+    name,
+    help: "",
+    type: "counter",
+    labels: LABELS,
+    series: calls.map((c) => ({ labels: labels(c), value: value(c) })),
+  });
   const histogram = (name: string, value: (c: Calls) => readonly [number, number]): MetricSnapshot => ({
     name,
     help: "",
@@ -43,7 +49,13 @@ function replica(id: string, calls: readonly Calls[]): ReplicaMetrics {
       histogram("weaver_method_latency_micros", (c) => c.timed ?? [0, 0]),
       histogram("weaver_method_bytes_request", (c) => [c.count, c.requestBytes ?? 0]),
       histogram("weaver_method_bytes_reply", (c) => [c.count, c.replyBytes ?? 0]),
-      { name: "orders", help: "an app metric", type: "counter", labels: ["component", "method"], series: [{ labels: ["x", "y"], value: 99 }] },
+      {
+        name: "orders",
+        help: "an app metric",
+        type: "counter",
+        labels: ["component", "method"],
+        series: [{ labels: ["x", "y"], value: 99 }],
+      },
     ],
   };
 }

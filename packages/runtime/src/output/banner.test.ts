@@ -43,7 +43,11 @@ describe("banner", () => {
     const c = colorFor(id);
     expect(lines[2]).toBe(`│ deployment : \x1b[${c}m\x1b[4mad7c0341\x1b[24m-d5d2-4182-8944-306d7682e708\x1b[0m │`);
     // Everything else is as without colour.
-    expect([lines[0], lines[1], lines[3]]).toEqual(ARTICLE.split("\n").filter((_, i) => i !== 2).slice(0, 3));
+    expect([lines[0], lines[1], lines[3]]).toEqual(
+      ARTICLE.split("\n")
+        .filter((_, i) => i !== 2)
+        .slice(0, 3),
+    );
   });
 
   it("without colour contains no escape sequences", () => {

@@ -19,11 +19,15 @@ describe("renderTable", () => {
   });
 
   it("prints the COMPONENTS and LISTENERS tables byte for byte", () => {
-    const components = renderTable("COMPONENTS", ["APP", "DEPLOYMENT", "COMPONENT", "REPLICA PIDS"], [
-      ["httpserver", "bd689290", "weaver.Main", "30194, 30195"],
-      ["httpserver", "bd689290", "httpserver.Converter", "30198, 30199"],
-      ["httpserver", "bd689290", "httpserver.Reverser", "30196, 30197"],
-    ]);
+    const components = renderTable(
+      "COMPONENTS",
+      ["APP", "DEPLOYMENT", "COMPONENT", "REPLICA PIDS"],
+      [
+        ["httpserver", "bd689290", "weaver.Main", "30194, 30195"],
+        ["httpserver", "bd689290", "httpserver.Converter", "30198, 30199"],
+        ["httpserver", "bd689290", "httpserver.Reverser", "30196, 30197"],
+      ],
+    );
     expect(components).toBe(
       [
         "╭───────────────────────────────────────────────────────────────╮",
@@ -38,13 +42,21 @@ describe("renderTable", () => {
         "",
       ].join("\n"),
     );
-    const listeners = renderTable("LISTENERS", ["APP", "DEPLOYMENT", "LISTENER", "ADDRESS"], [["httpserver", "bd689290", "lis", "127.0.0.1:8080"]]);
+    const listeners = renderTable(
+      "LISTENERS",
+      ["APP", "DEPLOYMENT", "LISTENER", "ADDRESS"],
+      [["httpserver", "bd689290", "lis", "127.0.0.1:8080"]],
+    );
     expect(listeners.split("\n")[0]).toBe("╭─────────────────────────────────────────────────────╮");
     expect(listeners.split("\n")[5]).toBe("│ httpserver │ bd689290   │ lis      │ 127.0.0.1:8080 │");
   });
 
   it("dims repeated leading cells only with colour", () => {
-    const rows = [["a", "x", "1"], ["a", "x", "2"], ["b", "x", "3"]];
+    const rows = [
+      ["a", "x", "1"],
+      ["a", "x", "2"],
+      ["b", "x", "3"],
+    ];
     const plain = renderTable("T", ["A", "B", "C"], rows);
     expect(plain).not.toContain("\x1b");
     const colored = renderTable("T", ["A", "B", "C"], rows, true).split("\n");

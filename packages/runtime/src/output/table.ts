@@ -13,7 +13,12 @@
 import { sgr } from "./terminal.js";
 
 /** Renders a table with a title (one line, or several), a header row and data rows. */
-export function renderTable(title: string | readonly string[], header: readonly string[], rows: readonly (readonly string[])[], color = false): string {
+export function renderTable(
+  title: string | readonly string[],
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  color = false,
+): string {
   const titles = typeof title === "string" ? [title] : title;
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   let width = 1 + widths.reduce((sum, w) => sum + w + 3, 0);

@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { mergeCpuProfiles, mergeHeapProfiles, type CallFrame, type CpuProfile, type HeapProfile, type HeapProfileNode } from "./profile-merge.js";
+import {
+  mergeCpuProfiles,
+  mergeHeapProfiles,
+  type CallFrame,
+  type CpuProfile,
+  type HeapProfile,
+  type HeapProfileNode,
+} from "./profile-merge.js";
 
-const fn = (functionName: string): CallFrame => ({ functionName, scriptId: "7", url: "file:///app/main.js", lineNumber: 3, columnNumber: 1 });
+const fn = (functionName: string): CallFrame => ({
+  functionName,
+  scriptId: "7",
+  url: "file:///app/main.js",
+  lineNumber: 3,
+  columnNumber: 1,
+});
 
 /** A replica's CPU profile: (root) -> main -> work, (root) -> (idle); samples at the given times. */
 function cpu(startTime: number, samples: [time: number, node: number][], endTime: number): CpuProfile {
@@ -45,8 +58,23 @@ function expectValidCpu(p: CpuProfile): void {
 const name = (p: CpuProfile, id: number): string => p.nodes.find((n) => n.id === id)!.callFrame.functionName;
 
 describe("mergeCpuProfiles", () => {
-  const a = cpu(1_000, [[1_010, 3], [1_030, 3], [1_050, 4]], 1_060);
-  const b = cpu(1_005, [[1_020, 2], [1_040, 3]], 1_100);
+  const a = cpu(
+    1_000,
+    [
+      [1_010, 3],
+      [1_030, 3],
+      [1_050, 4],
+    ],
+    1_060,
+  );
+  const b = cpu(
+    1_005,
+    [
+      [1_020, 2],
+      [1_040, 3],
+    ],
+    1_100,
+  );
   const merged = mergeCpuProfiles([
     { label: "weaver.Main 11111111 pid 10", profile: a },
     { label: "app.Reverser 22222222 pid 20", profile: b },

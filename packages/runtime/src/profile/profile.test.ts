@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { WeaverError } from "../errors.js";
-import { type ProfileReply, type ProfileRequest } from "../replica/deployer-protocol.js";
+import type { ProfileReply, ProfileRequest } from "../replica/deployer-protocol.js";
 import type { ReplicaEndpoint } from "../deployments/replica-endpoint.js";
 import { profileReplicas } from "./profile.js";
 import type { CpuProfile } from "./profile-merge.js";
@@ -23,7 +23,13 @@ function cpu(t: number): CpuProfile {
 }
 
 /** A replica that answers `answer` (or throws it) and records the requests. */
-function target(id: string, group: string, pid: number, answer: (r: ProfileRequest) => ProfileReply, asked: unknown[] = []): ReplicaEndpoint {
+function target(
+  id: string,
+  group: string,
+  pid: number,
+  answer: (r: ProfileRequest) => ProfileReply,
+  asked: unknown[] = [],
+): ReplicaEndpoint {
   const unused = () => Promise.reject(new Error("not asked for"));
   return {
     id,
@@ -60,7 +66,13 @@ describe("profileReplicas", () => {
       { id: "bbbbbbbb-2", group: "app.Reverser", pid: 20 },
     ]);
     const profile = result.profile as CpuProfile;
-    expect(profile.nodes.map((n) => n.callFrame.functionName)).toEqual(["(root)", "weaver.Main aaaaaaaa pid 10", "work", "app.Reverser bbbbbbbb pid 20", "work"]);
+    expect(profile.nodes.map((n) => n.callFrame.functionName)).toEqual([
+      "(root)",
+      "weaver.Main aaaaaaaa pid 10",
+      "work",
+      "app.Reverser bbbbbbbb pid 20",
+      "work",
+    ]);
     expect([profile.startTime, profile.endTime, profile.timeDeltas]).toEqual([100, 112, [5, 2]]);
   });
 
@@ -84,20 +96,28 @@ describe("profileReplicas", () => {
       { id: "eeeeeeee-5", group: "app.Reverser", pid: 50, error: "its process ended during the profile (the client is closed)" },
     ]);
     const none = profileReplicas(DEPLOYMENT, [bad, bad], { type: "heap", durationMs: 0 });
-    await expect(none).rejects.toThrow(`no replica of deployment ${DEPLOYMENT.id} of hello gave a heap profile; all 2 replicas answered: a CPU profile is already being taken`);
+    await expect(none).rejects.toThrow(
+      `no replica of deployment ${DEPLOYMENT.id} of hello gave a heap profile; all 2 replicas answered: a CPU profile is already being taken`,
+    );
     await expect(none).rejects.toBeInstanceOf(WeaverError);
     await expect(profileReplicas(DEPLOYMENT, [bad, wrong], { type: "cpu", durationMs: 0 })).rejects.toThrow(
       `no replica of deployment ${DEPLOYMENT.id} of hello gave a cpu profile:\n` +
         "  app.Converter cccccccc pid 30: a CPU profile is already being taken\n" +
         "  app.Converter dddddddd pid 40: another replica (someone-else) answered on its address",
     );
-    await expect(profileReplicas(DEPLOYMENT, [], { type: "cpu", durationMs: 10 })).rejects.toThrow(/has no ready replica to profile; check its replicas with `weaver multi status`/);
+    await expect(profileReplicas(DEPLOYMENT, [], { type: "cpu", durationMs: 10 })).rejects.toThrow(
+      /has no ready replica to profile; check its replicas with `weaver multi status`/,
+    );
   });
 });
 
 describe("profileRoute", () => {
   const handle = async (query: string, profile = async (r: ProfileRequest) => ({ asked: r }) as never) =>
-    profileRoute(profile).handle({ url: new URL(`http://127.0.0.1:1/profile${query}`), target: "127.0.0.1:1", incoming: undefined as never });
+    profileRoute(profile).handle({
+      url: new URL(`http://127.0.0.1:1/profile${query}`),
+      target: "127.0.0.1:1",
+      incoming: undefined as never,
+    });
 
   it("defaults to a 30 s CPU profile, and ignores the duration of a heap profile", async () => {
     expect(JSON.parse((await handle("")).body as string)).toEqual({ asked: { type: "cpu", durationMs: 30_000 } });
@@ -107,7 +127,10 @@ describe("profileRoute", () => {
 
   it("answers 400 to a bad query and 500 with the reason when the profile fails", async () => {
     expect(await handle("?type=wall")).toMatchObject({ status: 400, body: "type=wall is not a profile type; use type=cpu or type=heap\n" });
-    expect(await handle("?duration_ms=1.5")).toMatchObject({ status: 400, body: expect.stringMatching(/^duration_ms=1.5 is not a duration/) });
+    expect(await handle("?duration_ms=1.5")).toMatchObject({
+      status: 400,
+      body: expect.stringMatching(/^duration_ms=1.5 is not a duration/),
+    });
     expect(await handle("?duration_ms=-1")).toMatchObject({ status: 400 });
     const failing = await handle("", async () => {
       throw new Error("no replica answered");

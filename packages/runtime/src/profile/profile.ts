@@ -57,7 +57,10 @@ export async function profileReplicas(
 ): Promise<DeploymentProfile> {
   const where = `deployment ${deployment.id} of ${deployment.app}`;
   if (replicas.length === 0) {
-    throw runtimeError("WEAVER_ERR_PROFILE", `${where} has no ready replica to profile; check its replicas with \`weaver ${deployment.deployer} status\` and try again`);
+    throw runtimeError(
+      "WEAVER_ERR_PROFILE",
+      `${where} has no ready replica to profile; check its replicas with \`weaver ${deployment.deployer} status\` and try again`,
+    );
   }
   const timeoutMs = (request.type === "cpu" ? request.durationMs : 0) + PROFILE_MARGIN_MS;
   const answers = await Promise.all(
@@ -74,7 +77,9 @@ export async function profileReplicas(
       }
     }),
   );
-  const ok = answers.flatMap((a) => (a.profile === undefined ? [] : [{ label: replicaLabel(a.replica), profile: a.profile, replica: a.replica }]));
+  const ok = answers.flatMap((a) =>
+    a.profile === undefined ? [] : [{ label: replicaLabel(a.replica), profile: a.profile, replica: a.replica }],
+  );
   const failed = answers.flatMap((a) => (a.error === undefined ? [] : [{ ...a.replica, error: a.error }]));
   if (ok.length === 0) {
     const reasons = new Set(failed.map((f) => f.error));

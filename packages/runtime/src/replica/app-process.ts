@@ -25,10 +25,16 @@ export function appBinary(config: AppConfig): string {
   try {
     isFile = statSync(binary).isFile();
   } catch {
-    throw runtimeError("WEAVER_ERR_BINARY", `binary ${shownPath(binary)} ${where} does not exist: build the app (npm run build) or fix the path`);
+    throw runtimeError(
+      "WEAVER_ERR_BINARY",
+      `binary ${shownPath(binary)} ${where} does not exist: build the app (npm run build) or fix the path`,
+    );
   }
   if (!isFile) {
-    throw runtimeError("WEAVER_ERR_BINARY", `binary ${shownPath(binary)} ${where} is a folder: point it at the app's entry file, e.g. ./dist/main.js`);
+    throw runtimeError(
+      "WEAVER_ERR_BINARY",
+      `binary ${shownPath(binary)} ${where} is a folder: point it at the app's entry file, e.g. ./dist/main.js`,
+    );
   }
   return binary;
 }
@@ -72,7 +78,7 @@ export interface Deployable {
  * Sections of the deployer plugins on PATH are left to them. Every problem of the file is
  * reported in one error; a binary that cannot be read is reported alone when the file is fine.
  */
-export function loadDeployable(file: string, sections: readonly ConfigSection<any>[] = []): Deployable {
+export function loadDeployable(file: string, sections: readonly ConfigSection<object>[] = []): Deployable {
   let binary: string | undefined;
   let manifest: Manifest | undefined;
   const config = loadConfig(file, {

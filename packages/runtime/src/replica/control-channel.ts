@@ -33,7 +33,13 @@ export class ControlChannel {
   readonly #clientFor: (component: string) => RpcClient;
   #closed = false;
 
-  constructor(args: ReplicaArgs, app: Manifest, logger: WeaveletLogger, clientFor: (component: string) => RpcClient, exitWithDeployer: boolean) {
+  constructor(
+    args: ReplicaArgs,
+    app: Manifest,
+    logger: WeaveletLogger,
+    clientFor: (component: string) => RpcClient,
+    exitWithDeployer: boolean,
+  ) {
     this.#args = args;
     this.#logger = logger;
     this.#clientFor = clientFor;
@@ -71,7 +77,10 @@ export class ControlChannel {
       try {
         const request: WatchRoutesRequest = { id: this.#args.id, version };
         const reply = controlCodec.decode(
-          await this.#client.call(CONTROL_WATCH_ROUTES, controlCodec.encode(request), { retriable: true, deadline: Date.now() + WATCH_TIMEOUT_MS }),
+          await this.#client.call(CONTROL_WATCH_ROUTES, controlCodec.encode(request), {
+            retriable: true,
+            deadline: Date.now() + WATCH_TIMEOUT_MS,
+          }),
         ) as RoutesReply;
         if (reply.version === version) continue;
         version = reply.version;

@@ -137,7 +137,9 @@ export class ReplicaClient implements ReplicaEndpoint {
   /** Resolves true when the replica answers healthy within `timeoutMs`, false otherwise. */
   async check(timeoutMs: number): Promise<boolean> {
     try {
-      const reply = codec.decode(await this.#client.call(HEALTH_METHOD, codec.encode(null), { retriable: true, deadline: Date.now() + timeoutMs })) as HealthReply;
+      const reply = codec.decode(
+        await this.#client.call(HEALTH_METHOD, codec.encode(null), { retriable: true, deadline: Date.now() + timeoutMs }),
+      ) as HealthReply;
       return reply.healthy === true && reply.id === this.id;
     } catch {
       return false;

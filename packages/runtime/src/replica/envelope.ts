@@ -44,8 +44,21 @@ export class Envelope {
     const env = { ...options.env, SERVICEWEAVER_CONFIG: options.configFile, [REPLICA_ENV]: JSON.stringify(replica) };
     const [command, args] = appCommand(options.binary, options.args);
     this.#child = spawn(command, args, { env, stdio: ["pipe", "pipe", "pipe", "pipe"] });
-    const raw = (level: "stdout" | "stderr") => (msg: string): void =>
-      options.onEntry({ app: options.app, version: replica.deployment, component: level, node: replica.id, time: nowMicros(), level, file: "", line: -1, msg, attrs: {} });
+    const raw =
+      (level: "stdout" | "stderr") =>
+      (msg: string): void =>
+        options.onEntry({
+          app: options.app,
+          version: replica.deployment,
+          component: level,
+          node: replica.id,
+          time: nowMicros(),
+          level,
+          file: "",
+          line: -1,
+          msg,
+          attrs: {},
+        });
     const json = (line: string): void => {
       try {
         options.onEntry(entryFromPino(line));
@@ -53,7 +66,11 @@ export class Envelope {
         raw("stderr")(line); // not JSON: show it as it is rather than lose it
       }
     };
-    const streams = [lines(this.#child.stdout!, raw("stdout")), lines(this.#child.stderr!, raw("stderr")), lines(this.#child.stdio[LOG_FD] as Readable, json)];
+    const streams = [
+      lines(this.#child.stdout!, raw("stdout")),
+      lines(this.#child.stderr!, raw("stderr")),
+      lines(this.#child.stdio[LOG_FD] as Readable, json),
+    ];
     // stdin stays open and unwritten; the replica exits when it closes (the deployer is gone).
     this.#child.stdin!.on("error", () => {});
     this.exited = new Promise<Exit>((resolve) => {

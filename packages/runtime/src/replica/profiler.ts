@@ -90,7 +90,10 @@ async function heapProfile(): Promise<string> {
   try {
     session = await (heap as Promise<Session>);
   } catch (e) {
-    throw runtimeError("WEAVER_ERR_PROFILE", `the heap sampler of this process (pid ${process.pid}) could not start: ${(e as Error).message}`);
+    throw runtimeError(
+      "WEAVER_ERR_PROFILE",
+      `the heap sampler of this process (pid ${process.pid}) could not start: ${(e as Error).message}`,
+    );
   }
   const { profile } = await session.post("HeapProfiler.getSamplingProfile");
   return JSON.stringify(profile);

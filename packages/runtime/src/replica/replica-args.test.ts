@@ -30,7 +30,19 @@ describe("readReplicaArgs", () => {
     ["routes not a map", { ...good, routes: null }, /routes must be an object/],
     ["routes not a list", { ...good, routes: { "app/B": {} } }, /routes of app\/B must be a list/],
     ["a bad route", { ...good, routes: { "app/B": [{ id: "r2", address: "127.0.0.1:9000" }] } }, /a route of app\/B is not/],
-    ["a replica twice", { ...good, routes: { "app/B": [{ id: "r2", address: "unix:/a" }, { id: "r2", address: "unix:/b" }] } }, /name replica r2 twice/],
+    [
+      "a replica twice",
+      {
+        ...good,
+        routes: {
+          "app/B": [
+            { id: "r2", address: "unix:/a" },
+            { id: "r2", address: "unix:/b" },
+          ],
+        },
+      },
+      /name replica r2 twice/,
+    ],
     ["listeners not a map", { ...good, listeners: ["127.0.0.1:0"] }, /listeners must be an object/],
     ["a listener address not a string", { ...good, listeners: { lis: 8080 } }, /listener lis must be/],
   ])("refuses %s, naming the variable", (_what, value, reason) => {

@@ -50,7 +50,10 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
   const text = env[REPLICA_ENV];
   if (text === undefined || text === "") return undefined;
   const bad = (why: string): never => {
-    throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `${REPLICA_ENV} is not valid: ${why}; it is set by a deployer, see ReplicaArgs in @weaver/runtime`);
+    throw runtimeError(
+      "WEAVER_ERR_REPLICA_ARGS",
+      `${REPLICA_ENV} is not valid: ${why}; it is set by a deployer, see ReplicaArgs in @weaver/runtime`,
+    );
   };
   let args: ReplicaArgs;
   try {
@@ -60,12 +63,19 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
   }
   if (typeof args !== "object" || args === null) return bad("not an object");
   if (typeof args.deployment !== "string" || typeof args.id !== "string") return bad("deployment and id must be strings");
-  if (args.protocol !== undefined && !Number.isInteger(args.protocol)) return bad("protocol must be a whole number (the deployer's DEPLOYER_PROTOCOL_VERSION)");
+  if (args.protocol !== undefined && !Number.isInteger(args.protocol))
+    return bad("protocol must be a whole number (the deployer's DEPLOYER_PROTOCOL_VERSION)");
   if (!Array.isArray(args.hosts) || args.hosts.some((h) => typeof h !== "string")) return bad("hosts must be a list of component names");
-  if (args.listen !== undefined && parseEndpoint(args.listen) === undefined) return bad(`listen "${args.listen}" is not unix:<path> or tcp:<host>:<port>`);
-  if (args.control !== undefined && parseEndpoint(args.control) === undefined) return bad(`control "${args.control}" is not unix:<path> or tcp:<host>:<port>`);
-  if (args.logFd !== undefined && !(Number.isInteger(args.logFd) && args.logFd > 2)) return bad("logFd must be a file descriptor number above 2");
-  if (args.proxies !== undefined && (typeof args.proxies !== "object" || args.proxies === null || Object.values(args.proxies).some((a) => typeof a !== "string"))) {
+  if (args.listen !== undefined && parseEndpoint(args.listen) === undefined)
+    return bad(`listen "${args.listen}" is not unix:<path> or tcp:<host>:<port>`);
+  if (args.control !== undefined && parseEndpoint(args.control) === undefined)
+    return bad(`control "${args.control}" is not unix:<path> or tcp:<host>:<port>`);
+  if (args.logFd !== undefined && !(Number.isInteger(args.logFd) && args.logFd > 2))
+    return bad("logFd must be a file descriptor number above 2");
+  if (
+    args.proxies !== undefined &&
+    (typeof args.proxies !== "object" || args.proxies === null || Object.values(args.proxies).some((a) => typeof a !== "string"))
+  ) {
     return bad("proxies must map listener names to addresses");
   }
   if (typeof args.routes !== "object" || args.routes === null) return bad("routes must be an object");
@@ -82,7 +92,8 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
     }
   }
   if (args.listeners !== undefined) {
-    if (typeof args.listeners !== "object" || args.listeners === null || Array.isArray(args.listeners)) return bad("listeners must be an object");
+    if (typeof args.listeners !== "object" || args.listeners === null || Array.isArray(args.listeners))
+      return bad("listeners must be an object");
     for (const [name, address] of Object.entries(args.listeners)) {
       if (typeof address !== "string") return bad(`the address of listener ${name} must be a "host:port" string`);
     }

@@ -32,13 +32,18 @@ export function replicaServices(id: string): ReadonlyMap<number, ReplicaService>
     [HEALTH_METHOD, () => Promise.resolve(health)],
     [METRICS_METHOD, () => Promise.resolve(codec.encode({ id, metrics: snapshotMetrics() } satisfies MetricsReply))],
     [SPANS_METHOD, () => Promise.resolve(codec.encode(takeSpans()))],
-    [PROFILE_METHOD, async (payload) => codec.encode({ id, profile: await profileProcess(codec.decode(payload) as ProfileRequest) } satisfies ProfileReply)],
+    [
+      PROFILE_METHOD,
+      async (payload) =>
+        codec.encode({ id, profile: await profileProcess(codec.decode(payload) as ProfileRequest) } satisfies ProfileReply),
+    ],
   ]);
 }
 
 /** Answers a reserved method, or refuses one this replica does not know. */
 export function serveReserved(services: ReadonlyMap<number, ReplicaService>, method: number, payload: Buffer): Promise<Uint8Array> {
   const service = services.get(method);
-  if (service === undefined) throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `no reserved method #${method.toString(16)} in this replica`);
+  if (service === undefined)
+    throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `no reserved method #${method.toString(16)} in this replica`);
   return service(payload);
 }

@@ -108,7 +108,8 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
     return client;
   };
   // Routes are followed from the start: a component's init() may call components elsewhere.
-  const control = args.control === undefined ? undefined : new ControlChannel(args, app, logger, clientFor, options.exitWithDeployer ?? true);
+  const control =
+    args.control === undefined ? undefined : new ControlChannel(args, app, logger, clientFor, options.exitWithDeployer ?? true);
   const host = options.host({
     listener: (name) => {
       const shown = args.proxies?.[name];
@@ -134,7 +135,10 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
     for (const name of hosted) await host.instance(name);
     if (served.length > 0 || args.control !== undefined) {
       if (args.listen === undefined) {
-        throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`);
+        throw runtimeError(
+          "WEAVER_ERR_REPLICA_ARGS",
+          `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`,
+        );
       }
       const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
       const services = replicaServices(args.id);
@@ -142,7 +146,8 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
         deployment: args.deployment,
         version: app.versionHash,
         id: args.id,
-        handler: (payload, call) => (call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call)),
+        handler: (payload, call) =>
+          call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call),
         deadlineReason: () => new DeadlineExceededError(),
         cancelReason: () => new CancelledError(),
         onBadPeer: (reason) => logger.warn(reason),

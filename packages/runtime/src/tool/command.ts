@@ -69,10 +69,7 @@ export function newCommand(spec: CommandSpec): Command {
  */
 export function newGroup(spec: CommandSpec, children: readonly Command[]): Command {
   const notes = `Use "${commandLine(spec.path)} help <command>" for more information about a command.`;
-  const group = newCommand({ usage: "<command> ...", notes, ...spec }).helpCommand(
-    "help [command]",
-    "Print help for a sub-command.",
-  );
+  const group = newCommand({ usage: "<command> ...", notes, ...spec }).helpCommand("help [command]", "Print help for a sub-command.");
   for (const child of children) group.addCommand(child);
   return group;
 }

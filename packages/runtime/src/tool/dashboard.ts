@@ -46,7 +46,9 @@ async function loadDashboard(): Promise<DashboardModule> {
     return (await import(name)) as DashboardModule;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || !String((e as Error).message).includes(DASHBOARD_PACKAGE)) throw e;
-    throw new UsageError(`the dashboard is the package ${DASHBOARD_PACKAGE}, which is not installed: install it (npm install --save-dev ${DASHBOARD_PACKAGE}) beside the weaver command`);
+    throw new UsageError(
+      `the dashboard is the package ${DASHBOARD_PACKAGE}, which is not installed: install it (npm install --save-dev ${DASHBOARD_PACKAGE}) beside the weaver command`,
+    );
   }
 }
 
@@ -72,7 +74,8 @@ export function dashboardCommand(spec: ToolSpec): Command {
     .option("--no-open", "only print the URL; do not open a browser")
     .action(async (options: { host: string; port: string; open: boolean }) => {
       const port = Number(options.port);
-      if (!/^\d+$/.test(options.port) || port > 65535) throw new UsageError(`invalid --port ${JSON.stringify(options.port)}: want a number from 0 to 65535`);
+      if (!/^\d+$/.test(options.port) || port > 65535)
+        throw new UsageError(`invalid --port ${JSON.stringify(options.port)}: want a number from 0 to 65535`);
       const { openBrowser, startDashboard } = await loadDashboard();
       const dashboard = await startDashboard({ deployer, host: options.host, port });
       process.stderr.write(`Dashboard available at: ${dashboard.url}\n`);

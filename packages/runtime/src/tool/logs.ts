@@ -13,7 +13,7 @@ import { PrettyPrinter, type LogEntry } from "../logs/log-entry.js";
 import { WeaverError } from "../errors.js";
 import { colorEnabled } from "../output/terminal.js";
 import { logsDir } from "../deployments/deployment-files.js";
-import { type LogFilter } from "../logs/log-query.js";
+import type { LogFilter } from "../logs/log-query.js";
 import { listLogFiles, readLogs } from "../logs/log-reader.js";
 import { logEntryJson } from "../logs/log-json.js";
 import { logFilter } from "../logs/log-filter.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type MetricSnapshot } from "../metrics/metrics.js";
-import { type ReplicaMetrics } from "../metrics/prometheus.js";
+import type { MetricSnapshot } from "../metrics/metrics.js";
+import type { ReplicaMetrics } from "../metrics/prometheus.js";
 import { formatMetricsTables } from "./metrics-tables.js";
 
 const ID = "bd689290-4929-47f1-a0f0-774d5e1a9307";

@@ -8,8 +8,8 @@
  */
 import { renderTable } from "../output/table.js";
 import { shortName } from "../names.js";
-import { type MetricSnapshot } from "../metrics/metrics.js";
-import { type ReplicaMetrics } from "../metrics/prometheus.js";
+import type { MetricSnapshot } from "../metrics/metrics.js";
+import type { ReplicaMetrics } from "../metrics/prometheus.js";
 
 /** One series of one replica, as a table row is made from it. */
 interface Row {
@@ -68,7 +68,11 @@ export function metricTables(replicas: readonly ReplicaMetrics[], match: (name: 
 }
 
 /** Renders the tables of the metrics whose names `match` accepts (every metric by default). */
-export function formatMetricsTables(replicas: readonly ReplicaMetrics[], match: (name: string) => boolean = () => true, color = false): string {
+export function formatMetricsTables(
+  replicas: readonly ReplicaMetrics[],
+  match: (name: string) => boolean = () => true,
+  color = false,
+): string {
   return metricTables(replicas, match)
     .map((t) => renderTable([`// ${t.help}`, `${t.name}: ${t.type.toUpperCase()}`], t.header, t.rows, color))
     .join("");

@@ -10,7 +10,7 @@
  */
 import type { Command } from "commander";
 import { colorEnabled } from "../output/terminal.js";
-import { type ReplicaMetrics } from "../metrics/prometheus.js";
+import type { ReplicaMetrics } from "../metrics/prometheus.js";
 import { StatusClient } from "../deployments/status-client.js";
 import { formatMetricsTables } from "./metrics-tables.js";
 import { listDeployments } from "../deployments/deployment-list.js";
@@ -33,7 +33,10 @@ export function metricsCommand(spec: ToolSpec): Command {
       "(JavaScript syntax), only the metrics whose names it matches are shown.",
     examples: [
       { comment: "Show every metric.", command: `weaver ${deployer} metrics` },
-      { comment: "Show the calls of each component method, per caller and replica.", command: `weaver ${deployer} metrics weaver_method_count` },
+      {
+        comment: "Show the calls of each component method, per caller and replica.",
+        command: `weaver ${deployer} metrics weaver_method_count`,
+      },
       { comment: "Show the metrics whose names contain error.", command: `weaver ${deployer} metrics error` },
       { comment: "Show the metrics whose names contain error or latency.", command: `weaver ${deployer} metrics 'error|latency'` },
     ],
@@ -51,9 +54,13 @@ export function metricsCommand(spec: ToolSpec): Command {
       }
       const replicas: ReplicaMetrics[] = [];
       for (const { registration: r, result } of await Promise.all(
-        listing.running.map(async ({ registration }) => ({ registration, result: await new StatusClient(registration.status).metrics().catch((e: Error) => e) })),
+        listing.running.map(async ({ registration }) => ({
+          registration,
+          result: await new StatusClient(registration.status).metrics().catch((e: Error) => e),
+        })),
       )) {
-        if (result instanceof Error) printError(`cannot read the metrics of deployment ${r.deployment} of ${r.app}: ${result.message}; it is left out.`);
+        if (result instanceof Error)
+          printError(`cannot read the metrics of deployment ${r.deployment} of ${r.app}: ${result.message}; it is left out.`);
         else replicas.push(...result);
       }
       process.stdout.write(formatMetricsTables(replicas, match, colorEnabled(process.stdout)));
@@ -67,7 +74,9 @@ function compile(regex: string | undefined, deployer: string): (name: string) =>
   try {
     re = new RegExp(regex);
   } catch (e) {
-    throw new UsageError(`${JSON.stringify(regex)} is not a regular expression: ${(e as Error).message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, "")}\nSee "weaver ${deployer} metrics --help" for examples.`);
+    throw new UsageError(
+      `${JSON.stringify(regex)} is not a regular expression: ${(e as Error).message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, "")}\nSee "weaver ${deployer} metrics --help" for examples.`,
+    );
   }
   return (name) => re.test(name);
 }

@@ -45,7 +45,12 @@ export function pluginDeployers(env: NodeJS.ProcessEnv = process.env): string[] 
       continue;
     }
     for (const entry of entries) {
-      const m = /^weaver-([a-z][a-z0-9-]*)$/i.exec(extensions(env).reduce((n, ext) => (ext !== "" && n.toUpperCase().endsWith(ext.toUpperCase()) ? n.slice(0, -ext.length) : n), entry));
+      const m = /^weaver-([a-z][a-z0-9-]*)$/i.exec(
+        extensions(env).reduce(
+          (n, ext) => (ext !== "" && n.toUpperCase().endsWith(ext.toUpperCase()) ? n.slice(0, -ext.length) : n),
+          entry,
+        ),
+      );
       if (m !== null && isExecutableFile(join(dir, entry))) names.add((m[1] as string).toLowerCase());
     }
   }

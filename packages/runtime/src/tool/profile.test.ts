@@ -25,6 +25,8 @@ describe("profileDuration", () => {
     ["2h", "is longer than 1h0m0s"],
   ])("refuses %j: it %s", (text, why) => {
     expect(() => profileDuration(text, "multi")).toThrow(UsageError);
-    expect(() => profileDuration(text, "multi")).toThrow(`--duration ${JSON.stringify(text)} ${why}; write it like 30s, 500ms, 1m or 1m30s. See "weaver multi profile --help".`);
+    expect(() => profileDuration(text, "multi")).toThrow(
+      `--duration ${JSON.stringify(text)} ${why}; write it like 30s, 500ms, 1m or 1m30s. See "weaver multi profile --help".`,
+    );
   });
 });

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { formatAge } from "../output/table.js";
 import { parseDuration } from "../config/config.js";
-import { type ProfileRequest } from "../replica/deployer-protocol.js";
+import type { ProfileRequest } from "../replica/deployer-protocol.js";
 import { DEFAULT_PROFILE_MS, MAX_PROFILE_MS } from "../profile/profile-http.js";
 import { StatusClient } from "../deployments/status-client.js";
 import { findDeployment } from "../deployments/deployment-prefix.js";
@@ -47,8 +47,14 @@ export function profileCommand(spec: ToolSpec): Command {
       "replicas' sampled allocations hold now. Open the file in VS Code, or in Chrome DevTools " +
       "(Performance panel for a CPU profile, Memory panel for a heap profile: Load profile).",
     examples: [
-      { comment: "Profile the CPU of a deployment for 30 seconds; the start of its id is enough.", command: `weaver ${deployer} profile 6b28` },
-      { comment: "Profile for 10 seconds and open the profile in VS Code.", command: `code $(weaver ${deployer} profile --duration 10s 6b28)` },
+      {
+        comment: "Profile the CPU of a deployment for 30 seconds; the start of its id is enough.",
+        command: `weaver ${deployer} profile 6b28`,
+      },
+      {
+        comment: "Profile for 10 seconds and open the profile in VS Code.",
+        command: `code $(weaver ${deployer} profile --duration 10s 6b28)`,
+      },
       { comment: "Take a heap profile of a deployment.", command: `weaver ${deployer} profile --type heap 6b28` },
     ],
   })
@@ -56,8 +62,12 @@ export function profileCommand(spec: ToolSpec): Command {
     .option("--duration <duration>", "how long a CPU profile runs, such as 30s, 500ms or 1m", `${DEFAULT_PROFILE_MS / 1000}s`)
     .addOption(new Option("--type <type>", "the kind of profile").choices(["cpu", "heap"]).default("cpu"))
     .action(async (prefix: string, options: ProfileOptions) => {
-      const request: ProfileRequest = { type: options.type, durationMs: options.type === "cpu" ? profileDuration(options.duration, deployer) : 0 };
-      if (prefix.trim() === "") throw new UsageError(`give the id of a deployment, or the start of one. See "weaver ${deployer} profile --help".`);
+      const request: ProfileRequest = {
+        type: options.type,
+        durationMs: options.type === "cpu" ? profileDuration(options.duration, deployer) : 0,
+      };
+      if (prefix.trim() === "")
+        throw new UsageError(`give the id of a deployment, or the start of one. See "weaver ${deployer} profile --help".`);
       await profile(deployer, prefix, request);
     });
 }
@@ -68,7 +78,9 @@ export function profileDuration(text: string, deployer: string): number {
   const ms = parsed === undefined ? undefined : Math.round(parsed);
   if (ms === undefined || ms <= 0 || ms > MAX_PROFILE_MS) {
     const why = ms === undefined ? "is not a duration" : ms <= 0 ? "is too short" : `is longer than ${formatAge(MAX_PROFILE_MS)}`;
-    throw new UsageError(`--duration ${JSON.stringify(text)} ${why}; write it like 30s, 500ms, 1m or 1m30s. See "weaver ${deployer} profile --help".`);
+    throw new UsageError(
+      `--duration ${JSON.stringify(text)} ${why}; write it like 30s, 500ms, 1m or 1m30s. See "weaver ${deployer} profile --help".`,
+    );
   }
   return ms;
 }
@@ -125,7 +137,9 @@ async function writeProfile(result: DeploymentProfile): Promise<string> {
       return path;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST" && n < 100) continue;
-      printError(`cannot write the profile to ${path}: ${(e as Error).message}; check that the temp folder ${tmpdir()} is writable, or set TMPDIR`);
+      printError(
+        `cannot write the profile to ${path}: ${(e as Error).message}; check that the temp folder ${tmpdir()} is writable, or set TMPDIR`,
+      );
       throw new ExitStatus(EXIT_FAILURE);
     }
   }

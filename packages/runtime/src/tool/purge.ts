@@ -113,7 +113,15 @@ function plan(running: readonly RunningDeployment[], unreachable: readonly Unrea
 /** Lays out rows as left-aligned columns, two spaces apart, indented by two. */
 function columns(rows: readonly (readonly string[])[]): string {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => `  ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd()}\n`).join("");
+  return rows
+    .map(
+      (r) =>
+        `  ${r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join("  ")
+          .trimEnd()}\n`,
+    )
+    .join("");
 }
 
 /** Asks on the terminal; true for y or yes. Ctrl-C or the end of input count as no. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DeploymentStatus, type GroupStatus, type ReplicaStatus } from "../deployments/deployment-status.js";
+import type { DeploymentStatus, GroupStatus, ReplicaStatus } from "../deployments/deployment-status.js";
 import { formatStatusTables } from "./status-tables.js";
 
 const ID = "bd689290-4929-47f1-a0f0-774d5e1a9307";
@@ -84,7 +84,12 @@ describe("formatStatusTables", () => {
     const older = "99999999-0000-4000-8000-000000000000";
     const out = formatStatusTables(
       [
-        httpserver({ listeners: [{ name: "b", address: "127.0.0.1:2" }, { name: "a", address: "127.0.0.1:1" }] }),
+        httpserver({
+          listeners: [
+            { name: "b", address: "127.0.0.1:2" },
+            { name: "a", address: "127.0.0.1:1" },
+          ],
+        }),
         httpserver({ deployment: older, started: NOW - 3_600_000, components: [], listeners: [] }),
         httpserver({ app: "aaa", deployment: other, started: NOW - 1000, components: [], listeners: [] }),
       ],
@@ -98,11 +103,7 @@ describe("formatStatusTables", () => {
         .slice(4, -1)
         .map((l) => l.replace(/\s+/g, " ").trim());
     };
-    expect(rows("DEPLOYMENTS")).toEqual([
-      `│ aaa │ ${other} │ 1s │`,
-      `│ httpserver │ ${older} │ 1h0m0s │`,
-      `│ httpserver │ ${ID} │ 1m3s │`,
-    ]);
+    expect(rows("DEPLOYMENTS")).toEqual([`│ aaa │ ${other} │ 1s │`, `│ httpserver │ ${older} │ 1h0m0s │`, `│ httpserver │ ${ID} │ 1m3s │`]);
     expect(rows("LISTENERS")).toEqual(["│ httpserver │ bd689290 │ a │ 127.0.0.1:1 │", "│ httpserver │ bd689290 │ b │ 127.0.0.1:2 │"]);
   });
 
@@ -126,7 +127,9 @@ describe("formatStatusTables", () => {
         { name: "httpserver/Reverser", short: "httpserver.Reverser", group: "weaver.Main" },
       ],
     });
-    const lines = formatStatusTables([s], NOW).split("\n").filter((l) => l.includes("9, 12, 100"));
+    const lines = formatStatusTables([s], NOW)
+      .split("\n")
+      .filter((l) => l.includes("9, 12, 100"));
     expect(lines.map((l) => l.split("│")[3]?.trim())).toEqual(["weaver.Main", "httpserver.Reverser"]);
   });
 
@@ -135,6 +138,7 @@ describe("formatStatusTables", () => {
     expect(plain).not.toContain("\x1b[");
     const coloured = formatStatusTables([httpserver()], NOW, true);
     expect(coloured).toContain("│ \x1b[2mhttpserver\x1b[0m │ \x1b[2mbd689290\x1b[0m   │ httpserver.Converter │");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape sequences of terminal output are what this checks.
     expect(coloured.replace(/\x1b\[\d+m/g, "")).toBe(plain);
   });
 });

@@ -10,7 +10,7 @@
  * (Main first, then by full name); listeners are sorted by name.
  */
 import { formatAge, renderTable } from "../output/table.js";
-import { type DeploymentStatus, type ReplicaStatus } from "../deployments/deployment-status.js";
+import type { DeploymentStatus, ReplicaStatus } from "../deployments/deployment-status.js";
 
 /** Replica states whose pid names a process that exists (restarting and stopped ones have exited). */
 const LIVE_STATES: ReadonlySet<ReplicaStatus["state"]> = new Set(["starting", "ready", "unhealthy"]);
@@ -28,7 +28,9 @@ export function formatStatusTables(statuses: readonly DeploymentStatus[], now: n
     s.components.map((c) => [s.app, s.deployment.slice(0, 8), c.short, replicaPids(s, c.name, c.group).join(", ")]),
   );
   const listeners = sorted.flatMap((s) =>
-    [...s.listeners].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((l) => [s.app, s.deployment.slice(0, 8), l.name, l.address]),
+    [...s.listeners]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((l) => [s.app, s.deployment.slice(0, 8), l.name, l.address]),
   );
   return (
     renderTable("DEPLOYMENTS", ["APP", "DEPLOYMENT", "AGE"], deployments, color) +

@@ -98,7 +98,9 @@ describe("OtlpExporter", () => {
     await exporter.flush();
     exporter.export([SPAN]);
     await exporter.flush();
-    expect(errors).toEqual([`cannot send 1 spans to the OTLP collector at ${c.url}/v1/traces: the collector answered HTTP 503; dropping spans until it answers`]);
+    expect(errors).toEqual([
+      `cannot send 1 spans to the OTLP collector at ${c.url}/v1/traces: the collector answered HTTP 503; dropping spans until it answers`,
+    ]);
     expect(c.bodies).toHaveLength(2);
   });
 });

@@ -61,7 +61,10 @@ export class OtlpExporter {
       if (!res.ok) throw new Error(`the collector answered HTTP ${res.status}`);
       this.#failing = false;
     } catch (e) {
-      if (!this.#failing) this.#onError(`cannot send ${batch.length} spans to the OTLP collector at ${this.#url}: ${(e as Error).message}; dropping spans until it answers`);
+      if (!this.#failing)
+        this.#onError(
+          `cannot send ${batch.length} spans to the OTLP collector at ${this.#url}: ${(e as Error).message}; dropping spans until it answers`,
+        );
       this.#failing = true;
     }
   }
@@ -81,7 +84,12 @@ export function otlpRequest(spans: readonly SpanRecord[]): unknown {
       const r = list[0]!.resource;
       return {
         resource: {
-          attributes: attributes({ "service.name": r.app, "service.instance.id": r.replica, "weaver.deployment": r.deployment, "process.pid": r.pid }),
+          attributes: attributes({
+            "service.name": r.app,
+            "service.instance.id": r.replica,
+            "weaver.deployment": r.deployment,
+            "process.pid": r.pid,
+          }),
         },
         scopeSpans: [
           {

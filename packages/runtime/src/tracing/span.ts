@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import {
-  SpanKind,
+  type SpanKind,
   SpanStatusCode,
   TraceFlags,
   type Attributes,
@@ -33,7 +33,11 @@ export interface SpanRecord {
   readonly status: "unset" | "ok" | "error";
   readonly statusMessage?: string;
   readonly attributes: Readonly<Record<string, AttributeValue>>;
-  readonly events: readonly { readonly name: string; readonly time: number; readonly attributes: Readonly<Record<string, AttributeValue>> }[];
+  readonly events: readonly {
+    readonly name: string;
+    readonly time: number;
+    readonly attributes: Readonly<Record<string, AttributeValue>>;
+  }[];
   /** Where the span was recorded: app, deployment, replica id and process id. */
   readonly resource: SpanResource;
 }
@@ -146,7 +150,11 @@ export class WeaverSpan implements Span {
   }
   recordException(exception: Exception, time?: TimeInput): void {
     const e = typeof exception === "string" ? { message: exception } : exception;
-    this.addEvent("exception", { "exception.type": (e as Error).name ?? "Error", "exception.message": e.message ?? String(exception) }, time);
+    this.addEvent(
+      "exception",
+      { "exception.type": (e as Error).name ?? "Error", "exception.message": e.message ?? String(exception) },
+      time,
+    );
   }
   /** Records an error: an exception event and an error status with its message. */
   fail(error: unknown): void {

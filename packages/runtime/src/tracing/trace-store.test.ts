@@ -33,12 +33,19 @@ describe("TraceStore", () => {
   it("lists traces newest first, by latency bucket and errors, and returns a trace's spans in time order", () => {
     const store = new TraceStore();
     const root = span("t1", 50);
-    const child = span("t1", 5, { parentSpanId: root.spanId, name: "child", status: "error", resource: { ...root.resource, replica: "r2" } });
+    const child = span("t1", 5, {
+      parentSpanId: root.spanId,
+      name: "child",
+      status: "error",
+      resource: { ...root.resource, replica: "r2" },
+    });
     store.add([child, root, span("t2", 0.5), span("t3", 2000)]);
     expect(store.list().map((t) => t.traceId)).toEqual(["t3", "t2", "t1"]);
     expect(store.list({ minMs: 10, maxMs: 100 }).map((t) => t.traceId)).toEqual(["t1"]);
     expect(store.list({ maxMs: 1 }).map((t) => t.traceId)).toEqual(["t2"]);
-    expect(store.list({ errors: true })).toEqual([expect.objectContaining({ traceId: "t1", name: "root t1", status: "error", spans: 2, processes: 2 })]);
+    expect(store.list({ errors: true })).toEqual([
+      expect.objectContaining({ traceId: "t1", name: "root t1", status: "error", spans: 2, processes: 2 }),
+    ]);
     expect(store.list({ limit: 1 })).toHaveLength(1);
     expect(store.trace("t1")?.map((s) => s.name)).toEqual(["root t1", "child"]);
     expect(store.trace("nope")).toBeUndefined();

@@ -131,7 +131,10 @@ export class TraceStore {
 function summarize(spans: readonly SpanRecord[]): TraceSummary {
   const ids = new Set(spans.map((s) => s.spanId));
   const roots = spans.filter((s) => s.parentSpanId === "" || !ids.has(s.parentSpanId));
-  const root = roots.reduce((a, b) => (b.parentSpanId === "" && a.parentSpanId !== "") || b.start < a.start ? b : a, roots[0] ?? spans[0]!);
+  const root = roots.reduce(
+    (a, b) => ((b.parentSpanId === "" && a.parentSpanId !== "") || b.start < a.start ? b : a),
+    roots[0] ?? spans[0]!,
+  );
   const start = Math.min(...spans.map((s) => s.start));
   const end = Math.max(...spans.map((s) => s.end));
   return {

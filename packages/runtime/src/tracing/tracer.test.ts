@@ -39,10 +39,19 @@ describe("tracing", () => {
     const span = startEntrySpan("s", SpanKind.SERVER, parent, false)!;
     span.end();
     const [record] = takeSpans();
-    expect(record).toMatchObject({ traceId: "0af7651916cd43dd8448eb211c80319c", parentSpanId: "b7ad6b7169203331", kind: "server", name: "s" });
+    expect(record).toMatchObject({
+      traceId: "0af7651916cd43dd8448eb211c80319c",
+      parentSpanId: "b7ad6b7169203331",
+      kind: "server",
+      name: "s",
+    });
     expect(startEntrySpan("s", SpanKind.SERVER, parent.replace(/01$/, "00"), true)).toBeUndefined();
     expect(startEntrySpan("s", SpanKind.SERVER, "garbage", false)).toBeUndefined();
-    expect(parseTraceparent(formatTraceparent({ traceId: "a".repeat(32), spanId: "b".repeat(16), traceFlags: 1 }))).toMatchObject({ traceId: "a".repeat(32), spanId: "b".repeat(16), traceFlags: 1 });
+    expect(parseTraceparent(formatTraceparent({ traceId: "a".repeat(32), spanId: "b".repeat(16), traceFlags: 1 }))).toMatchObject({
+      traceId: "a".repeat(32),
+      spanId: "b".repeat(16),
+      traceFlags: 1,
+    });
     expect(parseTraceparent(`00-${"0".repeat(32)}-${"b".repeat(16)}-01`)).toBeUndefined();
   });
 
@@ -63,7 +72,12 @@ describe("tracing", () => {
     const rootRecord = byName(spans, "GET /");
     const outerRecord = byName(spans, "app.Outer.reverse");
     const inner = spans.filter((s) => s.name === "app.Inner.reverse");
-    expect(outerRecord).toMatchObject({ kind: "internal", parentSpanId: rootRecord.spanId, traceId: rootRecord.traceId, attributes: { "user.key": "v" } });
+    expect(outerRecord).toMatchObject({
+      kind: "internal",
+      parentSpanId: rootRecord.spanId,
+      traceId: rootRecord.traceId,
+      attributes: { "user.key": "v" },
+    });
     expect(inner).toHaveLength(2);
     for (const s of inner) expect(s.parentSpanId).toBe(outerRecord.spanId);
     expect(inner.map((s) => s.status)).toEqual(["unset", "error"]);
@@ -90,7 +104,11 @@ describe("tracing", () => {
     );
     root.end();
     const spans = takeSpans();
-    expect(byName(spans, "work")).toMatchObject({ parentSpanId: byName(spans, "root").spanId, status: "ok", events: [{ name: "half way", attributes: { step: 1 } }] });
+    expect(byName(spans, "work")).toMatchObject({
+      parentSpanId: byName(spans, "root").spanId,
+      status: "ok",
+      events: [{ name: "half way", attributes: { step: 1 } }],
+    });
   });
 
   it("starts no span from the API when the sampler says no and there is no parent", () => {

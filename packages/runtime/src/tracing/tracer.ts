@@ -80,7 +80,8 @@ export function startChildSpan(parent: WeaverSpan, name: string, kind: SpanKind)
  */
 export function startEntrySpan(name: string, kind: SpanKind, traceparent: string | undefined, root: boolean): WeaverSpan | undefined {
   const remote = parseTraceparent(traceparent);
-  if (remote !== undefined) return (remote.traceFlags & 1) === 1 ? new WeaverSpan(name, kind, remote.traceId, remote.spanId, sink) : undefined;
+  if (remote !== undefined)
+    return (remote.traceFlags & 1) === 1 ? new WeaverSpan(name, kind, remote.traceId, remote.spanId, sink) : undefined;
   return root && sample() ? new WeaverSpan(name, kind, newTraceId(), "", sink) : undefined;
 }
 
@@ -136,9 +137,17 @@ class WeaverContextManager implements ContextManager {
     if (state?.otel !== undefined) return state.otel;
     return state?.span === undefined ? ROOT_CONTEXT : trace.setSpan(ROOT_CONTEXT, state.span);
   }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    ctx: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
     const span = trace.getSpan(ctx);
-    const state = withSpan(activeContext() ?? { deadline: undefined, signal: NEVER, metadata: {}, traceparent: undefined }, span instanceof WeaverSpan ? span : undefined);
+    const state = withSpan(
+      activeContext() ?? { deadline: undefined, signal: NEVER, metadata: {}, traceparent: undefined },
+      span instanceof WeaverSpan ? span : undefined,
+    );
     return enterContext({ ...state, signal: state.signal, otel: ctx }, () => fn.apply(thisArg, args));
   }
   bind<T>(ctx: Context, target: T): T {

@@ -48,7 +48,9 @@ export class App extends Implements<Main>() {
           await withDeadline(200, () => echo.sleep(10_000, s));
           return "finished";
         } catch (e) {
-          return e instanceof DeadlineExceededError ? `deadline exceeded after ${Date.now() - started} ms` : `${(e as Error).name}: ${(e as Error).message}`;
+          return e instanceof DeadlineExceededError
+            ? `deadline exceeded after ${Date.now() - started} ms`
+            : `${(e as Error).name}: ${(e as Error).message}`;
         }
       }
       case "/log":

@@ -22,7 +22,10 @@ export class App extends Implements<Main>() {
       .createServer((socket) => {
         socket.on("error", () => socket.destroy());
         createInterface({ input: socket }).on("line", (line) => {
-          void this.upper.get().upper(line).then((up) => socket.write(`${process.pid}: ${up}\n`));
+          void this.upper
+            .get()
+            .upper(line)
+            .then((up) => socket.write(`${process.pid}: ${up}\n`));
         });
       })
       .listen(this.tcp);
