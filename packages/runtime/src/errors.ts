@@ -21,7 +21,7 @@ export const RUNTIME_ERRORS = {
   },
   WEAVER_ERR_CONFIG_SECTION: {
     meaning: "A section of weaver.toml is unknown or given twice under two names.",
-    fix: "Remove or rename the section; known sections are [serviceweaver], [single], [multi] and one per component, keyed by its full name.",
+    fix: "Remove or rename the section; known sections are [serviceweaver], one per deployer ([single], [multi], each installed plugin's) and one per component, keyed by its full name.",
   },
   WEAVER_ERR_CONFIG_KEY: {
     meaning: "A key in weaver.toml is unknown, missing or has the wrong type.",
