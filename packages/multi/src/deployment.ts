@@ -28,15 +28,12 @@ import {
   type Manifest,
   type ReplicaEndpoint,
   type RouteEntry,
-  type RoutesReply,
+  Routing,
 } from "@weaver/runtime";
 import { DEPLOYER } from "./deployer-name.js";
 import { computeGroups, type Group } from "./groups.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
-
-/** How long a routes long-poll waits for a change before answering with the same version. */
-const WATCH_MS = 20_000;
 
 /** Options of a deployment. */
 export interface DeploymentOptions {
@@ -63,8 +60,7 @@ export class Deployment {
   readonly #dir = privateSocketDir("weaver-multi-");
   #control: ControlServer | undefined;
   #status: StatusServer | undefined;
-  #version = 0;
-  #waiters: (() => void)[] = [];
+  readonly #routing = new Routing();
   #stopped = false;
   #fail: (message: string) => void = () => {};
   /** Settles with a message when the deployment cannot run (a group crashing at start). */
@@ -86,7 +82,7 @@ export class Deployment {
       ready: (r) => this.#slots.find((s) => s.id === r.id)?.ready(r.listeners),
       // A replica of another protocol version can never work: stop rather than restart it.
       refused: (_id, message) => this.#fail(message),
-      watchRoutes: (r) => this.#watch(r.id, r.version),
+      watchRoutes: (r) => this.#routing.watch(r.version, () => this.#routesOf(r.id)),
     });
     await this.#control.listen(control);
     for (const name of new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)))) {
@@ -137,10 +133,7 @@ export class Deployment {
   /** Resolves once every replica has been ready at least once, or rejects when the deployment fails. */
   async ready(): Promise<void> {
     while (this.#slots.some((s) => s.state !== "ready")) {
-      await Promise.race([
-        new Promise<void>((resolve) => this.#waiters.push(resolve)),
-        this.failed.then((m) => Promise.reject(new Error(m))),
-      ]);
+      await Promise.race([this.#routing.next(), this.failed.then((m) => Promise.reject(new Error(m)))]);
     }
   }
 
@@ -152,7 +145,7 @@ export class Deployment {
     await this.#status?.stop();
     await Promise.all([...this.#proxies.values()].map((p) => p.close()));
     await Promise.all(this.#slots.map((s) => s.stop()));
-    this.#wake();
+    this.#routing.close();
     await this.#control?.close();
     await this.#log.close();
     rmSync(this.#dir, { recursive: true, force: true });
@@ -204,22 +197,13 @@ export class Deployment {
     return routes;
   }
 
-  async #watch(replica: string, known: number): Promise<RoutesReply> {
-    if (known === this.#version && !this.#stopped) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, WATCH_MS);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-    const slot = this.#slots.find((s) => s.id === replica);
-    return { version: this.#version, routes: slot === undefined ? {} : this.#routes(slot.group) };
+  /** The routes of replica `id`, for its watch. */
+  #routesOf(id: string): Record<string, RouteEntry[]> {
+    const slot = this.#slots.find((s) => s.id === id);
+    return slot === undefined ? {} : this.#routes(slot.group);
   }
 
   #changed(): void {
-    this.#version++;
     for (const [name, proxy] of this.#proxies) {
       proxy.setBackends(
         this.#slots
@@ -227,12 +211,6 @@ export class Deployment {
           .map((s) => ({ replica: s.id, ...(parseAddress(s.listeners[name] as string) as Address) })),
       );
     }
-    this.#wake();
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) w();
+    this.#routing.changed();
   }
 }

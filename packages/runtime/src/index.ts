@@ -46,6 +46,7 @@ export { readManifest, type Manifest, type ComponentManifest, type MethodManifes
 export { loadDeployable, appCommand, appEnvironment, shownPath, type Deployable } from "./replica/app-process.js";
 export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
 export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity, type ReplicaProcess } from "./replica/control-server.js";
+export { Routing } from "./replica/routing.js";
 export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";
 export type { ReadyRequest, WatchRoutesRequest, RoutesReply, ProfileRequest } from "./replica/deployer-protocol.js";
 export { privateSocketDir } from "@weaver/rpc";

@@ -30,8 +30,8 @@ import {
   type DeploymentStatus,
   type ListenerConfig,
   type LogEntry,
+  Routing,
   type RouteEntry,
-  type RoutesReply,
 } from "@weaver/runtime";
 import { ExitStatus, exitStatusOf, newCommand, newGroup, toolCommands } from "@weaver/runtime/tool";
 
@@ -69,8 +69,7 @@ class Deployment {
   readonly #replicas: Replica[];
   readonly #control: ControlServer;
   #status: StatusServer | undefined;
-  #version = 0;
-  #waiters: (() => void)[] = [];
+  readonly #routing = new Routing();
   #stopping = false;
   /** Settles with the reason the deployment cannot run. */
   readonly failed: Promise<string>;
@@ -97,7 +96,7 @@ class Deployment {
       {
         ready: (r) => this.#ready(r.id, r.listeners),
         refused: (_id, message) => this.#fail(message),
-        watchRoutes: (r) => this.#watch(r.id, r.version),
+        watchRoutes: (r) => this.#routing.watch(r.version, () => this.#routes(this.#replicas.find((x) => x.id === r.id)?.component)),
       },
     );
   }
@@ -126,7 +125,7 @@ class Deployment {
     this.#stopping = true;
     await this.#status?.stop();
     await Promise.all(this.#replicas.map((r) => r.envelope?.stop()));
-    this.#wake();
+    this.#routing.close();
     await this.#control.close();
     await this.#log.close();
     rmSync(this.#dir, { recursive: true, force: true });
@@ -169,7 +168,7 @@ class Deployment {
       const wasReady = r.client !== undefined;
       r.client?.close();
       r.client = undefined;
-      this.#changed();
+      this.#routing.changed();
       const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
       if (!wasReady)
         return this.#fail(
@@ -189,11 +188,11 @@ class Deployment {
       { deployment: this.id, version: this.#d.manifest.versionHash },
       { id, address: r.address, group: shortName(r.component), pid: r.pid },
     );
-    this.#changed();
+    this.#routing.changed();
   }
 
   /** The ready replicas of every component `component` calls. */
-  #routes(component: string): Record<string, RouteEntry[]> {
+  #routes(component: string | undefined): Record<string, RouteEntry[]> {
     const routes: Record<string, RouteEntry[]> = {};
     for (const [caller, callee] of this.#d.manifest.callGraph) {
       if (caller !== component) continue;
@@ -202,21 +201,6 @@ class Deployment {
         .map((r) => ({ id: r.id, address: r.address }));
     }
     return routes;
-  }
-
-  async #watch(id: string, known: number): Promise<RoutesReply> {
-    if (known === this.#version && !this.#stopping) await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    const r = this.#replicas.find((x) => x.id === id);
-    return { version: this.#version, routes: r === undefined ? {} : this.#routes(r.component) };
-  }
-
-  #changed(): void {
-    this.#version++;
-    this.#wake();
-  }
-
-  #wake(): void {
-    for (const w of this.#waiters.splice(0)) w();
   }
 
   #statusNow(): DeploymentStatus {

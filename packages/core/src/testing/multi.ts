@@ -27,8 +27,8 @@ import {
   type AppConfig,
   type LogEntry,
   type Manifest,
+  Routing,
   type RouteEntry,
-  type RoutesReply,
 } from "@weaver/runtime";
 import { registeredApps } from "@weaver/runtime/core";
 import type { InterfaceOf } from "../component.js";
@@ -68,8 +68,7 @@ class TestDeployment {
   readonly #control: ControlServer;
   readonly #printer = new PrettyPrinter(false);
   #weavelet: { stop(): Promise<void> } | undefined;
-  #version = 0;
-  #waiters: (() => void)[] = [];
+  readonly #routing = new Routing();
   #closing = false;
 
   constructor(app: Manifest, config: AppConfig, fakes: ReadonlyMap<string, object>, replicas: number) {
@@ -81,7 +80,10 @@ class TestDeployment {
       {
         ready: (r) => this.#update(r.id, (s) => (s.ready = true)),
         refused: (id, message) => this.#update(id, (s) => (s.failure = message)),
-        watchRoutes: (r) => this.#watch(r.id, r.version),
+        watchRoutes: (r) =>
+          this.#routing.watch(r.version, () =>
+            this.#routes(r.id === TEST_REPLICA ? [...this.#fakes.keys()] : (this.#slots.find((s) => s.id === r.id)?.hosts ?? [])),
+          ),
       },
     );
     groups(app, config, fakes).forEach((hosts, g) => {
@@ -133,10 +135,7 @@ class TestDeployment {
           "WEAVER_ERR_RUNNER",
           `the process of ${shortName(name)} was not ready within ${this.#config.startTimeoutMs} ms; raise [serviceweaver] start_timeout in the test's config if it needs longer`,
         );
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve);
-        setTimeout(resolve, 250).unref();
-      });
+      await Promise.race([this.#routing.next(), new Promise((resolve) => setTimeout(resolve, 250).unref())]);
     }
   }
 
@@ -145,7 +144,7 @@ class TestDeployment {
     this.#closing = true;
     await this.#weavelet?.stop();
     await Promise.all(this.#slots.map((s) => s.envelope?.stop()));
-    this.#wake();
+    this.#routing.close();
     await this.#control.close();
     rmSync(this.#dir, { recursive: true, force: true });
   }
@@ -202,21 +201,10 @@ class TestDeployment {
     return routes;
   }
 
-  async #watch(id: string, known: number): Promise<RoutesReply> {
-    if (known === this.#version && !this.#closing) await new Promise<void>((resolve) => this.#waiters.push(resolve));
-    const hosts = id === TEST_REPLICA ? [...this.#fakes.keys()] : (this.#slots.find((s) => s.id === id)?.hosts ?? []);
-    return { version: this.#version, routes: this.#routes(hosts) };
-  }
-
   #update(id: string, change: (slot: Slot) => void): void {
     const slot = this.#slots.find((s) => s.id === id);
     if (slot !== undefined) change(slot);
-    this.#version++;
-    this.#wake();
-  }
-
-  #wake(): void {
-    for (const w of this.#waiters.splice(0)) w();
+    this.#routing.changed();
   }
 }
 
