@@ -165,6 +165,14 @@ export function runDeployerCases(deployer: DeployerUnderTest): void {
       expect(spans.map((s) => s.name)).toEqual(expect.arrayContaining(["conformance", "conformance.Echo.relay", "conformance.Store.save"]));
     });
 
+    test("profiles every ready process of the deployment, through its status server", async () => {
+      const profile = await deployed.status.profile({ type: "cpu", durationMs: 300 });
+      const processes = (await deployed.status.status()).groups.reduce((n, g) => n + g.replicas.length, 0);
+      expect(profile).toMatchObject({ app: "conformance", deployment: deployed.id, type: "cpu", failed: [] });
+      expect(profile.replicas).toHaveLength(processes);
+      expect((profile.profile as { nodes: unknown[] }).nodes.length).toBeGreaterThan(processes);
+    });
+
     test("survives or reports a crashed process", async () => {
       const echoGroup = async () => (await deployed.status.status()).groups.find((g) => g.components.includes("conformance/Echo"));
       const before = new Set((await echoGroup())?.replicas.map((r) => r.pid));
