@@ -59,10 +59,10 @@ export function dashboardCommand(spec: ToolSpec): Command {
     path: [deployer, "dashboard"],
     summary: "Inspect Weaver applications in a web browser",
     description:
-      `Serves a web dashboard of the running ${kind} deployments of this user and opens it in the ` +
+      `Serves a web dashboard of the running deployments of this user (of every deployer, the ${kind} ones first) and opens it in the ` +
       "default browser: for each deployment, its listeners, the processes of each component group " +
       "and their health, the traffic between components, per-method call statistics, its logs " +
-      "(live, with the query language of `weaver multi logs`), traces and metrics. Pages update " +
+      `(live, with the query language of \`weaver ${deployer} logs\`), traces and metrics. Pages update ` +
       "themselves; nothing is loaded from the network. Keeps serving until Ctrl-C.",
     examples: [
       { comment: "Serve the dashboard on a free port of 127.0.0.1 and open it.", command: `weaver ${deployer} dashboard` },

@@ -1,5 +1,5 @@
 /**
- * The tables of `weaver multi metrics`, laid out as Service Weaver prints them: one table per
+ * The tables of `weaver <deployer> metrics`, laid out as Service Weaver prints them: one table per
  * metric, app metrics first, then the framework's (weaver_*), each by name. A table's title is the
  * metric's help as a `// comment` and `<name>: <TYPE>`; its columns are the metric's label names
  * (sorted), then app, deployment and replica (ids shortened to 8 characters), then `Value`, or for

@@ -1,11 +1,11 @@
 /**
- * `weaver multi metrics [regex]` (and `weaver single metrics`): the latest value of every metric
- * of every running deployment, one table per metric (see formatMetricsTables), asked of each deployment's status
- * server (GET /metrics.json, which pulls every replica). A regular expression keeps the metrics
+ * `weaver <deployer> metrics [regex]`: the latest value of every metric of every running
+ * deployment of a deployer, one table per metric (see formatMetricsTables), asked of each
+ * deployment's status server (GET /metrics.json, which pulls every replica). A regular expression keeps the metrics
  * whose names it matches; one that does not compile is a usage mistake (status 2).
  *
  * With nothing running, a one-line note on stderr says how to start a deployment, as
- * `weaver multi status` does. A deployment whose metrics cannot be read is left out with a warning
+ * `weaver <deployer> status` does. A deployment whose metrics cannot be read is left out with a warning
  * on stderr; the command still succeeds.
  */
 import type { Command } from "commander";
@@ -18,7 +18,7 @@ import { newCommand } from "./command.js";
 import { startHint, type ToolSpec } from "./spec.js";
 import { UsageError, printError } from "./errors.js";
 
-/** Creates the `weaver multi metrics` command, or `weaver single metrics` for single-process deployments. */
+/** Creates the `weaver <deployer> metrics` command. */
 export function metricsCommand(spec: ToolSpec): Command {
   const { deployer, kind } = spec;
   return newCommand({

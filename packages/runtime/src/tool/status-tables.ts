@@ -1,5 +1,5 @@
 /**
- * The three tables of `weaver multi status`, laid out as Service Weaver prints them
+ * The three tables of `weaver <deployer> status`, laid out as Service Weaver prints them
  * (weaver-behaviours.md §2.7):
  *
  *   DEPLOYMENTS  APP, DEPLOYMENT (full id), AGE

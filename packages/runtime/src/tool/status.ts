@@ -1,6 +1,6 @@
 /**
- * `weaver multi status` (and `weaver single status`): the DEPLOYMENTS, COMPONENTS and LISTENERS tables of the running multi
- * deployments, or their statuses as JSON. Listing deletes the registrations of deployments that
+ * `weaver <deployer> status`: the DEPLOYMENTS, COMPONENTS and LISTENERS tables of the running
+ * deployments of a deployer, or their statuses as JSON. Listing deletes the registrations of deployments that
  * are gone (see listDeployments).
  *
  * With nothing running, the three tables are printed empty (as Service Weaver does, so that the
@@ -16,7 +16,7 @@ import { newCommand } from "./command.js";
 import { startHint, type ToolSpec } from "./spec.js";
 import { printError } from "./errors.js";
 
-/** Creates the `weaver multi status` command, or `weaver single status` for single-process deployments. */
+/** Creates the `weaver <deployer> status` command. */
 export function statusCommand(spec: ToolSpec): Command {
   const { deployer, kind } = spec;
   return newCommand({
