@@ -6,8 +6,8 @@
  * the level (default info).
  */
 import { pino, type DestinationStream, type Logger as PinoLogger } from "pino";
-import { LogSink, nowMicros } from "@weaver/runtime";
-import { entryFromPino } from "@weaver/runtime/core";
+import { LogSink } from "@weaver/runtime";
+import { entryFromPino, nowMicros } from "@weaver/runtime/core";
 
 /** A component's logger (`this.logger`): a pino logger whose entries carry app, deployment, component and replica. */
 export type Logger = PinoLogger;

@@ -27,7 +27,6 @@ import {
   loadConfig,
   logFile,
   parseAddress,
-  readReplicaArgs,
   REPLICA_ENV,
   runtimeError,
   shortName,
@@ -36,7 +35,7 @@ import {
   type AppConfig,
   type Manifest,
 } from "@weaver/runtime";
-import { emptyConfig, getComponent, installTracing, registeredApps, setSpanResource } from "@weaver/runtime/core";
+import { emptyConfig, getComponent, installTracing, readReplicaArgs, registeredApps, setSpanResource } from "@weaver/runtime/core";
 import { pino } from "pino";
 import type { Main } from "./component.js";
 import { ComponentHost } from "./host.js";

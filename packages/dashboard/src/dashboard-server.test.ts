@@ -9,7 +9,6 @@ import { join } from "node:path";
 import {
   RecentLogs,
   compileLogQuery,
-  type LogFilter,
   registerDeployment,
   unregisterDeployment,
   type DeploymentStats,
@@ -138,7 +137,7 @@ const statusServer = createServer((req, res) => {
     case "/trace":
       return p.get("id") === summary.traceId ? json(spans) : json({ error: "no such trace" }, 404);
     case "/logs": {
-      let filter: LogFilter;
+      let filter: ReturnType<typeof compileLogQuery>;
       try {
         filter = compileLogQuery(p.get("q") ?? "");
       } catch (e) {

@@ -51,5 +51,6 @@ export { SocketLoopback } from "./calls/loopback.js";
 export { componentConfig, validateConfig } from "./config/config-validate.js";
 export { emptyConfig, parseConfig, DEFAULT_TRACES_PER_SECOND } from "./config/config.js";
 
-// Log lines of pino loggers.
-export { entryFromPino } from "./logs/log-entry.js";
+// Log lines of pino loggers; a replica's arguments.
+export { entryFromPino, nowMicros } from "./logs/log-entry.js";
+export { readReplicaArgs } from "./replica/replica-args.js";

@@ -47,7 +47,7 @@ export { loadDeployable, appCommand, appEnvironment, shownPath, type Deployable 
 export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
 export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity, type ReplicaProcess } from "./replica/control-server.js";
 export { Routing } from "./replica/routing.js";
-export { readReplicaArgs, REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";
+export { REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";
 export type { ReadyRequest, WatchRoutesRequest, RoutesReply, ProfileRequest } from "./replica/deployer-protocol.js";
 export { privateSocketDir } from "@weaver/rpc";
 
@@ -82,10 +82,10 @@ export type { TraceSummary } from "./tracing/trace-store.js";
 export type { DeploymentProfile } from "./profile/profile.js";
 
 // Logs: entries, where a deployment's go, the recent ones, and the query language.
-export { PrettyPrinter, nowMicros, type LogEntry } from "./logs/log-entry.js";
+export { PrettyPrinter, type LogEntry } from "./logs/log-entry.js";
 export { LogSink, type LogSinkOptions } from "./logs/log-sink.js";
 export { RecentLogs, type LogsReply } from "./logs/recent-logs.js";
-export { compileLogQuery, type LogFilter } from "./logs/log-query.js";
+export { compileLogQuery } from "./logs/log-query.js";
 
 // Output shared by deployers.
 export { banner } from "./output/banner.js";
