@@ -43,7 +43,15 @@ const PACKAGE_DIRS = [
   "codegen",
   "test/minimal-deployer",
 ];
-const APP_DIRS = ["examples/hello", "examples/reverser", "test/apps/bank", "test/apps/netapp", "test/apps/conformance", "bench/echo"];
+const APP_DIRS = [
+  "examples/hello",
+  "examples/reverser",
+  "test/apps/bank",
+  "test/apps/netapp",
+  "test/apps/conformance",
+  "bench/echo",
+  "packages/create-weaver/template",
+];
 
 /** One import that breaks a rule. */
 export interface Violation {

@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { CancelledError, DeadlineExceededError } from "./call-errors.js";
 import type { Context } from "@opentelemetry/api";
 import type { WeaverSpan } from "../tracing/span.js";
+import { processGlobal } from "../process-global.js";
 
 /** What a component method can learn about the call it is serving. */
 export interface CallContext {
@@ -40,7 +41,8 @@ const ROOT: ContextState = Object.freeze({
   traceparent: undefined,
 });
 
-const storage = new AsyncLocalStorage<ContextState>();
+// One context per process: calls made through one copy of this package and served through another keep it.
+const storage = processGlobal("call context", 1, () => new AsyncLocalStorage<ContextState>());
 
 /** Returns the context of the current call, or an empty one outside any call. */
 export function context(): CallContext {

@@ -8,6 +8,7 @@ import { checkManifestVersion, type ComponentManifest, type Manifest } from "./m
 import { runtimeError } from "../errors.js";
 import { CODEGEN_VERSION } from "../version.js";
 import { MAIN_COMPONENT } from "../names.js";
+import { processGlobal } from "../process-global.js";
 
 /** The remote call path a client stub uses: encode, send, await and decode one call. */
 export interface RemoteCalls {
@@ -70,11 +71,14 @@ const MAIN_REGISTRATION: ComponentRegistration = {
   serverStub: () => [],
 };
 
-const components = new Map<string, RegisteredComponent>();
-// Every app has a weaver/Main; tests and benchmarks may load several apps into one process.
-const mains: RegisteredComponent[] = [];
-const apps: Manifest[] = [];
-const modules = new Map<Manifest, string>();
+// One registry per process, whichever copy of this package the generated code and run() load.
+const { components, mains, apps, modules } = processGlobal("registry", 1, () => ({
+  components: new Map<string, RegisteredComponent>(),
+  // Every app has a weaver/Main; tests and benchmarks may load several apps into one process.
+  mains: [] as RegisteredComponent[],
+  apps: [] as Manifest[],
+  modules: new Map<Manifest, string>(),
+}));
 
 /** Registers an app's generated code; called once by each weaver_gen.ts when it is loaded. */
 export function registerApp(app: AppRegistration): void {
