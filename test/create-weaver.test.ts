@@ -35,7 +35,7 @@ describe("create-weaver", () => {
     expect(pkg).toMatchObject({ name: "shop", type: "module", dependencies: { "@weaver/core": "^0.1.0" } });
     const weaver = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d.startsWith("@weaver/"));
     expect(weaver).toEqual(["@weaver/core", "@weaver/cli"]);
-    expect(Object.keys(pkg.scripts)).toEqual(["build", "test", "deploy", "deploy:multi"]);
+    expect(Object.keys(pkg.scripts)).toEqual(["build", "dev", "test", "deploy", "deploy:multi"]);
     expect(JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")).compilerOptions).toMatchObject({
       noEmitOnError: true,
       rootDir: "src",

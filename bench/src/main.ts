@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run.
-// `npm run bench -- rpc` (or local, codec, observability, multi) runs only the sections named.
+// `npm run bench -- rpc` (or local, codec, observability, multi, dev) runs only the sections named.
 import { codecCases } from "./codec.js";
+import { devCases } from "./dev.js";
 import { table } from "./harness.js";
 import { localStubCases } from "./local-stub.js";
 import { multiCases } from "./multi.js";
@@ -36,5 +37,14 @@ if (wanted("multi")) {
   console.log(
     `deploy to first answered request: ${startupMs.toFixed(0)} ms (target under 2000 ms): ${startupMs < 2000 ? "met" : "MISSED"}`,
   );
+  console.log();
+}
+if (wanted("dev")) {
+  const results = await devCases(progress);
+  console.log(table("The edit loop", results));
+  for (const r of results) {
+    const ms = r.ns / 1e6;
+    console.log(`${r.name}: ${ms.toFixed(0)} ms (target under 2000 ms): ${ms < 2000 ? "met" : "MISSED"}`);
+  }
   console.log();
 }

@@ -25,14 +25,17 @@ interface Candidate {
   readonly isMain: boolean;
 }
 
-/** Analyses the app in `dir` (a folder with tsconfig.json); returns undefined if it cannot be read. */
-export function analyzeApp(dir: string, diag: Diagnostics): AppModel | undefined {
+/**
+ * Analyses the app in `dir` (a folder with tsconfig.json); returns undefined if it cannot be read.
+ * `project` is the app's ts-morph project when the caller keeps one across runs (weaver dev).
+ */
+export function analyzeApp(dir: string, diag: Diagnostics, project?: Project): AppModel | undefined {
   const tsconfig = join(dir, "tsconfig.json");
   if (!existsSync(tsconfig)) {
     diag.in(dir, "no tsconfig.json here; weaver generate reads an app folder that has one");
     return undefined;
   }
-  const project = new Project({ tsConfigFilePath: tsconfig });
+  project ??= new Project({ tsConfigFilePath: tsconfig });
   const files = project.getSourceFiles().filter((f) => isAppSource(f, dir));
   const pkg = packageName(tsconfig) ?? basename(dir);
   const app = pkg.slice(pkg.lastIndexOf("/") + 1);

@@ -3,6 +3,7 @@
  * deployer added here stops being dispatched to a plugin and appears in the usage.
  */
 import type { Command } from "commander";
+import { devCommand } from "./dev/dev.js";
 import { generateCommand } from "./generate.js";
 import { multiCommand } from "@weaver/multi";
 import { singleCommand } from "./single/single.js";
@@ -24,6 +25,7 @@ export interface Builtin {
 export const BUILTINS: readonly Builtin[] = [
   { name: "generate", args: "[dir...]", summary: "weaver code generator", create: generateCommand },
   { name: "version", args: "", summary: "show weaver version", create: versionCommand },
+  { name: "dev", args: "[config]", summary: "run an app, rebuilding it on change", create: devCommand },
   { name: "single", args: "<command> ...", summary: "for single process deployments", create: singleCommand },
   { name: "multi", args: "<command> ...", summary: "for multiprocess deployments", create: multiCommand },
 ];

@@ -31,6 +31,7 @@ export function scaffold(dir: string, name: string, source: Source): void {
     engines: { node: ">=20.19" },
     scripts: {
       build: "weaver generate . && tsc -p .",
+      dev: "weaver dev weaver.toml",
       test: "npm run build && vitest run",
       deploy: "npm run build && weaver single deploy weaver.toml",
       "deploy:multi": "npm run build && weaver multi deploy weaver.toml",
