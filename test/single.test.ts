@@ -82,6 +82,15 @@ describe("single process", () => {
     expect(second.stderr).toContain(`listener lis cannot listen on 127.0.0.1:${port}: address already in use`);
   });
 
+  it("refuses a listener host that does not resolve, in one line with the fix", async () => {
+    const file = config('[single]\nlisteners.lis = {address = "nonexistent.invalid:8080"}\n');
+    const run = await runToEnd(process.execPath, [reverser], { env: { SERVICEWEAVER_CONFIG: file } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^weaver: listener lis cannot listen on nonexistent\.invalid:8080: host nonexistent\.invalid does not resolve \(E[A-Z_]+\); correct the host name, use an IP address of this machine \(127\.0\.0\.1 for this machine only\), or leave the host out \(":8080"\) to listen on every interface\n$/,
+    );
+  });
+
   it("refuses to start when the main file does not import the generated code, saying what to add", async () => {
     const dir = copyDist("examples/hello");
     const main = join(dir, "main.js");
@@ -110,6 +119,20 @@ describe("single process", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       "weaver: generated code is older than the sources of App (src/main.ts): ref extra is new; run `weaver generate` and rebuild",
+    );
+  });
+});
+
+describe("stale generated code", () => {
+  it("refuses to start when a component's method was renamed after weaver generate, naming the method", async () => {
+    const dir = copyDist("examples/reverser");
+    const impl = join(dir, "reverser.js");
+    // What tsc emits (without noEmitOnError) when Reverser.reverse is renamed and the app rebuilt without regenerating.
+    writeFileSync(impl, readFileSync(impl, "utf8").replace("async reverse(s)", "async reverseText(s)"));
+    const run = await runToEnd(process.execPath, [join(dir, "main.js")]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "weaver: generated code is older than the sources of ReverserImpl (src/reverser.ts): it calls Reverser.reverse, which ReverserImpl no longer has (renamed or removed); run `weaver generate` and rebuild",
     );
   });
 });

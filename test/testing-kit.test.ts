@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DeadlineExceededError, RemoteCallError, withDeadline, withMetadata } from "@weaver/core";
-import { fake, local, rpc, runners } from "@weaver/core/testing";
+import { fake, local, rpc, runners, type TestApp } from "@weaver/core/testing";
 import { afterAll, describe, expect, it } from "vitest";
 import "./apps/bank/src/weaver_gen.js";
 import { AuditImpl } from "./apps/bank/src/audit.js";
@@ -127,6 +127,24 @@ describe("rpc runner", () => {
         { config: '["bank/Teller"]\nbank = "b"\n' },
       );
     }
+  });
+
+  it("adds to a failing test's error which methods ran twice, and the notRetriable tag", async () => {
+    // Audit.record is retriable, but not safe to run twice: the count comes out one too many.
+    const body = async (app: TestApp): Promise<void> => {
+      await (await app.get(AuditImpl)).record("refund");
+      expect(await (await app.get(AuditImpl)).count("refund")).toBe(1);
+    };
+    const failure = (await rpc.run(body).catch((e: unknown) => e)) as Error;
+    expect(failure.message).toBe(
+      "expected 2 to be 1 // Object.is equality\n\n" +
+        "The rpc runner ran each retriable call twice in this test, as a retry after a lost connection may run it: " +
+        "Audit.record (1 call), Audit.count (1 call). If the failure comes from a method that is not safe to run twice, " +
+        "make it idempotent, or tag it `@weaver notRetriable` in its interface's doc comment and run `weaver generate`.",
+    );
+    expect(failure.stack).toContain("tag it `@weaver notRetriable`");
+    // The local runner runs each call once: the same body passes.
+    await local.run(body);
   });
 
   it("reports values that cannot be encoded as RemoteCallError naming the component and method", () =>

@@ -27,6 +27,13 @@ export function analyzeMethods(iface: InterfaceDeclaration, ifaceType: Type, dia
       diag.at(decl, `${name}.${nameNode.getText()} has a computed name; name component methods with identifiers`);
       continue;
     }
+    if (prop.getName() === "then") {
+      diag.at(
+        decl,
+        `${member}: a component method cannot be named then; it would make every stub of ${name} a thenable, so awaiting a promise of the component (the testing kit's get(), the runtime creating components) would call then() instead of yielding the component; rename it`,
+      );
+      continue;
+    }
     if (decl.hasQuestionToken()) {
       diag.at(decl, `${member} is optional; every method of a component interface must be implemented, remove the ?`);
       continue;

@@ -13,8 +13,10 @@ import { CONFIG_ALLOWED, configSchema } from "./config-type.js";
 import { coreExportOf, coreExportOfSymbol, packageName } from "./core-symbols.js";
 import type { Diagnostics } from "./diagnostics.js";
 import { GENERATED_FILE } from "./emit.js";
+import { checkMainImports } from "./import-cycles.js";
 import type { AppModel, ComponentModel } from "./model.js";
 import { isExportedByName, moduleSpecifier } from "./module-specifier.js";
+import { SharedTypes } from "./shared-types.js";
 import { NotSerializable, TypeWalker, type ImportPath } from "./type-walker.js";
 
 /** A class that extends Implements<I>(), before its members are analysed. */
@@ -96,16 +98,23 @@ export function analyzeApp(dir: string, diag: Diagnostics, project?: Project): A
   const importPath = (file: string): string | undefined => (appFiles.has(file) ? moduleSpecifier(genDir, file) : undefined);
 
   if (mains.length > 0) for (const call of runCalls) checkImportsGenerated(call, genDir, diag);
+  checkMainImports(
+    [...byIface.values()].map((c) => ({ file: c.cls.getSourceFile(), impl: c.cls.getName() ?? "class" })),
+    new Map(runCalls.map((call) => [call.getSourceFile().getFilePath() as string, callText(call)])),
+    { dir, isApp: (f) => appFiles.has(f.getFilePath() as string), verbatim: project.getCompilerOptions().verbatimModuleSyntax === true },
+    diag,
+  );
 
   const components: ComponentModel[] = [];
   const listenerNames = new Map<string, Node>();
+  const shared = new SharedTypes();
   for (const c of [...mains.slice(0, 1), ...byIface.values()]) {
-    const model = analyzeComponent(c, { pkg, runFiles, diag, componentOf, importPath, listenerNames });
+    const model = analyzeComponent(c, { pkg, runFiles, diag, componentOf, importPath, listenerNames, shared });
     if (model !== undefined) components.push(model);
   }
   if (mains.length === 0) return undefined;
   components.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { dir, pkg, app, genDir, components };
+  return { dir, pkg, app, genDir, components, types: shared.types };
 }
 
 function isAppSource(f: SourceFile, dir: string): boolean {
@@ -113,6 +122,15 @@ function isAppSource(f: SourceFile, dir: string): boolean {
   if (!path.startsWith(dir + sep) || f.isDeclarationFile() || f.isInNodeModules()) return false;
   const name = basename(path);
   return name !== "weaver_gen.ts" && !/\.(test|spec)\.[cm]?tsx?$/.test(name);
+}
+
+/** A call as messages show it: `run(App)`, or `run(...)` when its arguments are long. */
+function callText(call: CallExpression): string {
+  const args = call
+    .getArguments()
+    .map((a) => a.getText())
+    .join(", ");
+  return `${call.getExpression().getText()}(${args.length > 40 || args.includes("\n") ? "..." : args})`;
 }
 
 function runCallsIn(f: SourceFile): CallExpression[] {
@@ -179,6 +197,8 @@ interface Context {
   readonly importPath: ImportPath;
   /** Listener names seen so far in the app, with where each was declared. */
   readonly listenerNames: Map<string, Node>;
+  /** The named types of the app's method signatures and config types. */
+  readonly shared: SharedTypes;
 }
 
 function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefined {
@@ -221,7 +241,7 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   }
   checkImplements(cls, c.ifaceType, c.isMain ? "Main" : ifaceSymbol.getName(), diag);
 
-  const walker = new TypeWalker(ifaceDecl ?? cls, ctx.importPath);
+  const walker = new TypeWalker(ifaceDecl ?? cls, ctx.importPath, ctx.shared);
   const methods =
     ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) ? analyzeMethods(ifaceDecl, c.ifaceType, diag, walker) : [];
 
@@ -301,7 +321,7 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   if (configArg !== undefined) {
     try {
       config = configSchema(configArg.getType(), configArg.getText(), configArg);
-      configText = new TypeWalker(configArg, ctx.importPath).print(configArg.getType(), configArg.getText());
+      configText = new TypeWalker(configArg, ctx.importPath, ctx.shared).print(configArg.getType(), configArg.getText());
     } catch (e) {
       if (!(e instanceof NotSerializable)) throw e;
       diag.at(

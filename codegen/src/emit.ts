@@ -2,9 +2,12 @@
  * Writes weaver_gen.ts: the manifest, the three stubs of every component, the registration, and
  * compile-time checks that make the file fail to type-check once it is older than the sources.
  */
-import { CODEGEN_VERSION, MANIFEST_CONSTANT, type Manifest } from "@weaver/runtime/codegen";
+import { readFileSync } from "node:fs";
+import { relative, sep } from "node:path";
+import { CODEGEN_VERSION, interfaceFingerprint, MANIFEST_CONSTANT, type Manifest } from "@weaver/runtime/codegen";
 import type { AppModel, ComponentModel, MethodModel, ParamModel } from "./model.js";
 import { moduleSpecifier } from "./module-specifier.js";
+import { resolveModel } from "./shared-types.js";
 import { propertyName } from "./type-walker.js";
 
 /** The name of the generated file, written beside Main's implementation. */
@@ -64,6 +67,18 @@ class LocalNames {
     return this.#names.get(`${file}\0${name}`)!;
   }
 
+  /**
+   * A new name for a type weaver_gen.ts declares, after `name`: with a suffix when that is taken,
+   * or when it is the bare name of a lib type (Partial), which the declaration would hide.
+   */
+  declare(name: string, lib: boolean): string {
+    const hides = lib && !name.includes("_");
+    let local = hides ? `${name}_2` : name;
+    for (let i = hides ? 3 : 2; this.#taken.has(local); i++) local = `${name}_${i}`;
+    this.#taken.add(local);
+    return local;
+  }
+
   #allocate(file: string, name: string): void {
     const key = `${file}\0${name}`;
     if (this.#names.has(key)) return;
@@ -80,14 +95,18 @@ function stubName(c: ComponentModel): string {
 }
 
 /** Renders the text of weaver_gen.ts for an app. */
-export function emitGenerated(model: AppModel, manifest: Manifest): string {
+export function emitGenerated(app: AppModel, manifest: Manifest): string {
+  const names = new LocalNames(app);
+  const { model, declarations } = resolveModel(app, (name, lib) => names.declare(name, lib));
   const components = model.components.filter((c) => !c.isMain);
   const main = model.components.find((c) => c.isMain);
-  const names = new LocalNames(model);
   const iface = (c: ComponentModel): string => names.of(c.iface!.file, c.iface!.name);
   const impl = (c: ComponentModel): string => names.of(c.impl.file, c.impl.name);
   const checks = [
-    ...components.map((c) => ({ note: `the methods of ${c.iface!.name}`, check: `Equal<${iface(c)}, ${methodsType(c)}>` })),
+    ...components.map((c) => ({
+      stale: `interface ${c.iface!.name} changed (its methods or their types)`,
+      check: `Equal<${iface(c)}, ${methodsType(c)}>`,
+    })),
     ...model.components.flatMap((c) => fieldChecks(c, model, names)),
     ...model.components.map((c) => fieldSetCheck(c, impl(c))),
   ];
@@ -105,6 +124,14 @@ export function emitGenerated(model: AppModel, manifest: Manifest): string {
     `export const ${MANIFEST_CONSTANT} = ${JSON.stringify(JSON.stringify(manifest))};`,
     "",
   );
+  if (declarations.length > 0) {
+    out.push(
+      "// The app's types that the methods exchange, each written out once; the checks at the end compare",
+      "// them with the app's, so they fail to type-check when one of those changes.",
+      ...declarations,
+      "",
+    );
+  }
   for (const c of components) out.push(...stubs(c, iface(c)));
   out.push(
     "registerApp({",
@@ -126,6 +153,7 @@ export function emitGenerated(model: AppModel, manifest: Manifest): string {
           : `      localStub: (impl, calls) => new ${n}_local(impl, calls),`,
         c.methods.length === 0 ? `      clientStub: () => new ${n}_client(),` : `      clientStub: (calls) => new ${n}_client(calls),`,
         `      serverStub: ${n}_server,`,
+        ...declared(c, model.genDir),
         `    } satisfies ComponentRegistration<${iface(c)}>,`,
       );
     }
@@ -141,13 +169,16 @@ export function emitGenerated(model: AppModel, manifest: Manifest): string {
     "",
     "type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;",
     "type Check<T extends true> = T;",
+    "type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;",
     "type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];",
     'type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };',
     "",
-    "/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */",
+    "/** A check that fails to type-check says what changed in the sources since this file was generated. */",
     "export type WeaverChecks = [",
   );
-  for (const { note, check } of checks) out.push(`  // ${note}`, `  Check<${check}>,`);
+  for (const { stale, check } of checks) {
+    out.push(`  Check<Fresh<${check}, ${JSON.stringify(`${stale} after weaver generate wrote this file: run \`weaver generate\``)}>>,`);
+  }
   out.push("];");
   return out.join("\n") + "\n";
 }
@@ -206,7 +237,13 @@ function methodsType(c: ComponentModel): string {
   return c.methods.length === 0 ? "{}" : `{ ${c.methods.map(signature).join("; ")} }`;
 }
 
-function fieldChecks(c: ComponentModel, model: AppModel, names: LocalNames): { note: string; check: string }[] {
+/** A check of the generated code against the sources, and what changed in them when it fails. */
+interface Check {
+  readonly stale: string;
+  readonly check: string;
+}
+
+function fieldChecks(c: ComponentModel, model: AppModel, names: LocalNames): Check[] {
   const target = (name: string): ComponentModel["iface"] => model.components.find((x) => x.name === name)?.iface;
   const ifaceOf = (name: string): string => {
     const t = target(name);
@@ -217,12 +254,12 @@ function fieldChecks(c: ComponentModel, model: AppModel, names: LocalNames): { n
     ...c.refs
       .filter((r) => r.visible)
       .map((r) => ({
-        note: `${c.impl.name}.${r.field} refers to ${target(r.component)?.name ?? "?"}`,
+        stale: `${c.impl.name}.${r.field} no longer refers to ${target(r.component)?.name ?? "?"}`,
         check: `Equal<${impl}["${r.field}"], Ref<${ifaceOf(r.component)}>>`,
       })),
     ...c.listeners
       .filter((l) => l.visible)
-      .map((l) => ({ note: `${c.impl.name}.${l.field} is a listener`, check: `Equal<${impl}["${l.field}"], Listener>` })),
+      .map((l) => ({ stale: `${c.impl.name}.${l.field} is no longer a listener`, check: `Equal<${impl}["${l.field}"], Listener>` })),
   ];
 }
 
@@ -231,7 +268,7 @@ function fieldChecks(c: ComponentModel, model: AppModel, names: LocalNames): { n
  * generated code knows of, so that a new field fails to type-check too. (Private fields are
  * invisible to types; the runtime compares them with the manifest when it creates the component.)
  */
-function fieldSetCheck(c: ComponentModel, impl: string): { note: string; check: string } {
+function fieldSetCheck(c: ComponentModel, impl: string): Check {
   const names = (fields: readonly { field: string; visible: boolean }[]): string => {
     const visible = fields
       .filter((f) => f.visible)
@@ -241,9 +278,22 @@ function fieldSetCheck(c: ComponentModel, impl: string): { note: string; check: 
   };
   const config = c.configText === null ? "undefined" : `Readonly<${c.configText}>`;
   return {
-    note: `the refs, listeners and config of ${c.impl.name}`,
+    stale: `the refs, listeners or config type of ${c.impl.name} changed`,
     check: `Equal<Fields<${impl}>, { refs: ${names(c.refs)}; listeners: ${names(c.listeners)}; config: ${config} }>`,
   };
+}
+
+/**
+ * The `declared` entry of a component's registration: its interface's file and fingerprint, which
+ * the runtime checks when the app runs from its sources (none when the scanner cannot find it).
+ */
+function declared(c: ComponentModel, genDir: string): string[] {
+  const { name, file } = c.iface!;
+  const fingerprint = interfaceFingerprint(readFileSync(file, "utf8"), name);
+  if (fingerprint === undefined) return [];
+  const rel = relative(genDir, file).split(sep).join("/");
+  const spec = JSON.stringify(rel.startsWith(".") ? rel : `./${rel}`);
+  return [`      declared: { file: ${spec}, name: ${JSON.stringify(name)}, fingerprint: ${JSON.stringify(fingerprint)} },`];
 }
 
 /**

@@ -4,7 +4,10 @@ import { relative, sep } from "node:path";
 import { CODEGEN_VERSION, type Manifest } from "@weaver/runtime/codegen";
 import type { AppModel } from "./model.js";
 
-/** The manifest of an app, with a version hash over every component's API and the codegen version. */
+/**
+ * The manifest of an app, with a version hash over every component's API (with the app's shared
+ * types) and the codegen version.
+ */
 export function buildManifest(model: AppModel): Manifest {
   const api = model.components.map((c) => ({
     name: c.name,
@@ -14,7 +17,8 @@ export function buildManifest(model: AppModel): Manifest {
     config: c.configText,
   }));
   const versionHash = createHash("sha256")
-    .update(JSON.stringify({ codegen: CODEGEN_VERSION, app: model.pkg, api }))
+    // The texts of the API refer to the shared types by token, so these are hashed too (when there are any).
+    .update(JSON.stringify({ codegen: CODEGEN_VERSION, app: model.pkg, api, ...(model.types.length > 0 ? { types: model.types } : {}) }))
     .digest("hex")
     .slice(0, 16);
   const callGraph = model.components

@@ -1,10 +1,11 @@
 /** What the analysis of an app yields: the input of the emitter and of the manifest. */
 import type { ConfigSchema } from "@weaver/runtime/codegen";
+import type { SharedType } from "./shared-types.js";
 
 /** A parameter of a component method. */
 export interface ParamModel {
   readonly name: string;
-  /** Self-contained TypeScript text of the parameter's type. */
+  /** TypeScript text of the parameter's type, self-contained but for tokens of the app's shared types. */
   readonly text: string;
   readonly optional: boolean;
   readonly rest: boolean;
@@ -15,7 +16,7 @@ export interface MethodModel {
   readonly name: string;
   readonly retriable: boolean;
   readonly params: readonly ParamModel[];
-  /** Self-contained TypeScript text of T in the method's Promise<T>. */
+  /** TypeScript text of T in the method's Promise<T>, with tokens of shared types (as ParamModel.text). */
   readonly result: string;
 }
 
@@ -39,7 +40,7 @@ export interface ComponentModel {
   readonly refs: readonly (FieldModel & { readonly component: string })[];
   readonly listeners: readonly (FieldModel & { readonly name: string })[];
   readonly config: ConfigSchema | null;
-  /** Self-contained TypeScript text of the config type, when there is one. */
+  /** TypeScript text of the config type, when there is one, with tokens of shared types (as ParamModel.text). */
   readonly configText: string | null;
   /** Property lists of the object types the methods exchange (codec record structures). */
   readonly structures: readonly (readonly string[])[];
@@ -57,4 +58,6 @@ export interface AppModel {
   readonly genDir: string;
   /** Components sorted by full name. */
   readonly components: readonly ComponentModel[];
+  /** The named types the texts of the components refer to by token (see shared-types.ts). */
+  readonly types: readonly SharedType[];
 }

@@ -1,8 +1,8 @@
 /**
  * Walks the types of component method arguments and results: decides whether each can cross a
- * process boundary, prints it as self-contained TypeScript (for the compile-time checks of
- * generated code) and collects the property lists of object types (the codec's shared record
- * structures).
+ * process boundary, prints it as TypeScript that is self-contained but for the app's shared types
+ * (for the compile-time checks of generated code) and collects the property lists of object types
+ * (the codec's shared record structures).
  *
  * Serializable: string, number, boolean, bigint, null, undefined, literal, template literal and
  * enum types, Date, Uint8Array, arrays, tuples, Map, Set, their readonly forms, unions and
@@ -11,11 +11,18 @@
  * instances, Promises, symbols, any, unknown, type parameters, recursive types) is refused with
  * the path to the offending part, e.g. `Opts.cb (type () => void)`.
  *
+ * Object types without properties (`{}`, an empty interface, `object`, `Object`) are refused too:
+ * they accept almost any value and check none of it. (`{}` as a member of an intersection, as in
+ * `string & {}`, adds nothing and is fine.)
+ *
  * Types print structurally, except enums: they are nominal, so they print as import types of the
- * app file that declares them (`import("./kinds.js").Color`).
+ * app file that declares them (`import("./kinds.js").Color`). A named type (alias or interface)
+ * prints once, as a shared type the texts that use it refer to (see shared-types.ts); each type is
+ * walked once per app.
  */
 import { Node, ts, type Symbol as MorphSymbol, type Type } from "ts-morph";
 import { isExportedByName } from "./module-specifier.js";
+import { hasTopLevelOperator, isToken, wrapToken, type SharedTypes } from "./shared-types.js";
 
 /** Why a type cannot be serialized, and where inside it. */
 export class NotSerializable extends Error {
@@ -70,16 +77,38 @@ export function isReadonlyProperty(prop: MorphSymbol): boolean {
  */
 export type ImportPath = (file: string) => string | undefined;
 
-/** Walks types relative to one location (the node types are printed and resolved at). */
-export class TypeWalker {
-  /** Property lists of the object types seen, in first-seen order, without duplicates. */
-  readonly structures: string[][] = [];
+/** Property lists of object types, in first-seen order, without duplicates. */
+class Structures {
+  readonly list: string[][] = [];
   readonly #seen = new Set<string>();
+
+  add(names: readonly string[]): void {
+    const key = names.join("\u0000");
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    this.list.push([...names]);
+  }
+}
+
+/**
+ * Walks types relative to one location (the node types are printed and resolved at). The walkers
+ * of one app share its SharedTypes, to which the named types they print are added.
+ */
+export class TypeWalker {
+  readonly #structures = new Structures();
+  /** Where the structures of the type being walked go. */
+  #collecting = this.#structures;
 
   constructor(
     private readonly location: Node,
-    private readonly importPath: ImportPath = () => undefined,
+    private readonly importPath: ImportPath,
+    private readonly shared: SharedTypes,
   ) {}
+
+  /** Property lists of the object types seen, in first-seen order, without duplicates. */
+  get structures(): readonly (readonly string[])[] {
+    return this.#structures.list;
+  }
 
   /** Prints a type as TypeScript, the way error messages show it. */
   show(type: Type): string {
@@ -98,7 +127,61 @@ export class TypeWalker {
     throw new NotSerializable(path, this.show(type), reason);
   }
 
-  #walk(type: Type, path: string, stack: Type[]): string {
+  /**
+   * Walks a type once per app: a type seen before yields the same text and structures again. A
+   * named type's text is a token of the shared type it becomes.
+   */
+  #walk(type: Type, path: string, stack: Type[], inIntersection = false): string {
+    const empty = this.#emptyObject(type, inIntersection);
+    if (empty !== undefined) this.#fail(type, path, empty);
+    let walked = this.shared.walked.get(type.compilerType);
+    if (walked === undefined) {
+      const outer = this.#collecting;
+      const inner = new Structures();
+      this.#collecting = inner;
+      let text: string;
+      try {
+        text = this.#walkType(type, path, stack);
+      } finally {
+        this.#collecting = outer;
+      }
+      const name = sharedName(type);
+      if (name !== undefined && !isToken(text) && !ATOMIC.test(text)) text = this.shared.add({ ...name, text });
+      walked = { text, structures: inner.list };
+      this.shared.walked.set(type.compilerType, walked);
+    }
+    for (const names of walked.structures) this.#collecting.add(names);
+    return walked.text;
+  }
+
+  /**
+   * Why a type is an object type without properties, which accepts almost anything and checks
+   * nothing of it; undefined for other types. `{}` in an intersection only adds "not null".
+   */
+  #emptyObject(type: Type, inIntersection: boolean): string | undefined {
+    const nonPrimitive = (type.getFlags() & ts.TypeFlags.NonPrimitive) !== 0;
+    if (!nonPrimitive) {
+      if (!type.isObject() || type.isArray() || type.isReadonlyArray() || type.isTuple()) return undefined;
+      const lib = libTypeName(type);
+      if (lib !== undefined && lib !== "Object") return undefined;
+      if (lib === undefined) {
+        if (inIntersection || type.isClass() || type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
+          return undefined;
+        }
+        if (type.getProperties().length > 0 || type.getStringIndexType() !== undefined || type.getNumberIndexType() !== undefined) {
+          return undefined;
+        }
+      }
+    }
+    const accepts = nonPrimitive ? "any object" : "any value but null and undefined";
+    return (
+      `${this.show(type)} accepts ${accepts} and declares no property that could be checked ` +
+      "(a class instance would arrive without its methods, a function as undefined); " +
+      "declare the properties the value carries in an interface, or use Record<string, T> for named values of one type"
+    );
+  }
+
+  #walkType(type: Type, path: string, stack: Type[]): string {
     if (stack.includes(type)) this.#fail(type, path, "recursive types are not supported");
     const flags = type.getFlags();
     if (type.isAny()) this.#fail(type, path, "any cannot be checked; use a concrete type");
@@ -120,13 +203,12 @@ export class TypeWalker {
     if (flags & (ts.TypeFlags.ESSymbol | ts.TypeFlags.UniqueESSymbol)) {
       this.#fail(type, path, "symbols cannot cross processes");
     }
-    if (flags & ts.TypeFlags.NonPrimitive) this.#fail(type, path, "object cannot be checked; use a concrete type");
     if (type.isTypeParameter()) this.#fail(type, path, "type parameters cannot be checked; use a concrete type");
     if (type.isUnion()) return this.#union(type.getUnionTypes(), path, stack);
     if (type.isIntersection()) {
       return type
         .getIntersectionTypes()
-        .map((t) => wrap(this.#walk(t, path, [...stack, type])))
+        .map((t) => wrap(this.#walk(t, path, [...stack, type], true)))
         .join(" & ");
     }
     if (!type.isObject()) this.#fail(type, path, "this kind of type is not supported");
@@ -255,36 +337,49 @@ export class TypeWalker {
     if (numberIndex !== undefined && stringIndex === undefined) {
       members.push(`[key: number]: ${this.#walk(numberIndex, `${path}[number]`, stack)}`);
     }
-    if (names.length > 0 && stringIndex === undefined && numberIndex === undefined) this.#structure(names);
+    if (names.length > 0 && stringIndex === undefined && numberIndex === undefined) this.#collecting.add(names);
     return members.length === 0 ? "{}" : `{ ${members.join("; ")} }`;
   }
-
-  #structure(names: string[]): void {
-    const key = names.join("\u0000");
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
-    this.structures.push(names);
-  }
 }
 
-/** Parenthesizes a type text that would bind wrongly as an array element or intersection member. */
+/** A type text that is a keyword, a literal or an import type: as short as a name. */
+const ATOMIC = /^(?:-?[\w$.]+|"(?:[^"\\]|\\.)*"|import\("(?:[^"\\]|\\.)*"\)[\w$.]*)$/;
+
+/**
+ * The name of a type that is shared rather than printed wherever it is used: a type alias or an
+ * interface, or an instantiation of a generic one, named after its arguments when they have names
+ * (`Page<Point>` is Page_Point). Aliases from TypeScript's lib (Partial<T>) are marked, since
+ * weaver_gen.ts names them only when they are used more than once.
+ */
+function sharedName(type: Type): { name: string; lib: boolean } | undefined {
+  const alias = type.getAliasSymbol();
+  if (alias !== undefined) return { name: instanceName(alias.getName(), type.getAliasTypeArguments()), lib: isFromLib(alias) };
+  if (!type.isObject()) return undefined;
+  const symbol = type.getSymbol();
+  if (symbol === undefined || symbol.getName().startsWith("__") || isFromLib(symbol)) return undefined;
+  return { name: instanceName(symbol.getName(), type.getTypeArguments()), lib: false };
+}
+
+/** `Base_Arg1_Arg2` when every argument has a name (or is a keyword type), else `Base`. */
+function instanceName(base: string, args: readonly Type[]): string {
+  const names: string[] = [];
+  for (const arg of args) {
+    const name = sharedName(arg)?.name ?? arg.getText();
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return base;
+    names.push(name);
+  }
+  return [base, ...names].join("_");
+}
+
+function isFromLib(symbol: MorphSymbol): boolean {
+  return symbol.getDeclarations().some((d) => /[\\/]lib\.[^\\/]*\.d\.ts$/.test(d.getSourceFile().getFilePath()));
+}
+
+/**
+ * Parenthesizes a type text that would bind wrongly as an array element or intersection member;
+ * a shared type's token is marked, to be parenthesized if it is inlined.
+ */
 function wrap(text: string): string {
+  if (isToken(text)) return wrapToken(text);
   return hasTopLevelOperator(text) ? `(${text})` : text;
-}
-
-/** Tells whether a type text has a `|` or `&` outside brackets and literals (a union or intersection). */
-function hasTopLevelOperator(text: string): boolean {
-  let depth = 0;
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quote !== undefined) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'" || ch === "`") quote = ch;
-    else if ("([{<".includes(ch)) depth++;
-    else if (")]}>".includes(ch)) depth--;
-    else if ((ch === "|" || ch === "&") && depth === 0) return true;
-  }
-  return false;
 }

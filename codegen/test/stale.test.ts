@@ -37,7 +37,11 @@ function edit(file: string, from: string, to: string): void {
   writeFileSync(path, text.replace(from, to));
 }
 
-const CHECK_FAILED = /^src\/weaver_gen\.ts\(\d+,\d+\): error TS2344: Type 'false' does not satisfy the constraint 'true'/;
+const CHECK_FAILED =
+  /^src\/weaver_gen\.ts\(\d+,\d+\): error TS2344: Type '"(.+) after weaver generate wrote this file: run `weaver generate`"' does not satisfy the constraint 'true'\.$/;
+
+/** What the failed checks say changed. */
+const changes = (errors: readonly string[]): string[] => errors.flatMap((e) => CHECK_FAILED.exec(e)?.[1] ?? []);
 
 /** Type-checks the app, expecting errors in the generated file only, including a failed check. */
 function expectStale(): string[] {
@@ -93,6 +97,7 @@ describe("generated code", () => {
     edit("pricing.ts", "async sum(prices: number[])", "async sum(prices: readonly number[])");
     const errors = expectStale();
     expect(errors.every((e) => CHECK_FAILED.test(e))).toBe(true);
+    expect(changes(errors)).toEqual(["interface Pricing changed (its methods or their types)"]);
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);
   });
@@ -107,13 +112,14 @@ describe("generated code", () => {
     const errors = expectStale();
     // The stubs lack the method too.
     expect(errors.some((e) => e.includes("Catalog_local"))).toBe(true);
+    expect(changes(errors)).toEqual(["interface Catalog changed (its methods or their types)"]);
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);
   });
 
   it("fails to type-check when a type the methods exchange changed", () => {
     edit("catalog.ts", "  price: number;\n}", "  price: number;\n  name?: string;\n}");
-    expectStale();
+    expect(changes(expectStale())).toContain("interface Catalog changed (its methods or their types)");
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);
   });
@@ -125,7 +131,7 @@ describe("generated code", () => {
       'import type { Frontend } from "./frontend.js";',
       'import type { Catalog } from "./catalog.js";\nimport type { Frontend } from "./frontend.js";',
     );
-    expectStale();
+    expect(changes(expectStale())).toEqual(["the refs, listeners or config type of App changed"]);
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);
     expect(readFileSync(join(dir, "src", MANIFEST_FILE), "utf8")).toContain('"component": "callgraph/Catalog"');
@@ -134,13 +140,13 @@ describe("generated code", () => {
   it("fails to type-check when a ref now points elsewhere, or a listener or config was added", () => {
     edit("frontend.ts", "  catalog = ref<Catalog>();\n", "  catalog = ref<Cart>();\n");
     edit("frontend.ts", "const items = await this.catalog.get().list();", "const items = [await this.catalog.get().total(name)];");
-    expectStale();
+    expect(changes(expectStale())).toContain("FrontendImpl.catalog no longer refers to Catalog");
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);
 
     edit("pricing.ts", 'import { Implements } from "@weaver/core";', 'import { Implements, listener } from "@weaver/core";');
     edit("pricing.ts", "implements Pricing {\n", "implements Pricing {\n  lis = listener();\n");
-    expectStale();
+    expect(changes(expectStale())).toEqual(["the refs, listeners or config type of PricingImpl changed"]);
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);
 

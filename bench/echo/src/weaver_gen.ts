@@ -59,6 +59,7 @@ registerApp({
       localStub: (impl, calls) => new Echo_local(impl, calls),
       clientStub: (calls) => new Echo_client(calls),
       serverStub: Echo_server,
+      declared: { file: "./echo.ts", name: "Echo", fingerprint: "c20ae70f88fb54a8" },
     } satisfies ComponentRegistration<Echo>,
   ],
 });
@@ -69,17 +70,14 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
-/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
+/** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  // the methods of Echo
-  Check<Equal<Echo, { echo(s: string): Promise<string>; echoBytes(b: Uint8Array): Promise<Uint8Array> }>>,
-  // App.echo refers to Echo
-  Check<Equal<App["echo"], Ref<Echo>>>,
-  // the refs, listeners and config of EchoImpl
-  Check<Equal<Fields<EchoImpl>, { refs: never; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of App
-  Check<Equal<Fields<App>, { refs: "echo"; listeners: never; config: undefined }>>,
+  Check<Fresh<Equal<Echo, { echo(s: string): Promise<string>; echoBytes(b: Uint8Array): Promise<Uint8Array> }>, "interface Echo changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["echo"], Ref<Echo>>, "App.echo no longer refers to Echo after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<EchoImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of EchoImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<App>, { refs: "echo"; listeners: never; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

@@ -22,11 +22,11 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
-/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
+/** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  // the refs, listeners and config of App
-  Check<Equal<Fields<App>, { refs: never; listeners: never; config: undefined }>>,
+  Check<Fresh<Equal<Fields<App>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

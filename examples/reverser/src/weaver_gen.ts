@@ -83,6 +83,7 @@ registerApp({
       localStub: (impl, calls) => new Converter_local(impl, calls),
       clientStub: (calls) => new Converter_client(calls),
       serverStub: Converter_server,
+      declared: { file: "./converter.ts", name: "Converter", fingerprint: "8c5ccf9e4bcc971a" },
     } satisfies ComponentRegistration<Converter>,
     {
       name: "reverser/Reverser",
@@ -91,6 +92,7 @@ registerApp({
       localStub: (impl, calls) => new Reverser_local(impl, calls),
       clientStub: (calls) => new Reverser_client(calls),
       serverStub: Reverser_server,
+      declared: { file: "./reverser.ts", name: "Reverser", fingerprint: "fb07c1d5d441d4ba" },
     } satisfies ComponentRegistration<Reverser>,
   ],
 });
@@ -101,25 +103,18 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
-/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
+/** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  // the methods of Converter
-  Check<Equal<Converter, { toUpper(s: string): Promise<string> }>>,
-  // the methods of Reverser
-  Check<Equal<Reverser, { reverse(s: string): Promise<string> }>>,
-  // App.reverser refers to Reverser
-  Check<Equal<App["reverser"], Ref<Reverser>>>,
-  // App.converter refers to Converter
-  Check<Equal<App["converter"], Ref<Converter>>>,
-  // App.lis is a listener
-  Check<Equal<App["lis"], Listener>>,
-  // the refs, listeners and config of ConverterImpl
-  Check<Equal<Fields<ConverterImpl>, { refs: never; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of ReverserImpl
-  Check<Equal<Fields<ReverserImpl>, { refs: never; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of App
-  Check<Equal<Fields<App>, { refs: "converter" | "reverser"; listeners: "lis"; config: undefined }>>,
+  Check<Fresh<Equal<Converter, { toUpper(s: string): Promise<string> }>, "interface Converter changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Reverser, { reverse(s: string): Promise<string> }>, "interface Reverser changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["reverser"], Ref<Reverser>>, "App.reverser no longer refers to Reverser after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["converter"], Ref<Converter>>, "App.converter no longer refers to Converter after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["lis"], Listener>, "App.lis is no longer a listener after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<ConverterImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of ConverterImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<ReverserImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of ReverserImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<App>, { refs: "converter" | "reverser"; listeners: "lis"; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

@@ -226,8 +226,8 @@ function formatMs(ms: number): string {
 }
 
 /**
- * Refuses an implementation whose refs and listeners differ from what the generated code knows,
- * which happens when the sources changed after the last `weaver generate`.
+ * Refuses an implementation whose methods, refs and listeners differ from what the generated code
+ * knows, which happens when the sources changed after the last `weaver generate`.
  */
 function checkShape(instance: Record<string, unknown>, manifest: ComponentManifest): void {
   const stale = (what: string): never => {
@@ -236,6 +236,11 @@ function checkShape(instance: Record<string, unknown>, manifest: ComponentManife
       `generated code is older than the sources of ${manifest.impl} (${manifest.source}): ${what}; run \`weaver generate\` and rebuild`,
     );
   };
+  const iface = manifest.name.slice(manifest.name.lastIndexOf("/") + 1);
+  for (const { name } of manifest.methods) {
+    // Without this, the first call fails with "is not a function", far from the cause.
+    if (typeof instance[name] !== "function") stale(`it calls ${iface}.${name}, which ${manifest.impl} no longer has (renamed or removed)`);
+  }
   const refs = new Set(manifest.refs.map((r) => r.field));
   const listeners = new Set(manifest.listeners.map((l) => l.field));
   for (const field of refs) {

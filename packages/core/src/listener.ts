@@ -115,8 +115,18 @@ export async function bindListener(lis: Listener, name: string, address: Address
   } else if (net.isIP(address.host) !== 0) {
     hosts = [address.host];
   } else {
-    const found = await lookup(address.host, { all: true });
-    hosts = found.sort((a, b) => a.family - b.family).map((a) => a.address);
+    try {
+      const found = await lookup(address.host, { all: true });
+      hosts = found.sort((a, b) => a.family - b.family).map((a) => a.address);
+    } catch (e) {
+      const where = formatAddress(address.host, address.port);
+      throw coreError(
+        "WEAVER_ERR_LISTENER_BIND",
+        `listener ${name} cannot listen on ${where}: host ${address.host} does not resolve (${(e as NodeJS.ErrnoException).code}); ` +
+          `correct the host name, use an IP address of this machine (127.0.0.1 for this machine only), or leave the host out (":${address.port}") to listen on every interface`,
+        e,
+      );
+    }
   }
   let lastError: NodeJS.ErrnoException | undefined;
   for (const host of hosts) {

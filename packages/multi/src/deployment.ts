@@ -5,6 +5,11 @@
  * The deployer is the control plane only: replicas call each other directly over their own
  * sockets. It tells each replica where the live replicas of the components it calls are, and
  * pushes a new version whenever a replica becomes ready, dies or turns unhealthy.
+ *
+ * start() binds the listener proxies before anything else, so that an address the deployment
+ * cannot have fails it with nothing started and nothing written (no socket folder, log file or
+ * registration). From the moment stop() is called, a replica that exits is expected (the whole
+ * process group may have got the same Ctrl-C) and is neither restarted nor reported.
  */
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
@@ -21,6 +26,7 @@ import {
   parseAddress,
   privateSocketDir,
   shortName,
+  unregisterDeployment,
   type Address,
   type AppConfig,
   type ComponentManifest,
@@ -32,6 +38,7 @@ import {
 } from "@weaver/runtime";
 import { DEPLOYER } from "./deployer-name.js";
 import { computeGroups, type Group } from "./groups.js";
+import { listenError } from "./listener-addresses.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
 
@@ -56,12 +63,14 @@ export class Deployment {
   readonly #slots: ReplicaSlot[] = [];
   readonly #proxies = new Map<string, ListenerProxy>();
   readonly #shown: Record<string, string> = {};
-  readonly #log: LogSink;
-  readonly #dir = privateSocketDir("weaver-multi-");
+  // Made by start() once the listeners are bound; removed by stop().
+  #log: LogSink | undefined;
+  #dir: string | undefined;
   #control: ControlServer | undefined;
   #status: StatusServer | undefined;
   readonly #routing = new Routing();
-  #stopped = false;
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
   #fail: (message: string) => void = () => {};
   /** Settles with a message when the deployment cannot run (a group crashing at start). */
   readonly failed: Promise<string>;
@@ -69,15 +78,28 @@ export class Deployment {
   constructor(options: DeploymentOptions) {
     this.#o = options;
     this.#groups = computeGroups(options.manifest, options.config);
-    this.#log = new LogSink({ file: logFile(DEPLOYER, this.id), ...(options.print ? { print: process.stdout } : {}) });
     this.failed = new Promise((resolve) => (this.#fail = resolve));
   }
 
-  /** Starts everything; resolves once every process has been launched (not necessarily ready). */
-  async start(): Promise<void> {
+  /**
+   * Starts everything; resolves once every process has been launched (not necessarily ready).
+   * Rejects with a WEAVER_ERR_CONFIG_LISTENER error when a listener cannot have its address, with
+   * nothing else started; call stop() after a failure all the same.
+   */
+  start(): Promise<void> {
+    this.#starting ??= this.#start();
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
     const { config, manifest } = this.#o;
+    await this.#bindListeners();
+    this.#checkStopping();
+    const dir = (this.#dir = privateSocketDir("weaver-multi-"));
+    const log = new LogSink({ file: logFile(DEPLOYER, this.id), ...(this.#o.print ? { print: process.stdout } : {}) });
+    this.#log = log;
     const identity = { deployment: this.id, version: manifest.versionHash };
-    const control = `unix:${join(this.#dir, "control.sock")}`;
+    const control = `unix:${join(dir, "control.sock")}`;
     this.#control = new ControlServer(identity, {
       ready: (r) => this.#slots.find((s) => s.id === r.id)?.ready(r.listeners),
       // A replica of another protocol version can never work: stop rather than restart it.
@@ -85,11 +107,7 @@ export class Deployment {
       watchRoutes: (r) => this.#routing.watch(r.version, () => this.#routesOf(r.id)),
     });
     await this.#control.listen(control);
-    for (const name of new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)))) {
-      const proxy = new ListenerProxy(name);
-      this.#shown[name] = await proxy.listen(listenerAddress(config, DEPLOYER, name) ?? ":0");
-      this.#proxies.set(name, proxy);
-    }
+    this.#checkStopping();
     this.#status = await StatusServer.start({
       deployer: DEPLOYER,
       app: this.#o.app,
@@ -98,9 +116,10 @@ export class Deployment {
       config,
       status: () => this.status(),
       replicas: () => this.#slots.flatMap((s): ReplicaEndpoint[] => (s.client === undefined ? [] : [s.client])),
-      logs: this.#log.recent,
+      logs: log.recent,
       warn: (message) => this.system("warn", message),
     });
+    this.#checkStopping();
 
     const ctx: SlotContext = {
       identity,
@@ -112,17 +131,48 @@ export class Deployment {
       control,
       proxies: this.#shown,
       startTimeoutMs: config.startTimeoutMs,
-      log: this.#log,
+      log,
       routes: (g) => this.#routes(g),
       changed: () => this.#changed(),
       fail: (message) => this.#fail(message),
     };
     this.#groups.forEach((group, g) => {
       for (let i = 0; i < group.replicas; i++) {
-        this.#slots.push(new ReplicaSlot(group, `unix:${join(this.#dir, `${g}-${i}.sock`)}`, ctx));
+        this.#slots.push(new ReplicaSlot(group, `unix:${join(dir, `${g}-${i}.sock`)}`, ctx));
       }
     });
     for (const slot of this.#slots) slot.start();
+  }
+
+  /** Binds a proxy for every listener of the app, where the config puts it; fails with the first that cannot listen. */
+  async #bindListeners(): Promise<void> {
+    const { config, manifest } = this.#o;
+    for (const name of new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)))) {
+      const configured = listenerAddress(config, DEPLOYER, name);
+      const proxy = new ListenerProxy(name);
+      try {
+        this.#shown[name] = await proxy.listen(configured ?? ":0");
+      } catch (e) {
+        const error = listenError({ file: config.file, listener: name, configured, holder: this.#holder(configured) }, e);
+        // Leave no port taken, even for a caller that does not call stop().
+        await Promise.all([...this.#proxies.values()].map((p) => p.close()));
+        this.#proxies.clear();
+        throw error;
+      }
+      this.#proxies.set(name, proxy);
+    }
+  }
+
+  /** The listener already bound to the port of `address` (another host name of the same interface). */
+  #holder(address: string | undefined): string | undefined {
+    const wanted = address === undefined ? undefined : parseAddress(address);
+    if (wanted === undefined || typeof wanted === "string" || wanted.port === 0) return undefined;
+    return Object.entries(this.#shown).find(([, shown]) => (parseAddress(shown) as Address).port === wanted.port)?.[0];
+  }
+
+  /** Ends start() early when stop() was called meanwhile (stop() then cleans up what start made). */
+  #checkStopping(): void {
+    if (this.#stopping !== undefined) throw new Error(`deployment ${this.id} was stopped while it started`);
   }
 
   /** The addresses clients use, by listener name. */
@@ -130,30 +180,59 @@ export class Deployment {
     return this.#shown;
   }
 
-  /** Resolves once every replica has been ready at least once, or rejects when the deployment fails. */
+  /**
+   * Resolves once every replica has been ready at least once; rejects when the deployment fails to
+   * start, fails, or stops first.
+   */
   async ready(): Promise<void> {
-    while (this.#slots.some((s) => s.state !== "ready")) {
+    await this.#starting;
+    for (;;) {
+      if (this.#stopping !== undefined) throw new Error(`deployment ${this.id} stopped before every replica was ready`);
+      if (this.#slots.length > 0 && this.#slots.every((s) => s.state === "ready")) return;
       await Promise.race([this.#routing.next(), this.failed.then((m) => Promise.reject(new Error(m)))]);
     }
   }
 
-  /** Stops every replica (draining them), the proxies and servers, and removes the registration. */
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
-    // Unregisters, and takes the replicas' last spans before they go.
-    await this.#status?.stop();
-    await Promise.all([...this.#proxies.values()].map((p) => p.close()));
-    await Promise.all(this.#slots.map((s) => s.stop()));
-    this.#routing.close();
-    await this.#control?.close();
-    await this.#log.close();
-    rmSync(this.#dir, { recursive: true, force: true });
+  /**
+   * Stops every replica (draining them), the proxies and servers, removes the registration and the
+   * sockets' folder. Waits for a start() in progress, which ends early. Calls after the first
+   * return the same promise.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
   }
 
-  /** Writes a log entry of the deployer itself. */
+  async #stop(): Promise<void> {
+    // From now on replicas that exit are expected: not restarted, not reported.
+    for (const slot of this.#slots) slot.stopping();
+    await this.#starting?.catch(() => {});
+    try {
+      // Unregisters, and takes the replicas' last spans before they go.
+      await this.#status?.stop();
+      await Promise.all([...this.#proxies.values()].map((p) => p.close()));
+      await Promise.all(this.#slots.map((s) => s.stop()));
+      this.#routing.close();
+      await this.#control?.close();
+      await this.#log?.close();
+    } finally {
+      if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Kills every replica at once and removes the registration and the sockets' folder, without
+   * waiting for anything: for a deployer that must exit now (a second Ctrl-C).
+   */
+  kill(): void {
+    for (const slot of this.#slots) slot.kill();
+    if (this.#status !== undefined) unregisterDeployment(DEPLOYER, this.id);
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
+  }
+
+  /** Writes a log entry of the deployer itself (dropped before start() has bound the listeners). */
   system(level: "info" | "warn" | "error", msg: string): void {
-    this.#log.system(this.#o.app, this.id, level, msg);
+    this.#log?.system(this.#o.app, this.id, level, msg);
   }
 
   /** The deployment's status, for the status server. */

@@ -14,6 +14,7 @@ import {
   type ListenerConfig,
   type Manifest,
 } from "@weaver/runtime";
+import { sharedPortProblems } from "./listener-addresses.js";
 
 /** The default number of replicas of a group. */
 export const DEFAULT_REPLICAS = 2;
@@ -41,7 +42,8 @@ export const MULTI_SECTION = defineSection<MultiConfig>({
     },
   },
   check: (multi, { config, manifest }) => {
-    const problems: string[] = [];
+    // Two listeners on one port would fail as the second proxy starts: say so before anything does.
+    const problems = sharedPortProblems(multi.listeners ?? {});
     const count = (key: string, n: number | undefined): void => {
       if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_REPLICAS))
         problems.push(`${key} = ${n}: the replica count must be a whole number from 1 to ${MAX_REPLICAS}`);

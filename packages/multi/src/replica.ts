@@ -43,6 +43,8 @@ const HEALTH_EVERY_MS = 1_000;
 const HEALTH_TIMEOUT_MS = 1_000;
 const UNHEALTHY_AFTER = 3;
 const RESTART_MIN_MS = 100;
+/** How long after a replica's exit the deployer decides to restart it (see #exited). */
+const EXIT_GRACE_MS = 50;
 const RESTART_MAX_MS = 5_000;
 const STABLE_AFTER_MS = 10_000;
 /** Processes that die before they are ready, in a row, before the deployment gives up. */
@@ -146,10 +148,18 @@ export class ReplicaSlot {
     this.#ctx.changed();
   }
 
-  /** Stops the process (draining it) and does not restart it. */
-  async stop(): Promise<void> {
+  /**
+   * The deployment is stopping: from now on the process is not health-checked nor restarted, and
+   * its exit is expected (it may have got the same signal as the deployer) and not reported.
+   */
+  stopping(): void {
     this.#stopping = true;
     clearTimeout(this.#timer);
+  }
+
+  /** Stops the process (draining it) and does not restart it. */
+  async stop(): Promise<void> {
+    this.stopping();
     this.#health?.close();
     if (this.#envelope !== undefined) await this.#envelope.stop();
     this.state = "stopped";
@@ -210,7 +220,16 @@ export class ReplicaSlot {
     }
     this.state = "restarting";
     this.#ctx.changed();
-    const how = signal !== null ? `was killed by ${signal}` : `exited with status ${code}`;
+    // A signal to the whole process group (a terminal's Ctrl-C, `timeout`) reaches the replicas and
+    // the deployer at once, and the deployer may hear of a replica's exit before its own signal:
+    // decide a moment later, when a stop() would have been called.
+    this.#timer = setTimeout(() => {
+      if (!this.#stopping) this.#restart(id, signal !== null ? `was killed by ${signal}` : `exited with status ${code}`, wasReady);
+    }, EXIT_GRACE_MS);
+  }
+
+  /** Restarts after a backoff the process `id` that exited (`how`), or fails the deployment when it keeps crashing at start. */
+  #restart(id: string, how: string, wasReady: boolean): void {
     if (!wasReady && ++this.#crashesAtStart >= CRASHES_AT_START) {
       const lines = this.#recent.map((e) => `    ${e.msg}`).join("\n");
       this.#ctx.fail(
@@ -228,8 +247,11 @@ export class ReplicaSlot {
       `replica ${id.slice(0, 8)} of ${this.group.name} ${how}; restarting it in ${delay} ms (restart ${this.restarts})`,
       id,
     );
-    this.#timer = setTimeout(() => {
-      if (!this.#stopping) this.start();
-    }, delay);
+    this.#timer = setTimeout(
+      () => {
+        if (!this.#stopping) this.start();
+      },
+      Math.max(0, delay - EXIT_GRACE_MS),
+    );
   }
 }

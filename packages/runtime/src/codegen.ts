@@ -19,3 +19,4 @@ export type { LocalCalls } from "./calls/local-calls.js";
 export { MANIFEST_CONSTANT, extractManifest, type Manifest, type ComponentManifest, type MethodManifest } from "./generated/manifest.js";
 export type { ConfigSchema } from "./config/config-schema.js";
 export { MAIN_COMPONENT, shortName } from "./names.js";
+export { interfaceFingerprint, type InterfaceDeclaration } from "./generated/fingerprint.js";

@@ -45,7 +45,7 @@ export { extractManifest } from "./generated/manifest.js";
 export { LocalCalls } from "./calls/local-calls.js";
 export { remoteCalls, methodId } from "./calls/remote-calls.js";
 export { componentHandler } from "./calls/component-server.js";
-export { SocketLoopback } from "./calls/loopback.js";
+export { SocketLoopback, type RepeatedMethod } from "./calls/loopback.js";
 
 // Config: of components, of a process without a config file, of tests.
 export { componentConfig, validateConfig } from "./config/config-validate.js";

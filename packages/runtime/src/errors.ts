@@ -32,8 +32,9 @@ export const RUNTIME_ERRORS = {
     fix: "Use the full name (`<package>/<Interface>`) of a component; `weaver generate` lists them in weaver_manifest.json.",
   },
   WEAVER_ERR_CONFIG_LISTENER: {
-    meaning: "weaver.toml configures a listener no component declares, or gives it a bad address.",
-    fix: "Use a listener name declared with listener() and an address of the form host:port.",
+    meaning:
+      "weaver.toml configures a listener no component declares, gives it a bad address, or one the deployer cannot listen on (in use, shared by two listeners, a host that does not resolve).",
+    fix: 'Use a listener name declared with listener(), and a free host:port of this machine (":0" picks a free port).',
   },
   WEAVER_ERR_CONFIG_SECRET: {
     meaning: "A secret reference (${env:NAME} or ${file:PATH}) cannot be resolved.",

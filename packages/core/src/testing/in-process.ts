@@ -5,15 +5,15 @@
  */
 import { randomUUID } from "node:crypto";
 import { SINGLE_SECTION, listenerAddress, parseAddress, type Address } from "@weaver/runtime";
-import { SocketLoopback } from "@weaver/runtime/core";
+import { SocketLoopback, type RepeatedMethod } from "@weaver/runtime/core";
 import type { InterfaceOf } from "../component.js";
 import { ComponentHost } from "../host.js";
 import { createRootLogger, sinkDestination } from "../logger.js";
-import { componentName, defineRunner, testConfig, type Runner, type RunOptions, type TestApp } from "./runner.js";
+import { componentName, defineRunner, EXPLAIN, testConfig, type ExplainingApp, type Runner, type RunOptions } from "./runner.js";
 
 /** A runner that hosts every component in this process; with `rpc`, calls between them cross a socket. */
 function inProcess(name: string, rpc: boolean): Runner {
-  return defineRunner(name, async (options: RunOptions): Promise<TestApp> => {
+  return defineRunner(name, async (options: RunOptions): Promise<ExplainingApp> => {
     const fakes = new Map((options.fakes ?? []).map((f) => [componentName(f.impl), f.value]));
     const config = testConfig(options.config);
     const logger = createRootLogger({ app: "test", deployment: randomUUID(), replica: randomUUID() }, sinkDestination());
@@ -36,7 +36,7 @@ function inProcess(name: string, rpc: boolean): Runner {
       await sockets?.close();
       await host.shutdown();
     };
-    const app: TestApp = {
+    const app: ExplainingApp = {
       get: async (impl) => {
         const name = componentName(impl);
         // Create the implementation first, so that config and init() errors surface here in
@@ -48,9 +48,27 @@ function inProcess(name: string, rpc: boolean): Runner {
       stats: () => host.stats(),
       close,
       [Symbol.asyncDispose]: close,
+      [EXPLAIN]: () => (sockets === undefined ? undefined : explainRepeats(sockets.repeated())),
     };
     return app;
   });
+}
+
+/**
+ * Why a test may have failed under the rpc runner: it ran each retriable call twice. Names the
+ * methods (those whose second run answered otherwise first) and the fix.
+ */
+function explainRepeats(repeated: readonly RepeatedMethod[]): string | undefined {
+  if (repeated.length === 0) return undefined;
+  const times = (n: number): string => (n === 1 ? "1 call" : `${n} calls`);
+  const differed = (r: RepeatedMethod): string =>
+    r.differed === 0 ? "" : `, ${r.differed === r.calls ? "each" : r.differed} answered differently the second time`;
+  const list = [...repeated].sort((a, b) => b.differed - a.differed).map((r) => `${r.method} (${times(r.calls)}${differed(r)})`);
+  return (
+    `The rpc runner ran each retriable call twice in this test, as a retry after a lost connection may run it: ${list.join(", ")}. ` +
+    "If the failure comes from a method that is not safe to run twice, make it idempotent, or tag it `@weaver notRetriable` " +
+    "in its interface's doc comment and run `weaver generate`."
+  );
 }
 
 /** Runs components in this process with direct local calls, as a single-process deployment does. */

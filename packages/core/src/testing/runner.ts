@@ -71,8 +71,20 @@ export function testConfig(text: string | undefined): AppConfig {
   return config;
 }
 
-/** A runner made from how it starts an app: run() starts one, runs the body, and closes it whatever happens. */
-export function defineRunner(name: string, start: (options: RunOptions) => Promise<TestApp>): Runner {
+/**
+ * Where a runner's app keeps what it can add to the error of a failed test body: a function that
+ * returns a note for the failure, or nothing.
+ */
+export const EXPLAIN: unique symbol = Symbol("weaver.testing.explain");
+
+/** A test app that may explain failures (see EXPLAIN). */
+export type ExplainingApp = TestApp & { readonly [EXPLAIN]?: () => string | undefined };
+
+/**
+ * A runner made from how it starts an app: run() starts one, runs the body, and closes it whatever
+ * happens; when the body fails, the app's note (if any) is appended to the error's message.
+ */
+export function defineRunner(name: string, start: (options: RunOptions) => Promise<ExplainingApp>): Runner {
   return {
     name,
     start: (options = {}) => start(options),
@@ -80,9 +92,20 @@ export function defineRunner(name: string, start: (options: RunOptions) => Promi
       const app = await start(options);
       try {
         return await body(app);
+      } catch (e) {
+        const note = app[EXPLAIN]?.();
+        if (note !== undefined && e instanceof Error) appendToMessage(e, note);
+        throw e;
       } finally {
         await app.close();
       }
     },
   };
+}
+
+/** Adds `note` to an error's message, and to its stack's first line, which repeats the message. */
+function appendToMessage(e: Error, note: string): void {
+  const head = `${e.name}: ${e.message}`;
+  e.message = `${e.message}\n\n${note}`;
+  if (e.stack?.startsWith(head)) e.stack = `${head}\n\n${note}${e.stack.slice(head.length)}`;
 }

@@ -14,12 +14,23 @@ import { CancelledError, DeadlineExceededError } from "./call-errors.js";
 import { componentHandler } from "./component-server.js";
 import { remoteCalls } from "./remote-calls.js";
 
+/** A method whose calls the loopback ran twice. */
+export interface RepeatedMethod {
+  /** `Interface.method`, as the sources name them. */
+  readonly method: string;
+  /** Calls that ran twice. */
+  readonly calls: number;
+  /** Of those, the calls whose second run answered otherwise than the first. */
+  readonly differed: number;
+}
+
 /** A server and a client per app, in one process. */
 export class SocketLoopback {
   readonly #deployment = randomUUID();
   readonly #local: (name: string) => Promise<object> | undefined;
   readonly #apps = new Map<string, { server: RpcServer; client: RpcClient; ready: Promise<void> }>();
   readonly #dir = privateSocketDir("weaver-test-");
+  readonly #repeats = new Map<string, { method: string; calls: number; differed: number }>();
 
   /** `local(name)` returns the local stub of a component this process serves (undefined: none). */
   constructor(local: (name: string) => Promise<object> | undefined) {
@@ -30,7 +41,21 @@ export class SocketLoopback {
   calls(name: string, caller: string): RemoteCalls {
     const component = getComponent(name);
     const { client } = this.#app(component.app);
-    return remoteCalls(component, client, { injectRetries: 1, caller });
+    // As the interface is named in the sources: Audit.record.
+    const short = name.slice(name.lastIndexOf("/") + 1);
+    const onRepeat = (method: string, same: boolean): void => {
+      const key = `${short}.${method}`;
+      const seen = this.#repeats.get(key) ?? { method: key, calls: 0, differed: 0 };
+      seen.calls++;
+      if (!same) seen.differed++;
+      this.#repeats.set(key, seen);
+    };
+    return remoteCalls(component, client, { injectRetries: 1, caller, onRepeat });
+  }
+
+  /** The methods whose calls ran twice so far, with how many calls and how many answered differently the second time. */
+  repeated(): readonly RepeatedMethod[] {
+    return [...this.#repeats.values()];
   }
 
   /** Closes every client and server and removes the sockets. */

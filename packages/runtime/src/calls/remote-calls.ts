@@ -28,6 +28,8 @@ export interface RemoteCallsOptions {
    * safe to retry). Default 0.
    */
   readonly injectRetries?: number;
+  /** Told of each injected extra run: the method, and whether it answered as the first run did. */
+  readonly onRepeat?: (method: string, sameAnswer: boolean) => void;
   /** The calling component, for the method metrics (default "": a call from outside any component). */
   readonly caller?: string;
   /** false: record no method metrics and no spans (benchmarks measure the cost against this). Default true. */
@@ -41,6 +43,7 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   const codec = new Codec(component.registration.structures);
   const methods = component.manifest.methods;
   const extra = options.injectRetries ?? 0;
+  const onRepeat = options.onRepeat;
   // Per method: the options of a call made outside any context, and the decoder of replies.
   const plain = methods.map((method) => ({ retriable: method.retriable }));
   const caller = options.caller ?? "";
@@ -84,7 +87,10 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
             };
       const id = methodId(index, m);
       let reply = client.call(id, payload, options);
-      for (let i = 0; i < extra && method.retriable; i++) reply = reply.then(() => client.call(id, payload, options));
+      if (extra > 0 && method.retriable) {
+        const again = (): Promise<Buffer> => client.call(id, payload, options);
+        reply = repeat(reply, extra, again, (same) => onRepeat?.(method.name, same));
+      }
       if (span !== undefined) endSpan(reply, span);
       if (metric === undefined) {
         return reply.then(decoders[m], (e: unknown) => {
@@ -105,6 +111,17 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
       );
     },
   };
+}
+
+/** Runs a call `extra` more times after the first; the answer is the last run's. */
+async function repeat(first: Promise<Buffer>, extra: number, again: () => Promise<Buffer>, told: (same: boolean) => void): Promise<Buffer> {
+  const answer = await first;
+  let last = answer;
+  for (let i = 0; i < extra; i++) {
+    last = await again();
+    told(last.equals(answer));
+  }
+  return last;
 }
 
 /** Turns a failure of client.call into the error the caller sees. */

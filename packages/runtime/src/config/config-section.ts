@@ -41,7 +41,8 @@ export interface ConfigSection<T extends object = Readonly<Record<string, unknow
   readonly listeners?: boolean;
   /**
    * Checks what types cannot say (ranges, names of groups), once the keys have their types.
-   * Returns each problem as `key: what is wrong; the fix`.
+   * Returns each problem as `key: what is wrong; the fix`; problems of `listeners.<name>` keys
+   * are reported as listener problems (WEAVER_ERR_CONFIG_LISTENER), the others as key problems.
    */
   check?(value: T, context: SectionContext): readonly string[];
 }

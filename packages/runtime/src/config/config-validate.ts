@@ -96,8 +96,10 @@ export function manifestProblems(config: AppConfig, manifest: Manifest, declared
         });
       }
     }
-    for (const e of section.check?.(value, { config, manifest }) ?? [])
-      problems.push({ code: "WEAVER_ERR_CONFIG_KEY", text: `[${section.name}] ${e}` });
+    for (const e of section.check?.(value, { config, manifest }) ?? []) {
+      const code = e.startsWith("listeners.") ? "WEAVER_ERR_CONFIG_LISTENER" : "WEAVER_ERR_CONFIG_KEY";
+      problems.push({ code, text: `[${section.name}] ${e}` });
+    }
   }
   return problems;
 }

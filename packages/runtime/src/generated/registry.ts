@@ -9,6 +9,7 @@ import { runtimeError } from "../errors.js";
 import { CODEGEN_VERSION } from "../version.js";
 import { MAIN_COMPONENT } from "../names.js";
 import { processGlobal } from "../process-global.js";
+import { checkDeclarations, type InterfaceDeclaration } from "./fingerprint.js";
 
 /** The remote call path a client stub uses: encode, send, await and decode one call. */
 export interface RemoteCalls {
@@ -33,6 +34,11 @@ export interface ComponentRegistration<I extends object = object> {
   readonly clientStub: (calls: RemoteCalls) => I;
   /** Returns the methods of an implementation, index-aligned with the manifest's methods. */
   readonly serverStub: (impl: I) => readonly ServerMethod[];
+  /**
+   * Where the component's interface is declared (`file` relative to the generated module) and its
+   * fingerprint when weaver generate ran; checked when the app runs from its TypeScript sources.
+   */
+  readonly declared?: InterfaceDeclaration;
 }
 
 /** What one app's weaver_gen.ts registers. */
@@ -114,6 +120,7 @@ export function registerApp(app: AppRegistration): void {
     }
     entries.push([registration.name, { manifest: entry, registration, app: manifest }]);
   }
+  if (app.module !== undefined) checkDeclarations(app.module, app.components);
   for (const [name, registered] of entries) {
     if (registered.registration === MAIN_REGISTRATION) mains.push(registered);
     else components.set(name, registered);

@@ -10,7 +10,13 @@ import type { App } from "./main.js";
 import { TellerImpl, type Teller } from "./teller.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.2\",\"versionHash\":\"671b82d1f22a70eb\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.2\",\"versionHash\":\"ee0ed42da1b4a9f1\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
+
+// The app's types that the methods exchange, each written out once; the checks at the end compare
+// them with the app's, so they fail to type-check when one of those changes.
+type Entry = { readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string };
+type Receipt = { readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string };
+type TellerConfig = { bank: string; fee?: undefined | number; token?: undefined | string };
 
 // bank/Audit
 
@@ -64,7 +70,7 @@ class Ledger_local implements Ledger {
   balance(account: string): Promise<number> {
     return this.#calls.call(1, () => this.#impl.balance(account));
   }
-  history(account: string): Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]> {
+  history(account: string): Promise<Entry[]> {
     return this.#calls.call(2, () => this.#impl.history(account));
   }
   balances(): Promise<Map<string, bigint>> {
@@ -83,8 +89,8 @@ class Ledger_client implements Ledger {
   balance(account: string): Promise<number> {
     return this.#calls.call(1, [account]) as Promise<number>;
   }
-  history(account: string): Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]> {
-    return this.#calls.call(2, [account]) as Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]>;
+  history(account: string): Promise<Entry[]> {
+    return this.#calls.call(2, [account]) as Promise<Entry[]>;
   }
   balances(): Promise<Map<string, bigint>> {
     return this.#calls.call(3, []) as Promise<Map<string, bigint>>;
@@ -109,7 +115,7 @@ class Teller_local implements Teller {
     this.#impl = impl;
     this.#calls = calls;
   }
-  pay(from: string, to: string, amount: number): Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }> {
+  pay(from: string, to: string, amount: number): Promise<Receipt> {
     return this.#calls.call(0, () => this.#impl.pay(from, to, amount));
   }
   wait(ms: number): Promise<string> {
@@ -128,8 +134,8 @@ class Teller_client implements Teller {
   constructor(calls: RemoteCalls) {
     this.#calls = calls;
   }
-  pay(from: string, to: string, amount: number): Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }> {
-    return this.#calls.call(0, [from, to, amount]) as Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }>;
+  pay(from: string, to: string, amount: number): Promise<Receipt> {
+    return this.#calls.call(0, [from, to, amount]) as Promise<Receipt>;
   }
   wait(ms: number): Promise<string> {
     return this.#calls.call(1, [ms]) as Promise<string>;
@@ -163,6 +169,7 @@ registerApp({
       localStub: (impl, calls) => new Audit_local(impl, calls),
       clientStub: (calls) => new Audit_client(calls),
       serverStub: Audit_server,
+      declared: { file: "./audit.ts", name: "Audit", fingerprint: "21478e5b94aa5aed" },
     } satisfies ComponentRegistration<Audit>,
     {
       name: "bank/Ledger",
@@ -171,6 +178,7 @@ registerApp({
       localStub: (impl, calls) => new Ledger_local(impl, calls),
       clientStub: (calls) => new Ledger_client(calls),
       serverStub: Ledger_server,
+      declared: { file: "./ledger.ts", name: "Ledger", fingerprint: "947893f3ac8fc5f2" },
     } satisfies ComponentRegistration<Ledger>,
     {
       name: "bank/Teller",
@@ -179,6 +187,7 @@ registerApp({
       localStub: (impl, calls) => new Teller_local(impl, calls),
       clientStub: (calls) => new Teller_client(calls),
       serverStub: Teller_server,
+      declared: { file: "./teller.ts", name: "Teller", fingerprint: "35b38443283252c2" },
     } satisfies ComponentRegistration<Teller>,
   ],
 });
@@ -189,27 +198,19 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
-/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
+/** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  // the methods of Audit
-  Check<Equal<Audit, { record(event: string): Promise<void>; count(event: string): Promise<number> }>>,
-  // the methods of Ledger
-  Check<Equal<Ledger, { deposit(account: string, amount: number, memo?: undefined | string): Promise<number>; balance(account: string): Promise<number>; history(account: string): Promise<{ readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string }[]>; balances(): Promise<Map<string, bigint>> }>>,
-  // the methods of Teller
-  Check<Equal<Teller, { pay(from: string, to: string, amount: number): Promise<{ readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string }>; wait(ms: number): Promise<string>; callInfo(): Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }>; checkToken(guess: string): Promise<boolean> }>>,
-  // TellerImpl.ledger refers to Ledger
-  Check<Equal<TellerImpl["ledger"], Ref<Ledger>>>,
-  // App.teller refers to Teller
-  Check<Equal<App["teller"], Ref<Teller>>>,
-  // the refs, listeners and config of AuditImpl
-  Check<Equal<Fields<AuditImpl>, { refs: never; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of LedgerImpl
-  Check<Equal<Fields<LedgerImpl>, { refs: never; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of TellerImpl
-  Check<Equal<Fields<TellerImpl>, { refs: "ledger"; listeners: never; config: Readonly<{ bank: string; fee?: undefined | number; token?: undefined | string }> }>>,
-  // the refs, listeners and config of App
-  Check<Equal<Fields<App>, { refs: "teller"; listeners: never; config: undefined }>>,
+  Check<Fresh<Equal<Audit, { record(event: string): Promise<void>; count(event: string): Promise<number> }>, "interface Audit changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Ledger, { deposit(account: string, amount: number, memo?: undefined | string): Promise<number>; balance(account: string): Promise<number>; history(account: string): Promise<Entry[]>; balances(): Promise<Map<string, bigint>> }>, "interface Ledger changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Teller, { pay(from: string, to: string, amount: number): Promise<Receipt>; wait(ms: number): Promise<string>; callInfo(): Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }>; checkToken(guess: string): Promise<boolean> }>, "interface Teller changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<TellerImpl["ledger"], Ref<Ledger>>, "TellerImpl.ledger no longer refers to Ledger after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["teller"], Ref<Teller>>, "App.teller no longer refers to Teller after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<AuditImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of AuditImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<LedgerImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of LedgerImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<TellerImpl>, { refs: "ledger"; listeners: never; config: Readonly<TellerConfig> }>, "the refs, listeners or config type of TellerImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<App>, { refs: "teller"; listeners: never; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

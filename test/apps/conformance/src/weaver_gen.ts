@@ -118,6 +118,7 @@ registerApp({
       localStub: (impl, calls) => new Echo_local(impl, calls),
       clientStub: (calls) => new Echo_client(calls),
       serverStub: Echo_server,
+      declared: { file: "./echo.ts", name: "Echo", fingerprint: "bbe7241d0d5faea0" },
     } satisfies ComponentRegistration<Echo>,
     {
       name: "conformance/Store",
@@ -126,6 +127,7 @@ registerApp({
       localStub: (impl, calls) => new Store_local(impl, calls),
       clientStub: (calls) => new Store_client(calls),
       serverStub: Store_server,
+      declared: { file: "./store.ts", name: "Store", fingerprint: "a4c3683a8c8fb29c" },
     } satisfies ComponentRegistration<Store>,
   ],
 });
@@ -136,25 +138,18 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
-/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
+/** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  // the methods of Echo
-  Check<Equal<Echo, { echo(s: string): Promise<string>; relay(s: string): Promise<string>; fail(message: string): Promise<void>; sleep(ms: number, token: string): Promise<void>; log(msg: string): Promise<void>; crash(): Promise<void> }>>,
-  // the methods of Store
-  Check<Equal<Store, { save(value: string): Promise<string> }>>,
-  // EchoImpl.store refers to Store
-  Check<Equal<EchoImpl["store"], Ref<Store>>>,
-  // App.echo refers to Echo
-  Check<Equal<App["echo"], Ref<Echo>>>,
-  // App.api is a listener
-  Check<Equal<App["api"], Listener>>,
-  // the refs, listeners and config of EchoImpl
-  Check<Equal<Fields<EchoImpl>, { refs: "store"; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of StoreImpl
-  Check<Equal<Fields<StoreImpl>, { refs: never; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of App
-  Check<Equal<Fields<App>, { refs: "echo"; listeners: "api"; config: undefined }>>,
+  Check<Fresh<Equal<Echo, { echo(s: string): Promise<string>; relay(s: string): Promise<string>; fail(message: string): Promise<void>; sleep(ms: number, token: string): Promise<void>; log(msg: string): Promise<void>; crash(): Promise<void> }>, "interface Echo changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Store, { save(value: string): Promise<string> }>, "interface Store changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<EchoImpl["store"], Ref<Store>>, "EchoImpl.store no longer refers to Store after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["echo"], Ref<Echo>>, "App.echo no longer refers to Echo after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["api"], Listener>, "App.api is no longer a listener after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<EchoImpl>, { refs: "store"; listeners: never; config: undefined }>, "the refs, listeners or config type of EchoImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<StoreImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of StoreImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<App>, { refs: "echo"; listeners: "api"; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

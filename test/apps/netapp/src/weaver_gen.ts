@@ -52,6 +52,7 @@ registerApp({
       localStub: (impl, calls) => new Upper_local(impl, calls),
       clientStub: (calls) => new Upper_client(calls),
       serverStub: Upper_server,
+      declared: { file: "./upper.ts", name: "Upper", fingerprint: "25af6ddb10aeadb8" },
     } satisfies ComponentRegistration<Upper>,
   ],
 });
@@ -62,21 +63,16 @@ export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
+type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
 
-/** If a check fails to type-check, the sources changed since this file was generated: run `weaver generate`. */
+/** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  // the methods of Upper
-  Check<Equal<Upper, { upper(s: string): Promise<string> }>>,
-  // App.upper refers to Upper
-  Check<Equal<App["upper"], Ref<Upper>>>,
-  // App.web is a listener
-  Check<Equal<App["web"], Listener>>,
-  // App.tcp is a listener
-  Check<Equal<App["tcp"], Listener>>,
-  // the refs, listeners and config of UpperImpl
-  Check<Equal<Fields<UpperImpl>, { refs: never; listeners: never; config: undefined }>>,
-  // the refs, listeners and config of App
-  Check<Equal<Fields<App>, { refs: "upper"; listeners: "tcp" | "web"; config: undefined }>>,
+  Check<Fresh<Equal<Upper, { upper(s: string): Promise<string> }>, "interface Upper changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["upper"], Ref<Upper>>, "App.upper no longer refers to Upper after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["web"], Listener>, "App.web is no longer a listener after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["tcp"], Listener>, "App.tcp is no longer a listener after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<UpperImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of UpperImpl changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<App>, { refs: "upper"; listeners: "tcp" | "web"; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
 ];
