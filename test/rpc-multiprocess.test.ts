@@ -7,20 +7,21 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CancelledError, DeadlineExceededError, RemoteCallError, withDeadline, withSignal } from "@weaver/core";
-import { FrameType, PROTOCOL_VERSION, RpcClient, encodeHello, privateSocketDir } from "@weaver/rpc";
+import { FrameType, PROTOCOL_VERSION, encodeHello, privateSocketDir } from "@weaver/rpc";
 import { DEPLOYER_PROTOCOL_VERSION } from "@weaver/runtime";
-import { getComponent, remoteCalls, type RegisteredComponent } from "@weaver/runtime/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import "./apps/bank/src/weaver_gen.js";
-import type { Audit } from "./apps/bank/src/audit.js";
-import type { Ledger } from "./apps/bank/src/ledger.js";
-import type { Teller } from "./apps/bank/src/teller.js";
 import { ROOT, TestProcess, stopAll } from "./support/process.js";
+import {
+  BANK,
+  BANK_COMPONENTS,
+  BANK_VERSION as VERSION,
+  bankClient,
+  startReplica as startSupportReplica,
+  type Replica,
+  type ReplicaSpec,
+} from "./support/replicas.js";
 
-const BANK = join(ROOT, "test/apps/bank/dist/main.js");
 const REVERSER = join(ROOT, "examples/reverser/dist/main.js");
-const VERSION = getComponent("bank/Ledger").app.versionHash;
-const BANK_COMPONENTS = ["bank/Ledger", "bank/Audit", "bank/Teller"];
 
 let sockets: string;
 let configDir: string;
@@ -44,52 +45,12 @@ function newDeployment(): string {
   return `mp-${process.pid}-${deployment++}`;
 }
 
-interface Replica {
-  readonly id: string;
-  readonly address: string;
-  readonly process: TestProcess;
-}
-
-/** Starts one replica of an app entry, hosting `hosts`, and waits until it serves (or runs). */
-async function startReplica(
-  entry: string,
-  args: { deployment: string; id: string; hosts: readonly string[]; routes?: Record<string, readonly { id: string; address: string }[]> },
-  ready: RegExp = new RegExp(`replica ${args.id} serving`),
-): Promise<Replica> {
-  const serves = args.hosts.some((h) => h !== "weaver/Main");
-  const address = `unix:${join(sockets, `${args.deployment}-${args.id}.sock`)}`;
-  const replicaArgs = {
-    protocol: DEPLOYER_PROTOCOL_VERSION,
-    deployment: args.deployment,
-    id: args.id,
-    hosts: args.hosts,
-    routes: args.routes ?? {},
-    ...(serves ? { listen: address } : {}),
-  };
-  // The bank's Teller needs its config section; the reverser has none.
-  const env: NodeJS.ProcessEnv = {
-    WEAVER_REPLICA: JSON.stringify(replicaArgs),
-    ...(entry === BANK ? { SERVICEWEAVER_CONFIG: config } : {}),
-  };
-  const process = new TestProcess("node", [entry], { env });
-  await process.waitFor(ready);
-  return { id: args.id, address, process };
-}
-
-/** The bank's components, called from this process through their generated client stubs. */
-function bankClient(deploymentId: string, replicas: readonly Replica[], options: { version?: string; maxFrameBytes?: number } = {}) {
-  const client = new RpcClient({
-    deployment: deploymentId,
-    version: options.version ?? VERSION,
-    id: "test-process",
-    maxFrameBytes: options.maxFrameBytes,
+/** Starts a replica of an app entry on a socket of this file's folder (the bank gets its config). */
+function startReplica(entry: string, spec: ReplicaSpec, ready?: RegExp): Promise<Replica> {
+  return startSupportReplica(sockets, entry, spec, {
+    env: entry === BANK ? { SERVICEWEAVER_CONFIG: config } : {},
+    ...(ready ? { ready } : {}),
   });
-  client.setReplicas(replicas.map((r) => ({ id: r.id, address: { path: r.address.slice("unix:".length) } })));
-  const stub = <T>(name: string): T => {
-    const component: RegisteredComponent = getComponent(name);
-    return component.registration.clientStub(remoteCalls(component, client)) as T;
-  };
-  return { client, ledger: stub<Ledger>("bank/Ledger"), audit: stub<Audit>("bank/Audit"), teller: stub<Teller>("bank/Teller") };
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -277,21 +238,24 @@ describe("refusals and limits", () => {
       const e1 = await rejection(stranger.ledger.balance("x"));
       expect(e1).toBeInstanceOf(RemoteCallError);
       expect((e1 as Error).message).toBe(
-        `call to bank/Ledger.balance on replica b1 failed: replica b1 refused the connection: deployment mismatch: client is in deployment another-deployment, server in ${d}`,
+        `call to bank/Ledger.balance on replica b1 failed: replica b1 refused the connection: deployment mismatch: client is in deployment another-deployment, this server is not`,
       );
       const e2 = await rejection(old.teller.callInfo());
       expect(e2).toBeInstanceOf(RemoteCallError);
       expect((e2 as Error).message).toBe(
-        `call to bank/Teller.callInfo on replica b1 failed: replica b1 refused the connection: app version mismatch: client runs version 0000deadbeef0000, server ${VERSION}`,
+        `call to bank/Teller.callInfo on replica b1 failed: replica b1 refused the connection: app version mismatch: client runs version 0000deadbeef0000, this server does not`,
       );
-      expect(replica.process.stderr + replica.process.stdout).toMatch(/refused a client: deployment mismatch/);
+      // The replica's own log says what it expected; the stranger was told nothing it did not know.
+      expect(replica.process.stderr + replica.process.stdout).toMatch(
+        new RegExp(`refused a client: deployment mismatch: client is in deployment another-deployment, server in ${d}`),
+      );
     } finally {
       stranger.client.close();
       old.client.close();
     }
   });
 
-  it("a replica routed to a replica of another deployment fails with the refusal, naming both", async () => {
+  it("a replica routed to a replica of another deployment fails with the refusal, naming its own", async () => {
     const d = newDeployment();
     const other = await startReplica(BANK, { deployment: "elsewhere", id: "x1", hosts: BANK_COMPONENTS });
     const main = new TestProcess("node", [BANK], {
@@ -310,7 +274,7 @@ describe("refusals and limits", () => {
     expect(code).toBe(1);
     expect(main.stderr).toMatch(
       new RegExp(
-        `call to bank/Teller\\.callInfo on replica x1 failed: replica x1 refused the connection: deployment mismatch: client is in deployment ${d}, server in elsewhere`,
+        `call to bank/Teller\\.callInfo on replica x1 failed: replica x1 refused the connection: deployment mismatch: client is in deployment ${d}, this server is not`,
       ),
     );
   });
@@ -335,7 +299,9 @@ describe("refusals and limits", () => {
       const oversized = Buffer.alloc(9);
       oversized.writeUInt32BE(17 * 1024 * 1024, 0);
       oversized[4] = FrameType.REQUEST;
-      raw.write(Buffer.concat([hello, oversized]));
+      raw.write(hello);
+      await new Promise((r) => raw.once("data", r)); // WELCOME
+      raw.write(oversized);
       await closed;
       await replica.process.waitFor(/closed a connection that broke the protocol: frame length 17825792 is outside 5\.\.16777216/);
       // Other clients keep working.

@@ -21,14 +21,15 @@ const metadataCodec = new Packr({ useRecords: false, mapsAsObjects: true });
  * costs linear time, not quadratic.
  */
 export class FrameReader {
-  readonly #maxFrameBytes: number;
+  /** The largest frame accepted; may change between pushes (a server raises it after the handshake). */
+  maxFrameBytes: number;
   #chunks: Buffer[] = [];
   #buffered = 0;
   /** The length field of the frame being read, once its 4 bytes have arrived; -1 before. */
   #length = -1;
 
   constructor(maxFrameBytes: number) {
-    this.#maxFrameBytes = maxFrameBytes;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
   /** Adds a chunk and returns the frames it completes; throws ProtocolError on a bad length. */
@@ -42,8 +43,8 @@ export class FrameReader {
       if (this.#length < 0) {
         if (this.#buffered < 4) break;
         const length = this.#peekLength();
-        if (length < FRAME_HEADER_BYTES - 4 || length > this.#maxFrameBytes) {
-          throw new ProtocolError(`frame length ${length} is outside 5..${this.#maxFrameBytes}`);
+        if (length < FRAME_HEADER_BYTES - 4 || length > this.maxFrameBytes) {
+          throw new ProtocolError(`frame length ${length} is outside 5..${this.maxFrameBytes}`);
         }
         this.#length = length;
       }

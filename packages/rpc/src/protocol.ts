@@ -19,8 +19,12 @@
  * maxFrameBytes}: the protocol version, the deployment id, the app's version hash, the client's
  * replica id and the largest frame it accepts. The server answers WELCOME with its own map if
  * the first three match, or REFUSED with a reason (UTF-8) and closes the connection: calls never
- * cross deployments or app versions. No request may precede WELCOME, and a client that has not
- * completed the handshake within the server's handshake timeout is disconnected. Neither side
+ * cross deployments or app versions. A refusal names only what the client sent (never the
+ * server's deployment or version, which would tell a stranger what to send). No request may
+ * precede WELCOME, and a client that has not completed the handshake within the server's
+ * handshake timeout is disconnected. Until WELCOME a frame may not exceed HELLO_MAX_BYTES (4 KiB),
+ * and a server keeps a bounded number of connections waiting for their handshake (the oldest goes
+ * first), so a peer that has not passed the handshake can make it hold little memory. Neither side
  * sends a frame larger than the other's maxFrameBytes: the client rejects such a request before
  * sending it, the server answers such a result with SYSTEM_ERROR INTERNAL.
  *

@@ -22,6 +22,9 @@ import { ServerCall } from "./server-call.js";
 /** Bytes of answers the client has not read beyond which the server stops reading its requests. */
 export const MAX_UNREAD_BYTES = 1024 * 1024;
 
+/** The largest frame a client may send before its handshake is accepted (HELLO is a small map). */
+export const HELLO_MAX_BYTES = 4096;
+
 /** What a connection shares with its server. */
 export interface ConnectionContext {
   /** The server's options, with maxFrameBytes set. */
@@ -31,6 +34,8 @@ export interface ConnectionContext {
   readonly draining: () => boolean;
   /** Called when a call with a deadline starts, so the server sweeps for expired calls. */
   readonly deadlineStarted: () => void;
+  /** Called once the client's handshake is accepted. */
+  readonly handshaken: (connection: ServerConnection) => void;
 }
 
 /** One accepted connection. */
@@ -61,7 +66,8 @@ export class ServerConnection {
     this.#stats = context.stats;
     this.#maxInFlight = Math.max(1, context.options.maxInFlightPerConnection ?? 1024);
     this.#maxAnswerBytes = context.options.maxFrameBytes;
-    this.#reader = new FrameReader(context.options.maxFrameBytes);
+    // Until the handshake, only a HELLO may come: a stranger cannot make the server hold more.
+    this.#reader = new FrameReader(Math.min(HELLO_MAX_BYTES, context.options.maxFrameBytes));
     this.#writer = new FrameWriter(socket);
     this.#handshakeTimer = setTimeout(() => this.#noHandshake(), context.options.handshakeTimeoutMs ?? 10_000);
     this.#handshakeTimer.unref();
@@ -160,18 +166,23 @@ export class ServerConnection {
       peer: options.id,
       maxFrameBytes: options.maxFrameBytes,
     };
+    // The refusal the client reads names only what the client sent: telling a stranger the right
+    // deployment id and version would make the handshake no check at all. The server's log says both.
     let refusal: string | undefined;
+    let detail: string | undefined;
     if (hello["protocol"] !== PROTOCOL_VERSION) {
       refusal = `protocol version mismatch: client speaks ${String(hello["protocol"])}, server ${PROTOCOL_VERSION}`;
     } else if (hello["deployment"] !== mine.deployment) {
-      refusal = `deployment mismatch: client is in deployment ${String(hello["deployment"])}, server in ${mine.deployment}`;
+      refusal = `deployment mismatch: client is in deployment ${clip(hello["deployment"])}, this server is not`;
+      detail = `deployment mismatch: client is in deployment ${clip(hello["deployment"])}, server in ${mine.deployment}`;
     } else if (hello["version"] !== mine.version) {
-      refusal = `app version mismatch: client runs version ${String(hello["version"])}, server ${mine.version}`;
+      refusal = `app version mismatch: client runs version ${clip(hello["version"])}, this server does not`;
+      detail = `app version mismatch: client runs version ${clip(hello["version"])}, server ${mine.version}`;
     }
     if (refusal !== undefined) {
       this.#refused = true;
       this.#stats.refused++;
-      options.onBadPeer?.(`refused a client: ${refusal}`);
+      options.onBadPeer?.(`refused a client: ${detail ?? refusal}`);
       this.#writer.send(FrameType.REFUSED, 0, [Buffer.from(refusal)]);
       this.#writer.flush();
       this.#socket.end();
@@ -179,7 +190,9 @@ export class ServerConnection {
     }
     clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = undefined;
-    this.#peer = typeof hello["peer"] === "string" ? hello["peer"] : "unknown";
+    this.#peer = typeof hello["peer"] === "string" ? clip(hello["peer"]) : "unknown";
+    this.#reader.maxFrameBytes = options.maxFrameBytes;
+    this.#context.handshaken(this);
     this.#maxAnswerBytes = peerMaxFrameBytes(hello, options.maxFrameBytes);
     this.#writer.send(FrameType.WELCOME, 0, [encodeHello(mine)]);
     if (this.#closing) this.#writer.send(FrameType.GOAWAY, 0);
@@ -291,6 +304,12 @@ export class ServerConnection {
       this.#socket.end();
     }
   }
+}
+
+/** A value a peer sent, as text short enough for a log line. */
+function clip(value: unknown): string {
+  const text = String(value);
+  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
 }
 
 function systemBody(code: number, message: string): Buffer {

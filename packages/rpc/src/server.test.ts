@@ -8,7 +8,7 @@ import { decodeHello } from "./frames.js";
 import { Cleanup, RawPeer, echo, frame, gate, helloBody, requestFrame, socketDir, startServer, until } from "./harness.test.util.js";
 import { FrameType, PROTOCOL_VERSION, SystemCode } from "./protocol.js";
 import { RpcServer, type CallInfo, type Handler } from "./server.js";
-import { MAX_UNREAD_BYTES } from "./server-connection.js";
+import { HELLO_MAX_BYTES, MAX_UNREAD_BYTES } from "./server-connection.js";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
@@ -35,22 +35,36 @@ describe("handshake", () => {
   });
 
   it.each([
-    ["deployment", { deployment: "other-dep" }, /deployment mismatch: client is in deployment other-dep, server in dep-test/],
-    ["app version", { version: "v-old" }, /app version mismatch: client runs version v-old, server v-test/],
-    ["protocol", { protocol: PROTOCOL_VERSION + 1 }, /protocol version mismatch: client speaks 2, server 1/],
-  ])("refuses a %s mismatch with the reason, closes, and counts it", async (_what, overrides, reason) => {
-    const bad: string[] = [];
-    const { server, path } = await startServer(cleanup, socketDir(cleanup), echo, { onBadPeer: (r) => bad.push(r) });
-    const peer = await RawPeer.connect(cleanup, path);
-    // A request pipelined after the HELLO is ignored, not taken as a protocol violation.
-    peer.send(Buffer.concat([frame(FrameType.HELLO, 0, helloBody(overrides)), requestFrame(1, {})]));
-    const refused = await peer.next();
-    expect(refused.type).toBe(FrameType.REFUSED);
-    expect(refused.body.toString()).toMatch(reason);
-    await peer.closed;
-    expect(server.stats).toMatchObject({ refused: 1, protocolErrors: 0, calls: 0 });
-    expect(bad).toEqual([expect.stringMatching(reason)]);
-  });
+    [
+      "deployment",
+      { deployment: "other-dep" },
+      /^deployment mismatch: client is in deployment other-dep, this server is not$/,
+      /deployment mismatch: client is in deployment other-dep, server in dep-test/,
+    ],
+    [
+      "app version",
+      { version: "v-old" },
+      /^app version mismatch: client runs version v-old, this server does not$/,
+      /app version mismatch: client runs version v-old, server v-test/,
+    ],
+    ["protocol", { protocol: PROTOCOL_VERSION + 1 }, /protocol version mismatch: client speaks 2, server 1/, /protocol version mismatch/],
+  ])(
+    "refuses a %s mismatch with the reason, telling the client nothing of its own, and logs both",
+    async (_what, overrides, reason, logged) => {
+      const bad: string[] = [];
+      const { server, path } = await startServer(cleanup, socketDir(cleanup), echo, { onBadPeer: (r) => bad.push(r) });
+      const peer = await RawPeer.connect(cleanup, path);
+      // A request pipelined after the HELLO is ignored, not taken as a protocol violation.
+      peer.send(Buffer.concat([frame(FrameType.HELLO, 0, helloBody(overrides)), requestFrame(1, {})]));
+      const refused = await peer.next();
+      expect(refused.type).toBe(FrameType.REFUSED);
+      expect(refused.body.toString()).toMatch(reason);
+      expect(refused.body.toString()).not.toMatch(/dep-test|v-test/);
+      await peer.closed;
+      expect(server.stats).toMatchObject({ refused: 1, protocolErrors: 0, calls: 0 });
+      expect(bad).toEqual([expect.stringMatching(logged)]);
+    },
+  );
 
   it("disconnects a client that sends no HELLO in time", async () => {
     const { server, path } = await startServer(cleanup, socketDir(cleanup), echo, { handshakeTimeoutMs: 100 });
@@ -217,6 +231,9 @@ describe("protocol violations", () => {
     ["request flags nobody defined", (p) => p.send(frame(FrameType.REQUEST, 1, Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0x80]))), true],
     ["a duplicate request id", (p) => p.send(Buffer.concat([requestFrame(3, {}), requestFrame(3, {})])), true],
     ["an oversized frame", (p) => p.send(Buffer.from([0x7f, 0xff, 0xff, 0xff, 4])), true],
+    // Before the handshake only a HELLO may come: a stranger may not make the server buffer 16 MiB.
+    ["a HELLO over 4 KiB", (p) => p.send(frame(FrameType.HELLO, 0, helloBody({ peer: "x".repeat(HELLO_MAX_BYTES) }))), false],
+    ["a length over 4 KiB before the handshake", (p) => p.send(Buffer.from([0, 1, 0, 0, FrameType.HELLO])), false],
     ["a frame length below the header size", (p) => p.send(Buffer.from([0, 0, 0, 2, 1, 1])), true],
   ];
 
@@ -237,6 +254,27 @@ describe("protocol violations", () => {
     good.send(requestFrame(2, {}, Buffer.from("after")));
     expect((await good.answer(2)).body.toString()).toBe("after");
     await until(() => server.stats.open === 1);
+  });
+});
+
+describe("strangers", () => {
+  it("a server holds at most maxPendingHandshakes connections without a handshake, closing the oldest", async () => {
+    const { server, path } = await startServer(cleanup, socketDir(cleanup), echo, { maxPendingHandshakes: 3 });
+    const silent = [];
+    for (let i = 0; i < 5; i++) {
+      silent.push(await RawPeer.connect(cleanup, path));
+      await until(() => server.stats.accepted === i + 1);
+    }
+    await silent[0]?.closed;
+    await silent[1]?.closed;
+    expect(silent.map((p) => p.isClosed)).toEqual([true, true, false, false, false]);
+    expect(server.stats.shed).toBe(2);
+    // A client that completes its handshake no longer counts, and is never shed.
+    const good = await RawPeer.ready(cleanup, path);
+    for (let i = 0; i < 4; i++) await RawPeer.connect(cleanup, path);
+    await until(() => server.stats.shed === 6);
+    good.send(requestFrame(1, {}, Buffer.from("still here")));
+    expect((await good.answer(1)).body.toString()).toBe("still here");
   });
 });
 

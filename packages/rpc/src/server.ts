@@ -58,6 +58,11 @@ export interface ServerOptions {
   readonly maxInFlightPerConnection?: number;
   /** How long a client may take to complete the handshake before it is disconnected (default 10 s). */
   readonly handshakeTimeoutMs?: number;
+  /**
+   * Connections that may wait for their handshake at once (default 256); accepting one more closes
+   * the oldest waiting one, so strangers cannot make the server hold unbounded memory.
+   */
+  readonly maxPendingHandshakes?: number;
   readonly tls?: ServerTls;
   /** Told about connections closed for breaking the protocol, and refused handshakes. */
   readonly onBadPeer?: (reason: string) => void;
@@ -88,15 +93,29 @@ export interface ServerStats {
   cancelled: number;
   /** Requests answered SHUTTING_DOWN because the server was draining. */
   turnedAway: number;
+  /** Connections closed before their handshake because too many waited for one (maxPendingHandshakes). */
+  shed: number;
 }
 
 /** An RPC server. */
 export class RpcServer {
   /** Counters; read them, do not write. */
-  readonly stats: ServerStats = { accepted: 0, open: 0, refused: 0, protocolErrors: 0, calls: 0, inFlight: 0, cancelled: 0, turnedAway: 0 };
+  readonly stats: ServerStats = {
+    accepted: 0,
+    open: 0,
+    refused: 0,
+    protocolErrors: 0,
+    calls: 0,
+    inFlight: 0,
+    cancelled: 0,
+    turnedAway: 0,
+    shed: 0,
+  };
   readonly #options: ServerOptions & { readonly maxFrameBytes: number };
   readonly #server: Server;
   readonly #connections = new Set<ServerConnection>();
+  /** Connections waiting for their handshake, oldest first. */
+  readonly #pending = new Set<ServerConnection>();
   #draining = false;
   #sweeper: NodeJS.Timeout | undefined;
 
@@ -181,12 +200,21 @@ export class RpcServer {
       stats: this.stats,
       draining: () => this.#draining,
       deadlineStarted: () => this.#startSweeper(),
+      handshaken: (c) => this.#pending.delete(c),
     });
     this.#connections.add(connection);
+    this.#pending.add(connection);
+    if (this.#pending.size > (this.#options.maxPendingHandshakes ?? 256)) {
+      const oldest = this.#pending.values().next().value as ServerConnection;
+      this.#pending.delete(oldest);
+      this.stats.shed++;
+      oldest.destroy();
+    }
     // A connection accepted while draining (already queued by the kernel) is told at once.
     if (this.#draining) connection.goAway();
     socket.once("close", () => {
       this.#connections.delete(connection);
+      this.#pending.delete(connection);
       this.stats.open--;
     });
   }

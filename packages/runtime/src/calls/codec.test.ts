@@ -1,3 +1,4 @@
+import { Packr } from "msgpackr";
 import { describe, expect, it } from "vitest";
 import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
 import { Codec, decodeError, encodeError, fromEncodedError, registerError, toEncodedError } from "./codec.js";
@@ -114,6 +115,38 @@ describe("Codec round trip between two separately built codecs", () => {
   it("a codec without structures still decodes objects sent by one", () => {
     const value = { colour: "red" };
     expect(new Codec().decode(new Codec(STRUCTURES).encode(value))).toStrictEqual(value);
+  });
+});
+
+describe("a peer's record definitions hold for its own message only", () => {
+  // A record definition (msgpack extension "r") under id 0x40, the id of the first shared
+  // structure, giving it other keys: what a hostile peer sends to rename later messages' fields.
+  const redefine = (keys: string[], values: number[]): Buffer => {
+    const def = new Packr({ useRecords: true, structures: [], maxSharedStructures: 0 }).pack(
+      Object.fromEntries(keys.map((k, i) => [k, values[i]])),
+    );
+    expect(def.subarray(0, 3)).toEqual(Buffer.from([0xd4, 0x72, 0x40]));
+    return def;
+  };
+
+  it("a message that redefines a shared structure decodes as sent, and later messages decode as before", () => {
+    const sender = new Codec(STRUCTURES);
+    const receiver = new Codec(STRUCTURES);
+    const legit = sender.encode({ name: "Ada", age: 36 });
+    expect(legit[0]).toBe(0x40); // the shared structure, by id
+    expect(receiver.decode(redefine(["evil", "keys"], [1, 2]))).toEqual({ evil: 1, keys: 2 });
+    expect(receiver.decode(legit)).toEqual({ name: "Ada", age: 36 });
+    // A redefinition in a message that then fails to decode is undone too.
+    expect(() => receiver.decode(redefine(["evil", "keys"], [1, 2]).subarray(0, 12))).toThrow(/WEAVER_ERR_DECODE|cannot decode/);
+    expect(receiver.decode(legit)).toEqual({ name: "Ada", age: 36 });
+  });
+
+  it("decoding a hostile message does not change what this side encodes", () => {
+    const codec = new Codec(STRUCTURES);
+    const before = Buffer.from(codec.encode({ name: "Bo", age: 1 }));
+    codec.decode(redefine(["evil", "keys"], [1, 2]));
+    expect(Buffer.from(codec.encode({ name: "Bo", age: 1 }))).toEqual(before);
+    expect(new Codec(STRUCTURES).decode(codec.encode({ name: "Bo", age: 1 }))).toEqual({ name: "Bo", age: 1 });
   });
 });
 

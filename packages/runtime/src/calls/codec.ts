@@ -4,27 +4,39 @@
  * same build, so the structures are shared and never sent. Objects of other shapes fall back to
  * records defined inline in the message, so a shape the generator did not foresee still works.
  *
+ * Decoding state never outlives one message: a peer may define records inline, even under the
+ * ids of shared structures, but those definitions hold only for the message that carries them.
+ * msgpackr truncates inline definitions after each message and, for structures marked
+ * `isShared`, restores the shared definition a message overwrote (also when decoding fails).
+ * The decoder is an Unpackr of its own, so nothing a peer sends touches how this side encodes.
+ * Without this, one hostile message could rename the fields of every later message of every
+ * connection (codec.test.ts shows it).
+ *
  * Application errors are encoded as plain records (name, message, stack, own fields) and rebuilt
  * at the caller: as an instance of their class when the class is registered with registerError,
  * otherwise as an Error carrying the remote name, message and fields.
  */
-import { C1, Packr } from "msgpackr";
+import { C1, Packr, Unpackr, type Options } from "msgpackr";
 import { runtimeError } from "../errors.js";
 import { CancelledError, DeadlineExceededError } from "./call-errors.js";
 
 /** Encodes and decodes the values one component's methods exchange. */
 export class Codec {
   readonly #packr: Packr;
+  readonly #unpackr: Unpackr;
 
   constructor(structures: readonly (readonly string[])[] = []) {
-    this.#packr = new Packr({
-      structures: structures.map((s) => [...s]),
+    const options = (): Options => ({
+      // isShared: msgpackr restores these after any message that redefines them (see above).
+      structures: structures.map((s) => Object.assign([...s], { isShared: true })),
       maxSharedStructures: structures.length,
       useRecords: true,
       moreTypes: true,
       mapsAsObjects: false,
       useBigIntExtension: true,
     });
+    this.#packr = new Packr(options());
+    this.#unpackr = new Unpackr(options());
   }
 
   /** Encodes a value; throws WEAVER_ERR_ENCODE with the reason when it cannot be encoded. */
@@ -40,7 +52,7 @@ export class Codec {
   decode(bytes: Uint8Array): unknown {
     let value: unknown;
     try {
-      value = this.#packr.unpack(bytes);
+      value = this.#unpackr.unpack(bytes);
     } catch (e) {
       throw runtimeError("WEAVER_ERR_DECODE", `cannot decode message: ${(e as Error).message}`, e);
     }

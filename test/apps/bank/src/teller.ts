@@ -50,6 +50,8 @@ export interface Teller {
   callInfo(): Promise<{ metadata: Record<string, string>; hasDeadline: boolean }>;
   /** Tells whether the configured token equals guess (the token itself never leaves). */
   checkToken(guess: string): Promise<boolean>;
+  /** Prints a receipt on one line (an object argument: its fields travel as a shared record). */
+  reprint(receipt: Receipt): Promise<string>;
 }
 
 export class TellerImpl extends Implements<Teller, TellerConfig>() implements Teller {
@@ -94,5 +96,9 @@ export class TellerImpl extends Implements<Teller, TellerConfig>() implements Te
 
   async checkToken(guess: string): Promise<boolean> {
     return this.config.token === guess;
+  }
+
+  async reprint(r: Receipt): Promise<string> {
+    return `${r.bank}: ${r.from} paid ${r.to} ${r.amount} (fee ${r.fee})`;
   }
 }

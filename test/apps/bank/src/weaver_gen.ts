@@ -10,7 +10,7 @@ import type { App } from "./main.js";
 import { TellerImpl, type Teller } from "./teller.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.2\",\"versionHash\":\"ee0ed42da1b4a9f1\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.2\",\"versionHash\":\"e3ff2e1ac02fb675\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true},{\"name\":\"reprint\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
 
 // The app's types that the methods exchange, each written out once; the checks at the end compare
 // them with the app's, so they fail to type-check when one of those changes.
@@ -127,6 +127,9 @@ class Teller_local implements Teller {
   checkToken(guess: string): Promise<boolean> {
     return this.#calls.call(3, () => this.#impl.checkToken(guess));
   }
+  reprint(receipt: Receipt): Promise<string> {
+    return this.#calls.call(4, () => this.#impl.reprint(receipt));
+  }
 }
 
 class Teller_client implements Teller {
@@ -146,6 +149,9 @@ class Teller_client implements Teller {
   checkToken(guess: string): Promise<boolean> {
     return this.#calls.call(3, [guess]) as Promise<boolean>;
   }
+  reprint(receipt: Receipt): Promise<string> {
+    return this.#calls.call(4, [receipt]) as Promise<string>;
+  }
 }
 
 function Teller_server(impl: Teller): ServerMethod[] {
@@ -154,6 +160,7 @@ function Teller_server(impl: Teller): ServerMethod[] {
     (args) => impl.wait(args[0] as number),
     () => impl.callInfo(),
     (args) => impl.checkToken(args[0] as string),
+    (args) => impl.reprint(args[0] as Receipt),
   ];
 }
 
@@ -187,7 +194,7 @@ registerApp({
       localStub: (impl, calls) => new Teller_local(impl, calls),
       clientStub: (calls) => new Teller_client(calls),
       serverStub: Teller_server,
-      declared: { file: "./teller.ts", name: "Teller", fingerprint: "35b38443283252c2" },
+      declared: { file: "./teller.ts", name: "Teller", fingerprint: "245600e15b4c029d" },
     } satisfies ComponentRegistration<Teller>,
   ],
 });
@@ -206,7 +213,7 @@ type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; 
 export type WeaverChecks = [
   Check<Fresh<Equal<Audit, { record(event: string): Promise<void>; count(event: string): Promise<number> }>, "interface Audit changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Ledger, { deposit(account: string, amount: number, memo?: undefined | string): Promise<number>; balance(account: string): Promise<number>; history(account: string): Promise<Entry[]>; balances(): Promise<Map<string, bigint>> }>, "interface Ledger changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
-  Check<Fresh<Equal<Teller, { pay(from: string, to: string, amount: number): Promise<Receipt>; wait(ms: number): Promise<string>; callInfo(): Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }>; checkToken(guess: string): Promise<boolean> }>, "interface Teller changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Teller, { pay(from: string, to: string, amount: number): Promise<Receipt>; wait(ms: number): Promise<string>; callInfo(): Promise<{ metadata: { [key: string]: string }; hasDeadline: boolean }>; checkToken(guess: string): Promise<boolean>; reprint(receipt: Receipt): Promise<string> }>, "interface Teller changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<TellerImpl["ledger"], Ref<Ledger>>, "TellerImpl.ledger no longer refers to Ledger after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<App["teller"], Ref<Teller>>, "App.teller no longer refers to Teller after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<AuditImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of AuditImpl changed after weaver generate wrote this file: run `weaver generate`">>,
