@@ -145,6 +145,12 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   await expect.poll(() => page.locator("section.metric:visible").count(), EVENTUALLY).toBe(1);
   expect(page.url()).toContain("filter=method_count");
   await browser.screenshot(`dashboard-${deployer}-metrics`);
+  // RE2 runs the filter (the re2js asset): a regular expression works, and one that JavaScript's
+  // backtracking RegExp takes minutes on for each long metric name does not freeze the page.
+  await page.locator("#metric-filter").fill("^weaver_method_c(o)unt$");
+  await expect.poll(() => page.locator("section.metric:visible").count(), EVENTUALLY).toBe(1);
+  await page.locator("#metric-filter").fill("^([a-z_]+)+!");
+  await expect.poll(() => page.locator("#metric-shown").textContent(), EVENTUALLY).toMatch(/^0 of \d+ metrics$/);
 
   expect(browser.errors).toEqual([]);
   // Nothing came from anywhere but the dashboard: it works with the network unplugged.

@@ -5,7 +5,7 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { registerApp } from "@weaver/runtime/codegen";
+import { CODEGEN_VERSION, registerApp } from "@weaver/runtime/codegen";
 import * as first from "@weaver/runtime/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "./support/process.js";
@@ -25,7 +25,7 @@ describe("two copies of @weaver/runtime in one process", () => {
   it("share one registry of generated code", () => {
     const manifest = {
       app: "twocopies",
-      codegenVersion: first.registeredApps()[0]?.codegenVersion ?? "0.2",
+      codegenVersion: CODEGEN_VERSION,
       versionHash: "two-copies",
       components: [
         {
@@ -46,7 +46,15 @@ describe("two copies of @weaver/runtime in one process", () => {
       codegenVersion: manifest.codegenVersion,
       manifest: JSON.stringify(manifest),
       components: [
-        { name: "twocopies/Thing", impl: ThingImpl, structures: [], localStub: (i) => i, clientStub: () => ({}), serverStub: () => [] },
+        {
+          name: "twocopies/Thing",
+          impl: ThingImpl,
+          structures: [],
+          localStub: (i) => i,
+          clientStub: () => ({}),
+          serverStub: () => [],
+          checks: [],
+        },
       ],
     });
     expect(second.getComponent("twocopies/Thing").registration.impl).toBe(ThingImpl);

@@ -1,12 +1,14 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run.
-// `npm run bench -- rpc` (or local, codec, observability, multi, dev) runs only the sections named.
+// `npm run bench -- rpc` (or local, codec, validation, mtls, observability, multi, dev) runs only the sections named.
 import { codecCases } from "./codec.js";
 import { devCases } from "./dev.js";
 import { table } from "./harness.js";
 import { localStubCases } from "./local-stub.js";
+import { mtlsCases } from "./mtls.js";
 import { multiCases } from "./multi.js";
 import { observabilityCases } from "./observability.js";
 import { rpcCases } from "./rpc.js";
+import { validationCases } from "./validation.js";
 
 const only = new Set(process.argv.slice(2));
 const wanted = (section: string): boolean => only.size === 0 || only.has(section);
@@ -27,6 +29,10 @@ if (wanted("rpc")) {
     console.log();
   }
 }
+if (wanted("mtls")) {
+  console.log(table("Mutual TLS: remote calls over TCP on 127.0.0.1, mTLS (CA, call graph) vs plain", await mtlsCases(progress)));
+  console.log();
+}
 if (wanted("observability")) {
   console.log(table("Observability: metrics and tracing on vs off", await observabilityCases(progress)));
   console.log();
@@ -46,5 +52,9 @@ if (wanted("dev")) {
     const ms = r.ns / 1e6;
     console.log(`${r.name}: ${ms.toFixed(0)} ms (target under 2000 ms): ${ms < 2000 ? "met" : "MISSED"}`);
   }
+  console.log();
+}
+if (wanted("validation")) {
+  console.log(table("Checked arguments and results: remote calls with the checks on vs off", await validationCases(progress)));
   console.log();
 }

@@ -6,7 +6,8 @@
 import { Node, type InterfaceDeclaration, type Type } from "ts-morph";
 import type { Diagnostics } from "./diagnostics.js";
 import type { MethodModel, ParamModel } from "./model.js";
-import { libTypeName, NotSerializable, type TypeWalker } from "./type-walker.js";
+import { libTypeName } from "./type-names.js";
+import { NotSerializable, type TypeWalker } from "./type-walker.js";
 
 /** The methods of a component interface, checked; problems are reported to `diag`. */
 export function analyzeMethods(iface: InterfaceDeclaration, ifaceType: Type, diag: Diagnostics, walker: TypeWalker): MethodModel[] {
@@ -68,8 +69,14 @@ export function analyzeMethods(iface: InterfaceDeclaration, ifaceType: Type, dia
       const type = p.getType();
       const root = rootName(walker.show(type), paramName);
       try {
-        const text = walker.print(type, root);
-        params.push({ name: paramName, text, optional: p.hasQuestionToken() || p.hasInitializer(), rest: p.isRestParameter() });
+        const { text, check } = walker.print(type, root);
+        params.push({
+          name: paramName,
+          text,
+          check: check.code,
+          optional: p.hasQuestionToken() || p.hasInitializer(),
+          rest: p.isRestParameter(),
+        });
       } catch (e) {
         ok = false;
         report(diag, p, `Argument ${i + 1} of ${member} has type ${walker.show(type)}`, root, e);
@@ -86,13 +93,18 @@ export function analyzeMethods(iface: InterfaceDeclaration, ifaceType: Type, dia
     const resultType = returnType.getTypeArguments()[0]!;
     const resultRoot = rootName(walker.show(resultType), "result");
     let result = "void";
+    let resultCheck = "true";
     try {
-      result = walker.print(resultType, resultRoot);
+      const printed = walker.print(resultType, resultRoot);
+      result = printed.text;
+      // A method declared to return void may return anything (a function returning a value is
+      // assignable to one returning void), and its caller may not use the value: nothing to check.
+      resultCheck = result === "void" ? "true" : printed.check.code;
     } catch (e) {
       ok = false;
       report(diag, decl.getReturnTypeNode() ?? decl, `Result of ${member} has type ${walker.show(resultType)}`, resultRoot, e);
     }
-    if (ok) methods.push({ name: prop.getName(), retriable, params, result });
+    if (ok) methods.push({ name: prop.getName(), retriable, params, result, resultCheck });
   }
   return methods;
 }

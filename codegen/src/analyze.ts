@@ -321,7 +321,7 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   if (configArg !== undefined) {
     try {
       config = configSchema(configArg.getType(), configArg.getText(), configArg);
-      configText = new TypeWalker(configArg, ctx.importPath, ctx.shared).print(configArg.getType(), configArg.getText());
+      configText = new TypeWalker(configArg, ctx.importPath, ctx.shared).print(configArg.getType(), configArg.getText()).text;
     } catch (e) {
       if (!(e instanceof NotSerializable)) throw e;
       diag.at(

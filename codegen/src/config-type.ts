@@ -6,7 +6,8 @@
  */
 import type { ConfigSchema } from "@weaver/runtime/codegen";
 import { ts, type Node, type Type } from "ts-morph";
-import { libTypeName, NotSerializable } from "./type-walker.js";
+import { libTypeName } from "./type-names.js";
+import { NotSerializable } from "./type-walker.js";
 
 /** What a config type may use; the hint of every problem with one. */
 export const CONFIG_ALLOWED =

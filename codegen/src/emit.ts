@@ -1,14 +1,16 @@
 /**
- * Writes weaver_gen.ts: the manifest, the three stubs of every component, the registration, and
- * compile-time checks that make the file fail to type-check once it is older than the sources.
+ * Writes weaver_gen.ts: the manifest, the three stubs of every component, the checks of the
+ * values its remote calls carry (see checks.ts), the registration, and compile-time checks that
+ * make the file fail to type-check once it is older than the sources.
  */
 import { readFileSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { CODEGEN_VERSION, interfaceFingerprint, MANIFEST_CONSTANT, type Manifest } from "@weaver/runtime/codegen";
+import { CHECK_HELPERS, helpersUsed, methodChecks } from "./checks.js";
 import type { AppModel, ComponentModel, MethodModel, ParamModel } from "./model.js";
 import { moduleSpecifier } from "./module-specifier.js";
 import { resolveModel } from "./shared-types.js";
-import { propertyName } from "./type-walker.js";
+import { propertyName } from "./type-names.js";
 
 /** The name of the generated file, written beside Main's implementation. */
 export const GENERATED_FILE = "weaver_gen.ts";
@@ -48,6 +50,8 @@ const RESERVED = [
   "Lowercase",
   "Capitalize",
   "Uncapitalize",
+  "Infinity",
+  ...CHECK_HELPERS,
 ];
 
 /** The identifiers generated code uses for the app's interfaces and classes. */
@@ -97,7 +101,7 @@ function stubName(c: ComponentModel): string {
 /** Renders the text of weaver_gen.ts for an app. */
 export function emitGenerated(app: AppModel, manifest: Manifest): string {
   const names = new LocalNames(app);
-  const { model, declarations } = resolveModel(app, (name, lib) => names.declare(name, lib));
+  const { model, declarations, checkFunctions } = resolveModel(app, (name, lib) => names.declare(name, lib));
   const components = model.components.filter((c) => !c.isMain);
   const main = model.components.find((c) => c.isMain);
   const iface = (c: ComponentModel): string => names.of(c.iface!.file, c.iface!.name);
@@ -118,7 +122,9 @@ export function emitGenerated(app: AppModel, manifest: Manifest): string {
     '// imports it (`import "./weaver_gen.js";`). The checks at the end fail to type-check when this file',
     "// is older than the sources: then run `weaver generate` again.",
   ];
-  out.push(...imports(model, components, main, names), "");
+  const registrations = components.map((c) => registration(c, iface(c), impl(c), model.genDir));
+  const helpers = helpersUsed([...checkFunctions, ...registrations.flat()].join("\n"));
+  out.push(...imports(model, components, main, names, helpers), "");
   out.push(
     "/** The app manifest: deployers read it from the compiled file without running the app. */",
     `export const ${MANIFEST_CONSTANT} = ${JSON.stringify(JSON.stringify(manifest))};`,
@@ -132,6 +138,12 @@ export function emitGenerated(app: AppModel, manifest: Manifest): string {
       "",
     );
   }
+  if (checkFunctions.length > 0) {
+    out.push(
+      "// Checks of the values of those types, for remote calls: see checks in the registration below.",
+      ...checkFunctions.flatMap((f) => [f, ""]),
+    );
+  }
   for (const c of components) out.push(...stubs(c, iface(c)));
   out.push(
     "registerApp({",
@@ -141,23 +153,7 @@ export function emitGenerated(app: AppModel, manifest: Manifest): string {
     components.length === 0 ? "  components: []," : "  components: [",
   );
   if (components.length > 0) {
-    for (const c of components) {
-      const n = stubName(c);
-      out.push(
-        "    {",
-        `      name: ${JSON.stringify(c.name)},`,
-        `      impl: ${impl(c)},`,
-        `      structures: ${JSON.stringify(c.structures)},`,
-        c.methods.length === 0
-          ? `      localStub: () => new ${n}_local(),`
-          : `      localStub: (impl, calls) => new ${n}_local(impl, calls),`,
-        c.methods.length === 0 ? `      clientStub: () => new ${n}_client(),` : `      clientStub: (calls) => new ${n}_client(calls),`,
-        `      serverStub: ${n}_server,`,
-        ...declared(c, model.genDir),
-        `    } satisfies ComponentRegistration<${iface(c)}>,`,
-      );
-    }
-    out.push("  ],");
+    out.push(...registrations.flat(), "  ],");
   }
   out.push("});", "");
   out.push(
@@ -183,9 +179,32 @@ export function emitGenerated(app: AppModel, manifest: Manifest): string {
   return out.join("\n") + "\n";
 }
 
-function imports(model: AppModel, components: ComponentModel[], main: ComponentModel | undefined, locals: LocalNames): string[] {
+/** A component's entry in the registerApp call. */
+function registration(c: ComponentModel, iface: string, impl: string, genDir: string): string[] {
+  const n = stubName(c);
+  return [
+    "    {",
+    `      name: ${JSON.stringify(c.name)},`,
+    `      impl: ${impl},`,
+    `      structures: ${JSON.stringify(c.structures)},`,
+    c.methods.length === 0 ? `      localStub: () => new ${n}_local(),` : `      localStub: (impl, calls) => new ${n}_local(impl, calls),`,
+    c.methods.length === 0 ? `      clientStub: () => new ${n}_client(),` : `      clientStub: (calls) => new ${n}_client(calls),`,
+    `      serverStub: ${n}_server,`,
+    ...methodChecks(c),
+    ...declared(c, genDir),
+    `    } satisfies ComponentRegistration<${iface}>,`,
+  ];
+}
+
+function imports(
+  model: AppModel,
+  components: ComponentModel[],
+  main: ComponentModel | undefined,
+  locals: LocalNames,
+  helpers: readonly string[],
+): string[] {
   // The checks of every component's ref and listener fields name Listener and Ref.
-  const names = ["registerApp", "type CodegenVersionCheck"];
+  const names = ["registerApp", ...helpers, "type CodegenVersionCheck"];
   if (components.length > 0) {
     names.push("type ComponentRegistration", "type LocalCalls", "type RemoteCalls", "type ServerMethod");
   }

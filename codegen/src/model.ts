@@ -7,6 +7,8 @@ export interface ParamModel {
   readonly name: string;
   /** TypeScript text of the parameter's type, self-contained but for tokens of the app's shared types. */
   readonly text: string;
+  /** The check of an argument (see checks.ts): code reading it at VALUE, with tokens of the app's shared types' checks. */
+  readonly check: string;
   readonly optional: boolean;
   readonly rest: boolean;
 }
@@ -18,6 +20,8 @@ export interface MethodModel {
   readonly params: readonly ParamModel[];
   /** TypeScript text of T in the method's Promise<T>, with tokens of shared types (as ParamModel.text). */
   readonly result: string;
+  /** The check of the result, as ParamModel.check; `true` for a void result. */
+  readonly resultCheck: string;
 }
 
 /** A field of an implementation that holds a ref or a listener. */

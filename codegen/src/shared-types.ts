@@ -10,6 +10,7 @@
  * a declaration (`type Point = { x: number; y: number }`), or, for an instantiation of a lib
  * utility type (`Partial<Point>`, `Record<string, Point>`) used once, with its text inline.
  */
+import { resolveSharedChecks, type Check } from "./checks.js";
 import type { AppModel } from "./model.js";
 
 /** A named type of the app: a declaration of weaver_gen.ts, or text inlined where it is used. */
@@ -20,6 +21,8 @@ export interface SharedType {
   readonly lib: boolean;
   /** Its TypeScript text, with tokens for the shared types it refers to. */
   readonly text: string;
+  /** The code of its check (see checks.ts), with tokens for the checks of the shared types it refers to. */
+  readonly check: string;
 }
 
 /**
@@ -32,6 +35,7 @@ const TOKEN = /\0(\d+)(p?)\0/g;
 /** What walking a type yields: its text, and the codec structures met on the way, in first-seen order. */
 export interface WalkedType {
   readonly text: string;
+  readonly check: Check;
   readonly structures: readonly (readonly string[])[];
 }
 
@@ -73,18 +77,25 @@ export interface ResolvedTypes {
 export function resolveModel(
   app: AppModel,
   name: (preferred: string, lib: boolean) => string,
-): { readonly model: AppModel; readonly declarations: readonly string[] } {
+): { readonly model: AppModel; readonly declarations: readonly string[]; readonly checkFunctions: readonly string[] } {
   const roots = app.components.flatMap((c) => [
     ...c.methods.flatMap((m) => [...m.params.map((p) => p.text), m.result]),
     ...(c.configText === null ? [] : [c.configText]),
   ]);
   const { resolve, declarations } = resolveSharedTypes(app.types, roots, name);
+  const checkRoots = app.components.flatMap((c) => c.methods.flatMap((m) => [...m.params.map((p) => p.check), m.resultCheck]));
+  const checks = resolveSharedChecks(app.types, checkRoots, (preferred) => name(`check_${preferred}`, false));
   const components = app.components.map((c) => ({
     ...c,
-    methods: c.methods.map((m) => ({ ...m, params: m.params.map((p) => ({ ...p, text: resolve(p.text) })), result: resolve(m.result) })),
+    methods: c.methods.map((m) => ({
+      ...m,
+      params: m.params.map((p) => ({ ...p, text: resolve(p.text), check: checks.resolve(p.check) })),
+      result: resolve(m.result),
+      resultCheck: checks.resolve(m.resultCheck),
+    })),
     configText: c.configText === null ? null : resolve(c.configText),
   }));
-  return { model: { ...app, components, types: [] }, declarations };
+  return { model: { ...app, components, types: [] }, declarations, checkFunctions: checks.functions };
 }
 
 /**

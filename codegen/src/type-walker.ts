@@ -19,10 +19,30 @@
  * app file that declares them (`import("./kinds.js").Color`). A named type (alias or interface)
  * prints once, as a shared type the texts that use it refer to (see shared-types.ts); each type is
  * walked once per app.
+ *
+ * Along with its text, each type gets the check that remote calls run on values of it (see
+ * checks.ts): every kind above is checked, down to literal values, enum members and the parts of
+ * template literal types.
  */
-import { Node, ts, type Symbol as MorphSymbol, type Type } from "ts-morph";
+import { Node, ts, type Type } from "ts-morph";
+import * as checks from "./checks.js";
+import type { Check } from "./checks.js";
 import { isExportedByName } from "./module-specifier.js";
-import { hasTopLevelOperator, isToken, wrapToken, type SharedTypes } from "./shared-types.js";
+import { isToken, type SharedTypes } from "./shared-types.js";
+import {
+  ATOMIC,
+  hasPrimitiveHoles,
+  IDENT,
+  isReadonlyProperty,
+  libTypeName,
+  literal,
+  parenthesize,
+  propertyName,
+  sharedName,
+  short,
+  templateCheck,
+  wrap,
+} from "./type-names.js";
 
 /** Why a type cannot be serialized, and where inside it. */
 export class NotSerializable extends Error {
@@ -38,37 +58,10 @@ export class NotSerializable extends Error {
   }
 }
 
-/** The global (lib) type a type is, if it is one of the few the walker knows by name. */
-export function libTypeName(type: Type): string | undefined {
-  // Anonymous types (type literals, and mapped types such as Record<K, V> or Partial<T>, whose
-  // symbol is the `__type` of lib's declaration) are structural, not named lib types.
-  const symbol = type.getSymbol();
-  if (symbol === undefined || symbol.getName().startsWith("__")) return undefined;
-  // A global type counts when lib declares it, even if a library augments it as well (as
-  // @types/node does with `interface Uint8Array extends RelativeIndexable<number> {}`).
-  const fromLib = symbol.getDeclarations().some((d) => /[\\/]lib\.[^\\/]*\.d\.ts$/.test(d.getSourceFile().getFilePath()));
-  return fromLib ? symbol.getName() : undefined;
-}
-
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-const PRIMITIVE_HOLES = new Set(["string", "number", "bigint", "boolean"]);
-const STRING_MAPPING = /^(Uppercase|Lowercase|Capitalize|Uncapitalize)<string>$/;
-
-/** Prints a property name, quoting it when it is not an identifier. */
-export function propertyName(name: string): string {
-  return IDENT.test(name) ? name : JSON.stringify(name);
-}
-
-/** Tells whether a property is readonly (declared so, or made so by a mapped type like Readonly<T>). */
-export function isReadonlyProperty(prop: MorphSymbol): boolean {
-  const decl = prop.getValueDeclaration() ?? prop.getDeclarations()[0];
-  if (decl !== undefined && (Node.isPropertySignature(decl) || Node.isPropertyDeclaration(decl))) {
-    if (decl.isReadonly()) return true;
-  }
-  const compiler = prop.compilerSymbol as unknown as { links?: { checkFlags?: number }; checkFlags?: number };
-  const checkFlags = compiler.links?.checkFlags ?? compiler.checkFlags ?? 0;
-  return (checkFlags & 8) !== 0; // ts.CheckFlags.Readonly
+/** A walked type: its TypeScript text and its check. */
+export interface Printed {
+  readonly text: string;
+  readonly check: Check;
 }
 
 /**
@@ -116,10 +109,10 @@ export class TypeWalker {
   }
 
   /**
-   * Returns the self-contained TypeScript text of a serializable type; throws NotSerializable
-   * naming the first offending part, with `root` as the start of its path.
+   * Returns the self-contained TypeScript text of a serializable type and the check of its values;
+   * throws NotSerializable naming the first offending part, with `root` as the start of its path.
    */
-  print(type: Type, root: string): string {
+  print(type: Type, root: string): Printed {
     return this.#walk(type, root, []);
   }
 
@@ -131,7 +124,7 @@ export class TypeWalker {
    * Walks a type once per app: a type seen before yields the same text and structures again. A
    * named type's text is a token of the shared type it becomes.
    */
-  #walk(type: Type, path: string, stack: Type[], inIntersection = false): string {
+  #walk(type: Type, path: string, stack: Type[], inIntersection = false): Printed {
     const empty = this.#emptyObject(type, inIntersection);
     if (empty !== undefined) this.#fail(type, path, empty);
     let walked = this.shared.walked.get(type.compilerType);
@@ -139,19 +132,31 @@ export class TypeWalker {
       const outer = this.#collecting;
       const inner = new Structures();
       this.#collecting = inner;
-      let text: string;
+      const name = sharedName(type);
+      // Messages name a type of the app by its name; lib utility types (Partial<Point>) by their kind.
+      const label = name === undefined || name.lib ? undefined : this.#label(type, name.name);
+      let printed: Printed;
       try {
-        text = this.#walkType(type, path, stack);
+        printed = this.#walkType(type, path, stack, label);
       } finally {
         this.#collecting = outer;
       }
-      const name = sharedName(type);
-      if (name !== undefined && !isToken(text) && !ATOMIC.test(text)) text = this.shared.add({ ...name, text });
-      walked = { text, structures: inner.list };
+      if (name !== undefined && !isToken(printed.text) && !ATOMIC.test(printed.text)) {
+        const check = label === undefined ? printed.check : { ...printed.check, expected: label };
+        const text = this.shared.add({ ...name, text: printed.text, check: check.code });
+        printed = { text, check: checks.sharedCheck(this.shared.types.length - 1, check) };
+      }
+      walked = { ...printed, structures: inner.list };
       this.shared.walked.set(type.compilerType, walked);
     }
     for (const names of walked.structures) this.#collecting.add(names);
-    return walked.text;
+    return walked;
+  }
+
+  /** How failure messages name a type of the app: as the app writes it (`Page<Point>`), or by its base name when that is long. */
+  #label(type: Type, name: string): string {
+    const shown = this.show(type);
+    return shown.length <= 60 && !shown.includes("import(") ? shown : name;
   }
 
   /**
@@ -181,38 +186,48 @@ export class TypeWalker {
     );
   }
 
-  #walkType(type: Type, path: string, stack: Type[]): string {
+  /** Walks a type the cache has not seen; `label` is how messages name it when it is a named type of the app. */
+  #walkType(type: Type, path: string, stack: Type[], label: string | undefined): Printed {
     if (stack.includes(type)) this.#fail(type, path, "recursive types are not supported");
     const flags = type.getFlags();
     if (type.isAny()) this.#fail(type, path, "any cannot be checked; use a concrete type");
     if (type.isUnknown()) this.#fail(type, path, "unknown cannot be checked; use a concrete type");
-    if (flags & ts.TypeFlags.Never) return "never";
-    if (type.isString()) return "string";
-    if (type.isNumber()) return "number";
-    if (type.isBoolean()) return "boolean";
-    if (flags & ts.TypeFlags.BigInt) return "bigint";
-    if (type.isNull()) return "null";
-    if (type.isUndefined()) return "undefined";
-    if (flags & ts.TypeFlags.Void) return "void";
+    if (flags & ts.TypeFlags.Never) return { text: "never", check: checks.NEVER };
+    if (type.isString()) return { text: "string", check: checks.typeOf("string") };
+    if (type.isNumber()) return { text: "number", check: checks.typeOf("number") };
+    if (type.isBoolean()) return { text: "boolean", check: checks.typeOf("boolean") };
+    if (flags & ts.TypeFlags.BigInt) return { text: "bigint", check: checks.typeOf("bigint") };
+    if (type.isNull()) return { text: "null", check: checks.NULL };
+    if (type.isUndefined()) return { text: "undefined", check: checks.UNDEFINED };
+    // A void result accepts anything (see emit.ts); elsewhere void holds only undefined.
+    if (flags & ts.TypeFlags.Void) return { text: "void", check: checks.UNDEFINED };
     // Enums are nominal: their members are not assignable from literals, so they are named.
     if (type.isEnum() || type.isEnumLiteral()) return this.#enum(type, path);
-    if (type.isStringLiteral() || type.isNumberLiteral()) return JSON.stringify(type.getLiteralValue());
-    if (type.isBooleanLiteral()) return type.getText();
-    if (flags & ts.TypeFlags.BigIntLiteral) return type.getText();
+    if (type.isStringLiteral() || type.isNumberLiteral()) return literal(JSON.stringify(type.getLiteralValue()));
+    if (type.isBooleanLiteral() || flags & ts.TypeFlags.BigIntLiteral) return literal(type.getText());
     if (flags & (ts.TypeFlags.TemplateLiteral | ts.TypeFlags.StringMapping)) return this.#templateString(type, path);
     if (flags & (ts.TypeFlags.ESSymbol | ts.TypeFlags.UniqueESSymbol)) {
       this.#fail(type, path, "symbols cannot cross processes");
     }
     if (type.isTypeParameter()) this.#fail(type, path, "type parameters cannot be checked; use a concrete type");
-    if (type.isUnion()) return this.#union(type.getUnionTypes(), path, stack);
+    if (type.isUnion()) return this.#union(type.getUnionTypes(), path, stack, label);
     if (type.isIntersection()) {
-      return type
-        .getIntersectionTypes()
-        .map((t) => wrap(this.#walk(t, path, [...stack, type], true)))
-        .join(" & ");
+      const types = type.getIntersectionTypes();
+      const parts = types.map((t) => this.#walk(t, path, [...stack, type], true));
+      // With a primitive part (`string & { __brand: "UserId" }`), the object parts are brands the
+      // compiler alone knows of: the value is a primitive, so only the primitive parts are checked.
+      const branded = types.some((t) => !t.isObject());
+      const checked = parts.filter((_, i) => !branded || !types[i]!.isObject());
+      return {
+        text: parts.map((p) => wrap(p.text)).join(" & "),
+        check: checks.intersection(
+          checked.map((p) => p.check),
+          label,
+        ),
+      };
     }
     if (!type.isObject()) this.#fail(type, path, "this kind of type is not supported");
-    return this.#object(type, path, [...stack, type]);
+    return this.#object(type, path, [...stack, type], label);
   }
 
   /**
@@ -221,29 +236,26 @@ export class TypeWalker {
    * `[string, number?]` into `[string, (number | undefined)?]`, another type. (Without the option
    * both are the same type, and it stays in.)
    */
-  #optionalElement(type: Type, path: string, stack: Type[]): string {
+  #optionalElement(type: Type, path: string, stack: Type[]): Printed {
     if (!type.isUnion()) return this.#walk(type, path, stack);
     const undefinedType = this.location.getProject().getTypeChecker().compilerObject.getUndefinedType();
     const parts = type.getUnionTypes().filter((t) => !t.isUndefined() || t.compilerType === undefinedType);
-    return this.#union(parts, path, stack);
+    return this.#union(parts, path, stack, undefined);
   }
 
   /**
    * A template literal type (`user-${string}`) or string mapping (Uppercase<string>): strings on
    * the wire. TypeScript's own printing is self-contained as long as the holes are primitives.
    */
-  #templateString(type: Type, path: string): string {
+  #templateString(type: Type, path: string): Printed {
     const text = type.getText(undefined, ts.TypeFormatFlags.NoTruncation);
-    const holes = [...text.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]);
-    const ok =
-      STRING_MAPPING.test(text) ||
-      (text.startsWith("`") && holes.every((h) => PRIMITIVE_HOLES.has(h ?? "") || STRING_MAPPING.test(h ?? "")));
-    if (!ok) this.#fail(type, path, "template literal types may only have string, number, bigint or boolean holes");
-    return text;
+    if (!hasPrimitiveHoles(text)) this.#fail(type, path, "template literal types may only have string, number, bigint or boolean holes");
+    const check = templateCheck(type.compilerType, text);
+    return { text, check };
   }
 
   /** Refers to an enum, or one of its members, through an import type of the app file declaring it. */
-  #enum(type: Type, path: string): string {
+  #enum(type: Type, path: string): Printed {
     const symbol = type.getSymbol();
     const decl = symbol?.getValueDeclaration() ?? symbol?.getDeclarations()[0];
     const member = decl !== undefined && Node.isEnumMember(decl) ? decl : undefined;
@@ -259,53 +271,83 @@ export class TypeWalker {
       this.#fail(type, path, `enum ${name} is not exported from its module; export it so that generated code can name it`);
     }
     const ref = `import(${JSON.stringify(spec)}).${name}`;
-    if (member === undefined) return ref;
+    // The values the enum (or member) stands for; a member whose value the compiler cannot compute
+    // (`A = f()`) makes any number or string acceptable.
+    const values = (member === undefined ? enumDecl.getMembers() : [member]).map((m) => m.getValue());
+    const check = values.every((v) => v !== undefined)
+      ? checks.oneOf(
+          values.map((v) => JSON.stringify(v)),
+          member === undefined ? name : `${name}.${member.getName()}`,
+        )
+      : checks.leaf(`typeof ${checks.VALUE} === "number" || typeof ${checks.VALUE} === "string"`, name, true);
+    if (member === undefined) return { text: ref, check };
     const memberName = member.getName();
-    return IDENT.test(memberName) ? `${ref}.${memberName}` : `(typeof ${ref})[${JSON.stringify(memberName)}]`;
+    return { text: IDENT.test(memberName) ? `${ref}.${memberName}` : `(typeof ${ref})[${JSON.stringify(memberName)}]`, check };
   }
 
-  #union(types: readonly Type[], path: string, stack: Type[]): string {
-    const parts = [...new Set(types.map((t) => this.#walk(t, path, stack)))];
+  #union(types: readonly Type[], path: string, stack: Type[], label: string | undefined): Printed {
+    const walked = types.map((t) => this.#walk(t, path, stack));
+    let parts = walked.filter((p, i) => walked.findIndex((q) => q.text === p.text) === i);
     // TypeScript keeps boolean as `false | true` inside unions; print it as written.
-    const bool = parts.includes("false") && parts.includes("true");
-    return (bool ? parts.filter((p) => p !== "true").map((p) => (p === "false" ? "boolean" : p)) : parts).join(" | ");
+    if (parts.some((p) => p.text === "false") && parts.some((p) => p.text === "true")) {
+      parts = parts
+        .filter((p) => p.text !== "true")
+        .map((p) => (p.text === "false" ? { text: "boolean", check: checks.typeOf("boolean") } : p));
+    }
+    return {
+      text: parts.map((p) => p.text).join(" | "),
+      check: checks.union(
+        parts.map((p) => p.check),
+        label,
+      ),
+    };
   }
 
-  #object(type: Type, path: string, stack: Type[]): string {
+  #object(type: Type, path: string, stack: Type[], label: string | undefined): Printed {
     const lib = libTypeName(type);
     const args = type.getTypeArguments();
     switch (lib) {
       case "Date":
-        return "Date";
       case "Uint8Array":
-        return "Uint8Array";
+        return { text: lib, check: checks.instanceOf(lib) };
       case "Map":
       case "ReadonlyMap": {
-        const [k, v] = args as [Type, Type];
-        return `${lib}<${this.#walk(k, `${path}[key]`, stack)}, ${this.#walk(v, `${path}[value]`, stack)}>`;
+        const k = this.#walk(args[0] as Type, `${path}[key]`, stack);
+        const v = this.#walk(args[1] as Type, `${path}[value]`, stack);
+        const expected = label ?? short(`Map<${k.check.expected}, ${v.check.expected}>`, "Map");
+        return { text: `${lib}<${k.text}, ${v.text}>`, check: checks.map(k.check, v.check, expected) };
       }
       case "Set":
-      case "ReadonlySet":
-        return `${lib}<${this.#walk(args[0] as Type, `${path}[element]`, stack)}>`;
+      case "ReadonlySet": {
+        const e = this.#walk(args[0] as Type, `${path}[element]`, stack);
+        return { text: `${lib}<${e.text}>`, check: checks.set(e.check, label ?? short(`Set<${e.check.expected}>`, "Set")) };
+      }
       case "Promise":
         this.#fail(type, path, "a Promise cannot cross processes; await it and pass its value");
     }
     if (type.isArray() || type.isReadonlyArray()) {
-      const element = wrap(this.#walk(type.getArrayElementTypeOrThrow(), `${path}[number]`, stack));
-      return type.isReadonlyArray() ? `readonly ${element}[]` : `${element}[]`;
+      const e = this.#walk(type.getArrayElementTypeOrThrow(), `${path}[number]`, stack);
+      const text = type.isReadonlyArray() ? `readonly ${wrap(e.text)}[]` : `${wrap(e.text)}[]`;
+      return { text, check: checks.array(e.check, label ?? short(`${parenthesize(e.check.expected)}[]`, "array")) };
     }
     if (type.isTuple()) {
       const target = type.getTargetType() ?? type;
       const elementFlags = (target.compilerType as unknown as { elementFlags?: readonly number[] }).elementFlags ?? [];
       const elements = type.getTupleElements().map((t, i) => {
         const f = elementFlags[i] ?? 1;
-        const text = f & 2 ? this.#optionalElement(t, `${path}[${i}]`, stack) : this.#walk(t, `${path}[${i}]`, stack);
-        if (f & 4) return `...${wrap(text)}[]`; // rest
-        if (f & 2) return `${wrap(text)}?`; // optional
-        return text;
+        const e = f & 2 ? this.#optionalElement(t, `${path}[${i}]`, stack) : this.#walk(t, `${path}[${i}]`, stack);
+        const kind: checks.TupleElement["kind"] = f & 4 ? "rest" : f & 2 ? "optional" : "required";
+        const [text, expected] =
+          kind === "rest"
+            ? [`...${wrap(e.text)}[]`, `...${parenthesize(e.check.expected)}[]`]
+            : kind === "optional"
+              ? [`${wrap(e.text)}?`, `${parenthesize(e.check.expected)}?`]
+              : [e.text, e.check.expected];
+        return { text, expected, check: e.check, kind };
       });
       const readonly = (target.compilerType as unknown as { readonly?: boolean }).readonly === true;
-      return `${readonly ? "readonly " : ""}[${elements.join(", ")}]`;
+      const expected = label ?? short(`[${elements.map((e) => e.expected).join(", ")}]`, "tuple");
+      return { text: `${readonly ? "readonly " : ""}[${elements.map((e) => e.text).join(", ")}]`, check: checks.tuple(elements, expected) };
     }
     if (lib !== undefined) this.#fail(type, path, `${lib} is not plain data`);
     if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) {
@@ -317,6 +359,7 @@ export class TypeWalker {
     }
     const members: string[] = [];
     const names: string[] = [];
+    const props: checks.PropertyCheck[] = [];
     for (const prop of type.getProperties()) {
       const name = prop.getName();
       const propPath = `${path}.${name}`;
@@ -325,61 +368,27 @@ export class TypeWalker {
       if (prop.getFlags() & ts.SymbolFlags.Method || (decl !== undefined && Node.isMethodSignature(decl))) {
         this.#fail(propType, propPath, "methods cannot cross processes; use a property holding data");
       }
-      const text = this.#walk(propType, propPath, stack);
-      const optional = prop.isOptional() ? "?" : "";
+      const walked = this.#walk(propType, propPath, stack);
+      const optional = prop.isOptional();
       const ro = isReadonlyProperty(prop) ? "readonly " : "";
-      members.push(`${ro}${propertyName(name)}${optional}: ${text}`);
+      members.push(`${ro}${propertyName(name)}${optional ? "?" : ""}: ${walked.text}`);
       names.push(name);
+      props.push({ name, optional, check: walked.check });
     }
+    let index: { check: Check; numeric: boolean } | undefined;
     const stringIndex = type.getStringIndexType();
-    if (stringIndex !== undefined) members.push(`[key: string]: ${this.#walk(stringIndex, `${path}[string]`, stack)}`);
+    if (stringIndex !== undefined) {
+      const walked = this.#walk(stringIndex, `${path}[string]`, stack);
+      members.push(`[key: string]: ${walked.text}`);
+      index = { check: walked.check, numeric: false };
+    }
     const numberIndex = type.getNumberIndexType();
     if (numberIndex !== undefined && stringIndex === undefined) {
-      members.push(`[key: number]: ${this.#walk(numberIndex, `${path}[number]`, stack)}`);
+      const walked = this.#walk(numberIndex, `${path}[number]`, stack);
+      members.push(`[key: number]: ${walked.text}`);
+      index = { check: walked.check, numeric: true };
     }
     if (names.length > 0 && stringIndex === undefined && numberIndex === undefined) this.#collecting.add(names);
-    return members.length === 0 ? "{}" : `{ ${members.join("; ")} }`;
+    return { text: members.length === 0 ? "{}" : `{ ${members.join("; ")} }`, check: checks.object(props, index, label ?? "object") };
   }
-}
-
-/** A type text that is a keyword, a literal or an import type: as short as a name. */
-const ATOMIC = /^(?:-?[\w$.]+|"(?:[^"\\]|\\.)*"|import\("(?:[^"\\]|\\.)*"\)[\w$.]*)$/;
-
-/**
- * The name of a type that is shared rather than printed wherever it is used: a type alias or an
- * interface, or an instantiation of a generic one, named after its arguments when they have names
- * (`Page<Point>` is Page_Point). Aliases from TypeScript's lib (Partial<T>) are marked, since
- * weaver_gen.ts names them only when they are used more than once.
- */
-function sharedName(type: Type): { name: string; lib: boolean } | undefined {
-  const alias = type.getAliasSymbol();
-  if (alias !== undefined) return { name: instanceName(alias.getName(), type.getAliasTypeArguments()), lib: isFromLib(alias) };
-  if (!type.isObject()) return undefined;
-  const symbol = type.getSymbol();
-  if (symbol === undefined || symbol.getName().startsWith("__") || isFromLib(symbol)) return undefined;
-  return { name: instanceName(symbol.getName(), type.getTypeArguments()), lib: false };
-}
-
-/** `Base_Arg1_Arg2` when every argument has a name (or is a keyword type), else `Base`. */
-function instanceName(base: string, args: readonly Type[]): string {
-  const names: string[] = [];
-  for (const arg of args) {
-    const name = sharedName(arg)?.name ?? arg.getText();
-    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return base;
-    names.push(name);
-  }
-  return [base, ...names].join("_");
-}
-
-function isFromLib(symbol: MorphSymbol): boolean {
-  return symbol.getDeclarations().some((d) => /[\\/]lib\.[^\\/]*\.d\.ts$/.test(d.getSourceFile().getFilePath()));
-}
-
-/**
- * Parenthesizes a type text that would bind wrongly as an array element or intersection member;
- * a shared type's token is marked, to be parenthesized if it is inlined.
- */
-function wrap(text: string): string {
-  if (isToken(text)) return wrapToken(text);
-  return hasTopLevelOperator(text) ? `(${text})` : text;
 }

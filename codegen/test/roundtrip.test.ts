@@ -1,8 +1,9 @@
 // Round trip: the "kinds" fixture's component is generated, loaded and called through its
-// generated client stub -> msgpackr (a Codec per side, as in two processes) -> generated server
-// stub -> implementation, and back. Every value must come back deep-equal and of the same kind.
+// generated client stub -> msgpackr (a Codec per side, as in two processes) -> generated checks
+// of the arguments -> generated server stub -> implementation, and back through the check of the
+// result. Every value must pass the checks and come back deep-equal and of the same kind.
 import { join } from "node:path";
-import { Codec, getComponent, LocalCalls, type RegisteredComponent } from "@weaver/runtime/core";
+import { Codec, getComponent, LocalCalls, mismatchMessage, type RegisteredComponent } from "@weaver/runtime/core";
 import type { RemoteCalls } from "@weaver/runtime/codegen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic, generate } from "../src/index.js";
@@ -39,11 +40,15 @@ beforeAll(async () => {
     async call(method, args) {
       const request = clientCodec.encode(args);
       const decoded = serverCodec.decode(request) as unknown[];
+      const name = `${manifest.name}.${manifest.methods[method]!.name}`;
+      if (!registration.checks[method]!.args(decoded)) throw new Error(mismatchMessage("arguments", name));
       served.push(manifest.methods[method]!.name);
       const result = await server[method]!(decoded);
       const reply = serverCodec.encode(result);
       bytes += request.length + reply.length;
-      return clientCodec.decode(reply);
+      const back = clientCodec.decode(reply);
+      if (!registration.checks[method]!.result(back)) throw new Error(mismatchMessage("result", name));
+      return back;
     },
   };
   remote = registration.clientStub(calls) as Kinds;

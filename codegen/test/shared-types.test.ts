@@ -1,9 +1,10 @@
 // Generated code grows linearly with the types: an app whose method takes 20 levels of
 // `type Ln = { a: Ln-1; b: Ln-1 }` (2^20 paths to L0) gets a weaver_gen.ts of a few KB (one
-// declaration per named type) that type-checks, and its stubs carry such a value unchanged.
+// declaration and one check function per named type) that type-checks, and its stubs and checks
+// carry such a value unchanged.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Codec, getComponent } from "@weaver/runtime/core";
+import { Codec, getComponent, mismatchMessage } from "@weaver/runtime/core";
 import type { RemoteCalls } from "@weaver/runtime/codegen";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatDiagnostic, generate, GENERATED_FILE } from "../src/index.js";
@@ -71,6 +72,10 @@ describe("types that reuse a type on every level", () => {
     expect(gen).toContain(`type L${LEVELS} = { a: L${LEVELS - 1}; b: L${LEVELS - 1} };\n`);
     expect(gen).toContain(`echo(x: L${LEVELS}, small: L2): Promise<L${LEVELS}>`);
     for (let i = 0; i <= LEVELS; i++) expect(gen.split(`\ntype L${i} = `)).toHaveLength(2);
+    for (let i = 0; i <= LEVELS; i++) expect(gen.split(`\nfunction check_L${i}(`)).toHaveLength(2);
+    expect(gen).toContain(
+      `function check_L${LEVELS}(v: any): boolean {\n  return (checkObject(v, "L${LEVELS}") && (check_L${LEVELS - 1}(v.a) || within("a")) && (check_L${LEVELS - 1}(v.b) || within("b")));\n}`,
+    );
     // The codec's record structures are those of the walk through every path, in first-seen order.
     expect(gen).toContain('structures: [["a"],["a","b"]],');
     expect(typeCheck(dir)).toEqual([]);
@@ -85,8 +90,11 @@ describe("types that reuse a type on every level", () => {
     const serverCodec = new Codec(registration.structures);
     const calls: RemoteCalls = {
       async call(method, args) {
-        const result = await server[method]!(serverCodec.decode(clientCodec.encode(args)) as unknown[]);
-        return clientCodec.decode(serverCodec.encode(result));
+        const decoded = serverCodec.decode(clientCodec.encode(args)) as unknown[];
+        if (!registration.checks[method]!.args(decoded)) throw new Error(mismatchMessage("arguments", `levels/Deep #${method}`));
+        const result = clientCodec.decode(serverCodec.encode(await server[method]!(decoded)));
+        if (!registration.checks[method]!.result(result)) throw new Error(mismatchMessage("result", `levels/Deep #${method}`));
+        return result;
       },
     };
     const client = registration.clientStub(calls) as {
@@ -102,6 +110,18 @@ describe("types that reuse a type on every level", () => {
     let path: { a?: unknown; b?: unknown } = back;
     for (let i = 0; i < LEVELS; i++) path = (i % 2 === 0 ? path.a : path.b) as typeof path;
     expect(path).toStrictEqual({ a: "leaf" });
-    expect(await client.echo(small, small)).toStrictEqual(small);
+    // An L2 where an L20 is declared is refused, saying where it falls short.
+    await expect(client.echo(small, small)).rejects.toThrow("argument x of levels/Deep #0: expected L17, got string (at x.a.a.a)");
+    // The checks look at every leaf: one wrong leaf of the 2^20 is found, with its path.
+    let good: object = { a: "leaf" };
+    let bad: object = { a: 7 };
+    for (let i = 1; i <= LEVELS; i++)
+      [good, bad] = [
+        { a: good, b: good },
+        { a: good, b: bad },
+      ];
+    await expect(client.echo(bad, small)).rejects.toThrow(
+      `argument x of levels/Deep #0: expected string, got number (at x${".b".repeat(LEVELS)}.a)`,
+    );
   });
 });

@@ -3,12 +3,12 @@
 // Registers the components of app echo with the Weaver runtime; the file that calls run()
 // imports it (`import "./weaver_gen.js";`). The checks at the end fail to type-check when this file
 // is older than the sources: then run `weaver generate` again.
-import { registerApp, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
+import { registerApp, checkArgs, mismatch, within, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
 import { EchoImpl, type Echo } from "./echo.js";
 import type { App } from "./main.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"echo\",\"codegenVersion\":\"0.2\",\"versionHash\":\"ba513b25e37c8027\",\"components\":[{\"name\":\"echo/Echo\",\"short\":\"echo.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"echoBytes\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"echo/Echo\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"echo/Echo\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"echo\",\"codegenVersion\":\"0.3\",\"versionHash\":\"8e02497edb75186d\",\"components\":[{\"name\":\"echo/Echo\",\"short\":\"echo.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"echoBytes\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"echo/Echo\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"echo/Echo\"]]}";
 
 // echo/Echo
 
@@ -48,7 +48,7 @@ function Echo_server(impl: Echo): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.2",
+  codegenVersion: "0.3",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -59,14 +59,26 @@ registerApp({
       localStub: (impl, calls) => new Echo_local(impl, calls),
       clientStub: (calls) => new Echo_client(calls),
       serverStub: Echo_server,
+      checks: [
+        // echo
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+        // echoBytes
+        {
+          args: (a: any) => checkArgs(a, 1) && ((a[0] instanceof Uint8Array || mismatch("Uint8Array", a[0])) || within("b")),
+          result: (v: any) => (v instanceof Uint8Array || mismatch("Uint8Array", v)),
+        },
+      ],
       declared: { file: "./echo.ts", name: "Echo", fingerprint: "c20ae70f88fb54a8" },
     } satisfies ComponentRegistration<Echo>,
   ],
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.2, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;

@@ -3,13 +3,13 @@
 // Registers the components of app reverser with the Weaver runtime; the file that calls run()
 // imports it (`import "./weaver_gen.js";`). The checks at the end fail to type-check when this file
 // is older than the sources: then run `weaver generate` again.
-import { registerApp, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
+import { registerApp, checkArgs, mismatch, within, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
 import { ConverterImpl, type Converter } from "./converter.js";
 import type { App } from "./main.js";
 import { ReverserImpl, type Reverser } from "./reverser.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"reverser\",\"codegenVersion\":\"0.2\",\"versionHash\":\"8597ecfb4b672bf7\",\"components\":[{\"name\":\"reverser/Converter\",\"short\":\"reverser.Converter\",\"impl\":\"ConverterImpl\",\"source\":\"src/converter.ts\",\"methods\":[{\"name\":\"toUpper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"reverser/Reverser\",\"short\":\"reverser.Reverser\",\"impl\":\"ReverserImpl\",\"source\":\"src/reverser.ts\",\"methods\":[{\"name\":\"reverse\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"reverser\",\"component\":\"reverser/Reverser\"},{\"field\":\"converter\",\"component\":\"reverser/Converter\"}],\"listeners\":[{\"field\":\"lis\",\"name\":\"lis\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"reverser/Converter\"],[\"weaver/Main\",\"reverser/Reverser\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"reverser\",\"codegenVersion\":\"0.3\",\"versionHash\":\"355b0cd5dba8139d\",\"components\":[{\"name\":\"reverser/Converter\",\"short\":\"reverser.Converter\",\"impl\":\"ConverterImpl\",\"source\":\"src/converter.ts\",\"methods\":[{\"name\":\"toUpper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"reverser/Reverser\",\"short\":\"reverser.Reverser\",\"impl\":\"ReverserImpl\",\"source\":\"src/reverser.ts\",\"methods\":[{\"name\":\"reverse\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"reverser\",\"component\":\"reverser/Reverser\"},{\"field\":\"converter\",\"component\":\"reverser/Converter\"}],\"listeners\":[{\"field\":\"lis\",\"name\":\"lis\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"reverser/Converter\"],[\"weaver/Main\",\"reverser/Reverser\"]]}";
 
 // reverser/Converter
 
@@ -72,7 +72,7 @@ function Reverser_server(impl: Reverser): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.2",
+  codegenVersion: "0.3",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -83,6 +83,13 @@ registerApp({
       localStub: (impl, calls) => new Converter_local(impl, calls),
       clientStub: (calls) => new Converter_client(calls),
       serverStub: Converter_server,
+      checks: [
+        // toUpper
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+      ],
       declared: { file: "./converter.ts", name: "Converter", fingerprint: "8c5ccf9e4bcc971a" },
     } satisfies ComponentRegistration<Converter>,
     {
@@ -92,14 +99,21 @@ registerApp({
       localStub: (impl, calls) => new Reverser_local(impl, calls),
       clientStub: (calls) => new Reverser_client(calls),
       serverStub: Reverser_server,
+      checks: [
+        // reverse
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+      ],
       declared: { file: "./reverser.ts", name: "Reverser", fingerprint: "fb07c1d5d441d4ba" },
     } satisfies ComponentRegistration<Reverser>,
   ],
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.2, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;

@@ -3,6 +3,7 @@
  * deployer added here stops being dispatched to a plugin and appears in the usage.
  */
 import type { Command } from "commander";
+import { callgraphCommand } from "./callgraph.js";
 import { devCommand } from "./dev/dev.js";
 import { generateCommand } from "./generate.js";
 import { multiCommand } from "@weaver/multi";
@@ -28,6 +29,7 @@ export const BUILTINS: readonly Builtin[] = [
   { name: "dev", args: "[config]", summary: "run an app, rebuilding it on change", create: devCommand },
   { name: "single", args: "<command> ...", summary: "for single process deployments", create: singleCommand },
   { name: "multi", args: "<command> ...", summary: "for multiprocess deployments", create: multiCommand },
+  { name: "callgraph", args: "<app dir or binary>", summary: "print an app's component call graph", create: callgraphCommand },
 ];
 
 /** Finds the built-in command with this name. */

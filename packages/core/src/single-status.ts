@@ -8,6 +8,7 @@
 import {
   MAIN_COMPONENT,
   StatusServer,
+  callGraphOf,
   compareComponents,
   configSections,
   localReplica,
@@ -70,6 +71,6 @@ function singleStatus(d: SingleDeployment, started: number, group: string): Depl
     listeners: Object.entries(d.host.boundListeners())
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([name, address]) => ({ name, address })),
-    callGraph: d.manifest.callGraph,
+    callGraph: callGraphOf(d.manifest).edges,
   };
 }

@@ -98,7 +98,7 @@ export class DashboardData {
 }
 
 function client(d: RunningDeployment): StatusClient {
-  return new StatusClient(d.registration.status);
+  return StatusClient.of(d.registration);
 }
 
 /** Finds a deployment by its id, or by a prefix of it that names only one; undefined when none (or more than one) matches. */

@@ -119,11 +119,18 @@ const metrics = [
   },
 ];
 
-/** Answers the routes of a status server (see StatusClient) from the data above. */
+/** The token the status server requires, as one that listens beyond loopback does. */
+const TOKEN = "test-token-0123456789";
+
+/**
+ * Answers the routes of a status server (see StatusClient) from the data above, as an older
+ * deployer's would: the config unredacted. It requires TOKEN.
+ */
 const statusServer = createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://status");
   const json = (value: unknown, code = 200): void =>
     void res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(value));
+  if (req.headers.authorization !== `Bearer ${TOKEN}`) return json({ error: "no token" }, 401);
   const p = url.searchParams;
   switch (url.pathname) {
     case "/status":
@@ -158,7 +165,15 @@ beforeAll(async () => {
   process.env["XDG_DATA_HOME"] = data;
   await new Promise<void>((resolve) => statusServer.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(statusServer.address() as AddressInfo).port}`;
-  registerDeployment({ deployer: "multi", deployment: ID, app: "shop", status: url, pid: process.pid, started: status.started });
+  registerDeployment({
+    deployer: "multi",
+    deployment: ID,
+    app: "shop",
+    status: url,
+    pid: process.pid,
+    started: status.started,
+    token: TOKEN,
+  });
 });
 afterEach(async () => {
   await dashboard?.close();
@@ -217,6 +232,7 @@ describe("the dashboard's pages", () => {
       ["/assets/dashboard.js", "text/javascript"],
       ["/assets/dashboard.css", "text/css"],
       ["/assets/favicon.svg", "image/svg+xml"],
+      ["/assets/re2js.js", "text/javascript"],
     ] as const) {
       const asset = await get(path);
       expect(asset.status).toBe(200);
@@ -283,7 +299,31 @@ describe("the dashboard's pages", () => {
         .end(),
     );
     expect(code).toBe(403);
-    expect(JSON.parse((await get(`/api/deployment?id=${ID}`)).text)).toEqual({ status, stats });
+    const redacted = { ...status, config: { ...status.config, "shop/Store": { password: "<redacted>", token: "${env:TOKEN}" } } };
+    expect(JSON.parse((await get(`/api/deployment?id=${ID}`)).text)).toEqual({ status: redacted, stats });
+  });
+
+  it("shows no config secret and no status server token in /api/deployments and /api/deployment", async () => {
+    for (const path of ["/api/deployments", `/api/deployment?id=${ID}`]) {
+      const res = await get(path);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('"password":"<redacted>"');
+      expect(res.text).not.toContain("hunter2");
+      expect(res.text).not.toContain(TOKEN);
+    }
+    const listing = JSON.parse((await get("/api/deployments")).text) as { deployments: { registration: Record<string, unknown> }[] };
+    expect(listing.deployments.map((d) => Object.keys(d.registration).sort())).toEqual([
+      ["app", "deployer", "deployment", "pid", "started", "status"],
+    ]);
+  });
+
+  it("refuses requests from another web origin, as the status servers do", async () => {
+    const foreign = await get("/api/deployments", { headers: { origin: "http://evil.example" } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.text).toBe(
+      'the dashboard refuses requests from web pages of other origins (this one came from "http://evil.example")\n',
+    );
+    expect((await get("/api/deployments", { headers: { origin: dashboard!.url } })).status).toBe(200);
   });
 });
 

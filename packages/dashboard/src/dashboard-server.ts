@@ -9,14 +9,17 @@
  *   GET /metrics?id=<id>&filter=   its metrics
  *   GET /api/deployments           the data of the index, as JSON
  *   GET /api/deployment?id=<id>    a deployment's status and statistics, as JSON
- *   GET /assets/<file>             the stylesheet, the script and the icon
+ *   GET /assets/<file>             the stylesheet, the scripts and the icon
  *   WebSocket /live<page>?<query>  live updates of a page (live.ts)
  *
  * `id` may be an unambiguous prefix of a deployment id. Pages load nothing from elsewhere and run
- * no inline code; the Content-Security-Policy header holds the browser to that. When listening on
- * a loopback address, requests must name the server by a loopback name (a DNS-rebinding page
- * elsewhere cannot reach it through the visitor's browser).
+ * no inline code; the Content-Security-Policy header holds the browser to that. Requests are
+ * vetted by requestGuard of @weaver/runtime, as the status servers' are: when listening on a
+ * loopback address, they must name the server by a loopback name (a DNS-rebinding page elsewhere
+ * cannot reach it through the visitor's browser), and none may come from another web origin.
+ * Status server tokens never leave: /api/deployments shows registrations without them.
  */
+import { requestGuard, type RunningDeployment } from "@weaver/runtime";
 import type { Dashboard, DashboardOptions } from "@weaver/runtime/tool";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -48,7 +51,10 @@ const HTML = "text/html; charset=utf-8";
 const JSON_TYPE = "application/json; charset=utf-8";
 const TEXT = "text/plain; charset=utf-8";
 
-/** The assets, read once: the stylesheet and icon from assets/, the script as tsc built it. */
+/**
+ * The assets, read once: the stylesheet and icon from assets/, the script as tsc built it, and
+ * re2js (the RE2 engine the script filters metric names with, in linear time) from its package.
+ */
 const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer }> = new Map([
   ["/assets/dashboard.css", { type: "text/css; charset=utf-8", body: readFileSync(new URL("../assets/dashboard.css", import.meta.url)) }],
   ["/assets/favicon.svg", { type: "image/svg+xml", body: readFileSync(new URL("../assets/favicon.svg", import.meta.url)) }],
@@ -56,6 +62,7 @@ const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer
     "/assets/dashboard.js",
     { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("../dist/client/dashboard.js", import.meta.url)) },
   ],
+  ["/assets/re2js.js", { type: "text/javascript; charset=utf-8", body: readFileSync(new URL(import.meta.resolve("re2js"))) }],
 ]);
 
 /**
@@ -65,12 +72,13 @@ const ASSETS: ReadonlyMap<string, { readonly type: string; readonly body: Buffer
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const data = new DashboardData(options.deployer);
   const host = options.host ?? "127.0.0.1";
-  const allowed = hostCheck(host);
+  const guard = requestGuard({ what: "the dashboard", host });
   const server = createServer((req, res) => {
-    if (!allowed(req)) return reply(res, 403, TEXT, `the dashboard answers only requests addressed to ${host} or localhost\n`);
+    const refused = guard(req);
+    if (refused !== undefined) return reply(res, refused.status, TEXT, `${refused.message}\n`);
     handle(data, req, res).catch((e: unknown) => reply(res, 500, TEXT, `dashboard error: ${(e as Error).message}\n`));
   });
-  const live = serveLive(server, VIEWS, data, allowed);
+  const live = serveLive(server, VIEWS, data, (req) => guard(req) === undefined);
   await listen(server, host, options.port ?? 0);
   const { address, port, family } = server.address() as AddressInfo;
   return {
@@ -93,8 +101,12 @@ async function handle(data: DashboardData, req: IncomingMessage, res: ServerResp
   const view = VIEWS.get(url.pathname);
   if (view !== undefined) return renderView(view, { data, params: url.searchParams }, res);
   switch (url.pathname) {
-    case "/api/deployments":
-      return reply(res, 200, JSON_TYPE, JSON.stringify(await data.listing()));
+    case "/api/deployments": {
+      const listing = await data.listing();
+      const deployments = listing.deployments.map(withoutToken);
+      const unreachable = listing.unreachable.map(withoutToken);
+      return reply(res, 200, JSON_TYPE, JSON.stringify({ ...listing, deployments, unreachable }));
+    }
     case "/api/deployment": {
       const id = url.searchParams.get("id") ?? "";
       const d = await data.deployment(id);
@@ -126,14 +138,10 @@ function notFound(deployer: string, message: string): string {
   });
 }
 
-/** Vets the Host header of requests to a server listening on `host`. */
-function hostCheck(host: string): (req: IncomingMessage) => boolean {
-  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|::1|\[::1\])$/i;
-  if (!loopback.test(host)) return () => true;
-  return (req) => {
-    const name = (req.headers.host ?? "").replace(/:\d+$/, "");
-    return loopback.test(name);
-  };
+/** A deployment as the dashboard shows it: its registration without the status server's token. */
+function withoutToken<T extends Pick<RunningDeployment, "registration">>(d: T): T {
+  const { token: _, ...registration } = d.registration;
+  return { ...d, registration };
 }
 
 function reply(res: ServerResponse, code: number, type: string, body: string | Buffer): void {

@@ -13,8 +13,9 @@
  *
  * Cards are reloaded every REFRESH_MS; a streaming view loads its data once and then streams, and
  * closes the connection when its stream fails (the page reconnects, saying where it stopped).
- * The page sends nothing. Connections from another origin are refused (a web page elsewhere must
- * not read the dashboard through the visitor's browser).
+ * The page sends nothing. Handshakes go through the dashboard's requestGuard: another Host name or
+ * another origin is refused (a web page elsewhere must not read the dashboard through the
+ * visitor's browser).
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
@@ -30,7 +31,7 @@ export const REFRESH_MS = 1_000;
 /** The path prefix of live connections. */
 export const LIVE_PREFIX = "/live";
 
-/** Serves live connections on `server` for the pages of `views`; `allowed` vets each request's Host. */
+/** Serves live connections on `server` for the pages of `views`; `allowed` vets each handshake (Host, Origin). */
 export function serveLive(
   server: Server,
   views: ReadonlyMap<string, View<unknown>>,
@@ -41,24 +42,13 @@ export function serveLive(
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://dashboard");
     const view = url.pathname.startsWith(`${LIVE_PREFIX}/`) ? views.get(url.pathname.slice(LIVE_PREFIX.length)) : undefined;
-    if (view === undefined || !allowed(req) || !sameOrigin(req)) {
+    if (view === undefined || !allowed(req)) {
       socket.end(`HTTP/1.1 ${view === undefined ? "404 Not Found" : "403 Forbidden"}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => void run(ws, view, { data, params: url.searchParams }));
   });
   return wss;
-}
-
-/** A browser sends Origin on WebSocket requests; it must be the dashboard's own. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin === undefined) return true; // not a browser: nothing to protect from
-  try {
-    return new URL(origin).host === req.headers.host;
-  } catch {
-    return false;
-  }
 }
 
 async function run(ws: WebSocket, view: View<unknown>, ctx: ViewContext): Promise<void> {

@@ -10,34 +10,47 @@
  * cannot have fails it with nothing started and nothing written (no socket folder, log file or
  * registration). From the moment stop() is called, a replica that exits is expected (the whole
  * process group may have got the same Ctrl-C) and is neither restarted nor reported.
+ *
+ * With `[multi] mtls = true` the deployment has its own CA (DeploymentTrust): each replica has
+ * its key signed over the control channel, for its slot's group only, and replicas serve each
+ * other only as the call graph allows.
  */
 import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   ControlServer,
+  DeploymentTrust,
   LogSink,
   StatusServer,
   appEnvironment,
+  callGraphOf,
+  calleesOf,
   compareComponents,
   configSections,
   listenerAddress,
   logFile,
+  mtlsByDefault,
   parseAddress,
+  parseDuration,
   privateSocketDir,
+  sectionOf,
   shortName,
   unregisterDeployment,
   type Address,
   type AppConfig,
+  type CallGraph,
   type ComponentManifest,
   type DeploymentStatus,
   type Manifest,
   type ReplicaEndpoint,
   type RouteEntry,
   Routing,
+  type SignReply,
+  type SignRequest,
 } from "@weaver/runtime";
 import { DEPLOYER } from "./deployer-name.js";
-import { computeGroups, type Group } from "./groups.js";
+import { MULTI_SECTION, computeGroups, type Group } from "./groups.js";
 import { listenError } from "./listener-addresses.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
@@ -60,6 +73,8 @@ export class Deployment {
   readonly started = Date.now();
   readonly #o: DeploymentOptions;
   readonly #groups: Group[];
+  /** The app's call graph: what routes each group gets, what the status shows, what mutual TLS allows. */
+  readonly #graph: CallGraph;
   readonly #slots: ReplicaSlot[] = [];
   readonly #proxies = new Map<string, ListenerProxy>();
   readonly #shown: Record<string, string> = {};
@@ -68,6 +83,8 @@ export class Deployment {
   #dir: string | undefined;
   #control: ControlServer | undefined;
   #status: StatusServer | undefined;
+  /** The deployment's CA, under mutual TLS. */
+  #trust: DeploymentTrust | undefined;
   readonly #routing = new Routing();
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -78,6 +95,7 @@ export class Deployment {
   constructor(options: DeploymentOptions) {
     this.#o = options;
     this.#groups = computeGroups(options.manifest, options.config);
+    this.#graph = callGraphOf(options.manifest);
     this.failed = new Promise((resolve) => (this.#fail = resolve));
   }
 
@@ -100,11 +118,13 @@ export class Deployment {
     this.#log = log;
     const identity = { deployment: this.id, version: manifest.versionHash };
     const control = `unix:${join(dir, "control.sock")}`;
+    const trust = await this.#startTrust(`unix:${join(dir, "0-0.sock")}`);
     this.#control = new ControlServer(identity, {
       ready: (r) => this.#slots.find((s) => s.id === r.id)?.ready(r.listeners),
       // A replica of another protocol version can never work: stop rather than restart it.
       refused: (_id, message) => this.#fail(message),
       watchRoutes: (r) => this.#routing.watch(r.version, () => this.#routesOf(r.id)),
+      ...(trust === undefined ? {} : { sign: (r: SignRequest) => this.#sign(trust, r) }),
     });
     await this.#control.listen(control);
     this.#checkStopping();
@@ -133,6 +153,7 @@ export class Deployment {
       startTimeoutMs: config.startTimeoutMs,
       log,
       routes: (g) => this.#routes(g),
+      trust,
       changed: () => this.#changed(),
       fail: (message) => this.#fail(message),
     };
@@ -142,6 +163,35 @@ export class Deployment {
       }
     });
     for (const slot of this.#slots) slot.start();
+  }
+
+  /**
+   * Makes the deployment's CA and the deployer's own certificate when [multi] mtls is on (by
+   * default as the transport of `endpoint`, a replica's socket, says).
+   */
+  async #startTrust(endpoint: string): Promise<DeploymentTrust | undefined> {
+    const multi = sectionOf(this.#o.config, MULTI_SECTION);
+    if (!(multi.mtls ?? mtlsByDefault(endpoint))) return undefined;
+    const groups: Record<string, string> = {};
+    for (const g of this.#groups) for (const c of g.components) groups[c] = g.name;
+    const lifetime = multi.cert_lifetime === undefined ? undefined : parseDuration(multi.cert_lifetime);
+    this.#trust = new DeploymentTrust({
+      manifest: this.#o.manifest,
+      deployment: this.id,
+      groups,
+      ...(lifetime === undefined ? {} : { certificateLifetimeMs: lifetime }),
+      warn: (message) => this.system("warn", `deployer: ${message}`),
+    });
+    await this.#trust.start();
+    return this.#trust;
+  }
+
+  /** Signs a replica's key for the group of its slot; a process the deployer did not start gets nothing. */
+  #sign(trust: DeploymentTrust, request: SignRequest): SignReply {
+    const slot = this.#slots.find((s) => s.id === request.id && s.state !== "stopped");
+    if (slot === undefined)
+      throw new Error(`no replica ${String(request.id)} runs in deployment ${this.id}: no certificate is signed for it`);
+    return trust.sign(request.publicKey, slot.group.name);
   }
 
   /** Binds a proxy for every listener of the app, where the config puts it; fails with the first that cannot listen. */
@@ -213,6 +263,7 @@ export class Deployment {
       await Promise.all([...this.#proxies.values()].map((p) => p.close()));
       await Promise.all(this.#slots.map((s) => s.stop()));
       this.#routing.close();
+      this.#trust?.close();
       await this.#control?.close();
       await this.#log?.close();
     } finally {
@@ -259,13 +310,13 @@ export class Deployment {
       listeners: Object.entries(this.#shown)
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([name, address]) => ({ name, address })),
-      callGraph: manifest.callGraph,
+      callGraph: this.#graph.edges,
     };
   }
 
   /** The live replicas of every component a group calls and does not host. */
   #routes(group: Group): Record<string, RouteEntry[]> {
-    const callees = new Set(this.#o.manifest.callGraph.filter(([from]) => group.components.includes(from)).map(([, to]) => to));
+    const callees = calleesOf(this.#graph, group.components);
     const routes: Record<string, RouteEntry[]> = {};
     for (const callee of callees) {
       if (group.components.includes(callee)) continue;

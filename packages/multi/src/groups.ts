@@ -8,6 +8,7 @@ import {
   MAIN_COMPONENT,
   compareComponents,
   defineSection,
+  parseDuration,
   sectionOf,
   shortName,
   type AppConfig,
@@ -27,18 +28,35 @@ export interface MultiConfig {
   readonly listeners?: Readonly<Record<string, ListenerConfig>>;
   readonly replicas?: number;
   readonly groups?: Readonly<Record<string, { readonly replicas?: number }>>;
+  /** Mutual TLS between replicas (default: the transport's, off for the Unix sockets multi uses). */
+  readonly mtls?: boolean;
+  /** How long each mTLS certificate is valid, e.g. "1h" (see CERT_LIFETIME). */
+  readonly cert_lifetime?: string;
 }
+
+/** The shortest and longest certificate lifetimes [multi] cert_lifetime may set. */
+const CERT_LIFETIME = { min: 2_000, max: 30 * 24 * 3_600_000 };
 
 /** The [multi] section of weaver.toml: listener proxies and replica counts. */
 export const MULTI_SECTION = defineSection<MultiConfig>({
   name: "multi",
-  doc: "The multi-process deployer (weaver multi deploy): where the proxy of each listener listens, and how many replicas each group has.",
+  doc: "The multi-process deployer (weaver multi deploy): where the proxy of each listener listens, how many replicas each group has, and whether replicas use mutual TLS.",
   listeners: true,
   keys: {
     replicas: { schema: { kind: "number" }, doc: `Replicas of every group, 1 to ${MAX_REPLICAS} (default ${DEFAULT_REPLICAS}).` },
     groups: {
       schema: { kind: "record", value: { kind: "object", fields: { replicas: { schema: { kind: "number" }, optional: true } } } },
       doc: 'Per group, named after its first component ("reverser.Reverser"): its replicas.',
+    },
+    mtls: {
+      schema: { kind: "boolean" },
+      doc:
+        "Mutual TLS between replicas: each group gets short-lived certificates from a CA of the deployment, and a replica serves a " +
+        "caller only the components its group has refs to (default false: the replicas' Unix sockets are in a folder only you can enter).",
+    },
+    cert_lifetime: {
+      schema: { kind: "string" },
+      doc: 'How long each mTLS certificate is valid before it is replaced (renewed at two thirds), e.g. "10m" (default "1h").',
     },
   },
   check: (multi, { config, manifest }) => {
@@ -49,6 +67,11 @@ export const MULTI_SECTION = defineSection<MultiConfig>({
         problems.push(`${key} = ${n}: the replica count must be a whole number from 1 to ${MAX_REPLICAS}`);
     };
     count("replicas", multi.replicas);
+    if (multi.cert_lifetime !== undefined) {
+      const ms = parseDuration(multi.cert_lifetime);
+      if (ms === undefined || ms < CERT_LIFETIME.min || ms > CERT_LIFETIME.max)
+        problems.push(`cert_lifetime = "${multi.cert_lifetime}": give a duration from "2s" to "720h", such as "1h" or "10m"`);
+    }
     const names = manifest === undefined ? undefined : groupLists(manifest, config).map((l) => shortName(l[0] as string));
     for (const [name, group] of Object.entries(multi.groups ?? {})) {
       if (names !== undefined && !names.includes(name)) {

@@ -11,6 +11,7 @@ import {
   Envelope,
   ReplicaClient,
   type ControlIdentity,
+  type DeploymentTrust,
   type LogEntry,
   type LogSink,
   type ReplicaStatus,
@@ -33,6 +34,8 @@ export interface SlotContext {
   readonly log: LogSink;
   /** The routes of a group's replicas now. */
   routes(group: Group): Record<string, RouteEntry[]>;
+  /** The deployment's CA, when replicas use mutual TLS. */
+  readonly trust: DeploymentTrust | undefined;
   /** Routing or listener backends changed. */
   changed(): void;
   /** The deployment cannot run: a group keeps crashing at start. */
@@ -110,6 +113,7 @@ export class ReplicaSlot {
         routes: this.#ctx.routes(this.group),
         proxies: this.#ctx.proxies,
         control: this.#ctx.control,
+        ...(this.#ctx.trust === undefined ? {} : { mtls: this.#ctx.trust.mtlsArgs() }),
       },
       onEntry: (entry) => {
         this.#ctx.log.write(entry);
@@ -143,7 +147,11 @@ export class ReplicaSlot {
     this.#readyAt = Date.now();
     this.#crashesAtStart = 0;
     this.#failures = 0;
-    this.#health = new ReplicaClient(this.#ctx.identity, { id: this.id, address: this.address, group: this.group.name, pid: this.pid });
+    this.#health = new ReplicaClient(
+      this.#ctx.identity,
+      { id: this.id, address: this.address, group: this.group.name, pid: this.pid },
+      this.#ctx.trust,
+    );
     this.#scheduleHealth();
     this.#ctx.changed();
   }

@@ -38,7 +38,11 @@ export interface ClientOptions {
   readonly maxFrameBytes?: number;
   /** How long a connection attempt may take, handshake included (default 5 s). */
   readonly connectTimeoutMs?: number;
-  readonly tls?: ClientTls;
+  /**
+   * TLS for every connection; a function is asked at each new connection, so that certificates
+   * can rotate (open connections keep the certificate they were made with).
+   */
+  readonly tls?: ClientTls | (() => ClientTls);
   /** First and largest pause between attempts of a call (defaults 5 ms and 1 s), jittered. */
   readonly retryBackoffMs?: { readonly first: number; readonly max: number };
 }

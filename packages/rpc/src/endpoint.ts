@@ -5,7 +5,8 @@
  *
  * States: idle → connecting → ready → (draining) → closed, and back to connecting on the next
  * use after a failure, no sooner than its backoff allows. A refused handshake (another
- * deployment or version) is final: the endpoint stays refused. Every change of state is reported
+ * deployment or version), or a server certificate the client's checkServer rejects (the replica
+ * is not who it should be), is final: the endpoint stays refused. Every change of state is reported
  * through `changed`, so calls waiting for a replica look again.
  */
 import type { Socket } from "node:net";
@@ -13,7 +14,7 @@ import { RpcAppError, RpcError } from "./errors.js";
 import { FrameReader, ProtocolError, decodeHello, encodeHello, peerMaxFrameBytes } from "./frames.js";
 import { FrameWriter } from "./frame-writer.js";
 import { FrameType, systemErrorIsRetriable, type Frame, type Hello } from "./protocol.js";
-import { connect, formatEndpoint, readyEvent, type Address, type ClientTls } from "./transport.js";
+import { SERVER_REJECTED, connect, formatEndpoint, readyEvent, tlsHint, type Address, type ClientTls } from "./transport.js";
 
 /** The state of an endpoint's connection. */
 export type EndpointState = "idle" | "connecting" | "ready" | "draining" | "refused" | "closed";
@@ -24,7 +25,8 @@ export interface EndpointOptions {
   readonly hello: Hello;
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
-  readonly tls: ClientTls | undefined;
+  /** TLS, or a function that gives the TLS of each new connection (certificates rotate). */
+  readonly tls: ClientTls | (() => ClientTls) | undefined;
   /** Called after an endpoint's state changed. */
   readonly changed: () => void;
 }
@@ -84,7 +86,7 @@ export class Endpoint {
     return this.#retryAt;
   }
 
-  /** Why the server refused the handshake, for a refused endpoint. */
+  /** Why the server refused the handshake (or the client the server), for a refused endpoint. */
   get refusal(): string | undefined {
     return this.#refusal;
   }
@@ -169,7 +171,8 @@ export class Endpoint {
 
   #open(): Promise<void> {
     this.#state = "connecting";
-    const socket = connect(this.address, this.#options.tls);
+    const tls = typeof this.#options.tls === "function" ? this.#options.tls() : this.#options.tls;
+    const socket = connect(this.address, tls);
     this.#socket = socket;
     const writer = new FrameWriter(socket);
     this.#writer = writer;
@@ -192,7 +195,7 @@ export class Endpoint {
         );
         socket.destroy();
       }, this.#options.connectTimeoutMs);
-      socket.once(readyEvent(this.#options.tls), () => writer.send(FrameType.HELLO, 0, [encodeHello(this.#options.hello)]));
+      socket.once(readyEvent(tls), () => writer.send(FrameType.HELLO, 0, [encodeHello(this.#options.hello)]));
       socket.on("data", (chunk: Buffer) => {
         try {
           for (const frame of reader.push(chunk)) {
@@ -213,8 +216,20 @@ export class Endpoint {
         }
       });
       socket.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === SERVER_REJECTED) {
+          this.#refusal = `this client refused replica ${where}: ${e.message}`;
+          this.#state = "refused";
+          fail(new RpcError("refused", this.#refusal, { endpoint: this.id, cause: e }));
+          return;
+        }
         const why = e.code === undefined || e.message.includes(e.code) ? e.message : `${e.code}: ${e.message}`;
-        fail(new RpcError("unavailable", `cannot connect to ${where}: ${why}`, { endpoint: this.id, cause: e }));
+        const hint = tlsHint(e.code);
+        fail(
+          new RpcError("unavailable", `cannot connect to ${where}: ${why}${hint === undefined ? "" : ` (${hint})`}`, {
+            endpoint: this.id,
+            cause: e,
+          }),
+        );
       });
       socket.once("end", () => socket.end());
       socket.once("close", () => {

@@ -17,9 +17,12 @@ export {
   parseEndpoint,
   privateSocketDir,
   removeStaleSocket,
+  type Accepted,
   type Address,
   type ClientTls,
   type ServerTls,
+  type TransportOptions,
+  type TransportServer,
 } from "./transport.js";
 export {
   FrameType,

@@ -28,6 +28,13 @@
  * sends a frame larger than the other's maxFrameBytes: the client rejects such a request before
  * sending it, the server answers such a result with SYSTEM_ERROR INTERNAL.
  *
+ * # TLS
+ *
+ * A server may require TLS, and then client certificates (mutual TLS, see tls-accept.ts). Frames
+ * then travel inside TLS unchanged. A client that connects without TLS, or whose certificate the
+ * server refuses (another CA, expired, an identity the server does not serve), is sent REFUSED
+ * (id 0) with the reason before its HELLO is read, and the connection closes.
+ *
  * # Calls
  *
  * REQUEST (client → server) body:
@@ -43,8 +50,8 @@
  * - RESPONSE: body = the encoded result;
  * - APP_ERROR: body = the encoded error the method threw;
  * - SYSTEM_ERROR: body = code u8 | UTF-8 message; the call failed in the framework (unknown
- *   method, undecodable request, server shutting down, ...). SystemCode says which codes mean
- *   the method did not run, so the call may go to another replica.
+ *   method, undecodable request, server shutting down, caller not authorized, ...). SystemCode
+ *   says which codes mean the method did not run, so the call may go to another replica.
  *
  * CANCEL (client → server, body empty) asks the server to abort a call's AbortSignal; the server
  * still answers the request (SYSTEM_ERROR CANCELLED when the call had not started yet). A closed
@@ -107,6 +114,8 @@ export const SystemCode = {
   INTERNAL: 4,
   /** The caller cancelled the call before it started; the method did not run. */
   CANCELLED: 5,
+  /** The caller's identity may not call this method (with mutual TLS: the call graph); the method did not run. */
+  UNAUTHORIZED: 6,
 } as const;
 
 /** A SYSTEM_ERROR code. */

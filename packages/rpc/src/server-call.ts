@@ -19,6 +19,7 @@ export class ServerCall implements CallInfo {
     readonly traceparent: string | undefined,
     readonly metadata: Readonly<Record<string, string>> | undefined,
     readonly peer: string,
+    readonly identity: string | undefined,
   ) {}
 
   get signal(): AbortSignal {

@@ -50,6 +50,8 @@ export class ServerConnection {
   /** Requests read but not started, because `#maxInFlight` calls are running; in arrival order. */
   readonly #backlog = new Map<number, Request>();
   readonly #maxInFlight: number;
+  /** The client's identity by its TLS certificate, undefined without mutual TLS. */
+  readonly #identity: string | undefined;
   /** The largest frame the client accepts (from its HELLO). */
   #maxAnswerBytes: number;
   #peer: string | undefined;
@@ -59,8 +61,9 @@ export class ServerConnection {
   /** The handshake was refused: whatever else the client sends is ignored. */
   #refused = false;
 
-  constructor(socket: Socket, context: ConnectionContext) {
+  constructor(socket: Socket, identity: string | undefined, context: ConnectionContext) {
     this.#socket = socket;
+    this.#identity = identity;
     this.#context = context;
     this.#options = context.options;
     this.#stats = context.stats;
@@ -235,7 +238,7 @@ export class ServerConnection {
 
   #start(id: number, request: Request): void {
     const deadline = request.timeoutMs === 0 ? undefined : Date.now() + request.timeoutMs;
-    const call = new ServerCall(request.method, deadline, request.traceparent, request.metadata, this.#peer as string);
+    const call = new ServerCall(request.method, deadline, request.traceparent, request.metadata, this.#peer as string, this.#identity);
     this.#inFlight.set(id, call);
     this.#stats.calls++;
     this.#stats.inFlight++;

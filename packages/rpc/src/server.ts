@@ -10,9 +10,10 @@
  * reading from it, so a flooding client is slowed by flow control instead of growing memory.
  */
 import type { Server, Socket } from "node:net";
-import { MAX_FRAME_BYTES } from "./protocol.js";
+import { writeFrameHeader } from "./frames.js";
+import { FrameType, MAX_FRAME_BYTES } from "./protocol.js";
 import { ServerConnection } from "./server-connection.js";
-import { createServer, removeStaleSocket, type Address, type ServerTls } from "./transport.js";
+import { createServer, removeStaleSocket, type Accepted, type Address, type ServerTls, type TransportServer } from "./transport.js";
 
 /** What a handler learns about the call it serves. */
 export interface CallInfo {
@@ -36,6 +37,11 @@ export interface CallInfo {
   listen(onAbort: (reason: unknown) => void): () => void;
   /** The caller's replica id, from its handshake. */
   readonly peer: string;
+  /**
+   * Who the caller is by its verified TLS certificate (ServerTls.identify), or undefined when the
+   * server does not check client certificates. Unlike `peer`, the caller cannot choose it.
+   */
+  readonly identity: string | undefined;
 }
 
 /**
@@ -63,8 +69,13 @@ export interface ServerOptions {
    * the oldest waiting one, so strangers cannot make the server hold unbounded memory.
    */
   readonly maxPendingHandshakes?: number;
+  /**
+   * TLS: a server certificate, and with `ca` mutual TLS, where each client must present a valid
+   * certificate (whose identity its calls carry) or is refused; plain clients are refused too.
+   * setTls() changes it for new connections.
+   */
   readonly tls?: ServerTls;
-  /** Told about connections closed for breaking the protocol, and refused handshakes. */
+  /** Told about connections closed for breaking the protocol, refused handshakes and failed TLS handshakes. */
   readonly onBadPeer?: (reason: string) => void;
   /** The reason a call's signal aborts with when the caller cancels it (default: an AbortError). */
   readonly cancelReason?: () => Error;
@@ -81,7 +92,7 @@ export interface ServerStats {
   accepted: number;
   /** Connections open now. */
   open: number;
-  /** Handshakes refused (another deployment, app version or protocol). */
+  /** Handshakes refused (another deployment, app version or protocol; with TLS, a client without TLS or a valid certificate). */
   refused: number;
   /** Connections closed for breaking the protocol (malformed, oversized or unexpected frames, no handshake). */
   protocolErrors: number;
@@ -113,6 +124,7 @@ export class RpcServer {
   };
   readonly #options: ServerOptions & { readonly maxFrameBytes: number };
   readonly #server: Server;
+  readonly #transport: TransportServer;
   readonly #connections = new Set<ServerConnection>();
   /** Connections waiting for their handshake, oldest first. */
   readonly #pending = new Set<ServerConnection>();
@@ -121,7 +133,23 @@ export class RpcServer {
 
   constructor(options: ServerOptions) {
     this.#options = { ...options, maxFrameBytes: options.maxFrameBytes ?? MAX_FRAME_BYTES };
-    this.#server = createServer((socket) => this.#accept(socket), options.tls);
+    this.#transport = createServer({
+      onSocket: (socket, accepted) => this.#accept(socket, accepted),
+      tls: options.tls,
+      onError: (reason) => options.onBadPeer?.(reason),
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+      maxPending: options.maxPendingHandshakes,
+    });
+    this.#server = this.#transport.server;
+  }
+
+  /**
+   * Changes the server's certificate (and CAs, and identify) for the connections accepted from
+   * now on; connections already open keep theirs, and their calls go on. Only for a server
+   * started with TLS.
+   */
+  setTls(serverTls: ServerTls): void {
+    this.#transport.setTls(serverTls);
   }
 
   /** Aborts the calls past their deadline every SWEEP_MS while any call is in flight. */
@@ -177,6 +205,7 @@ export class RpcServer {
   async drain(timeoutMs = 10_000): Promise<void> {
     this.#draining = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#transport.closePending();
     for (const c of this.#connections) c.goAway();
     const deadline = Date.now() + timeoutMs;
     while (this.#connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
@@ -188,14 +217,19 @@ export class RpcServer {
   async close(): Promise<void> {
     this.#draining = true;
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#transport.closePending();
     for (const c of this.#connections) c.destroy();
     await closed;
   }
 
-  #accept(socket: Socket): void {
+  #accept(socket: Socket, accepted: Accepted): void {
     this.stats.accepted++;
+    if (accepted.refusal !== undefined) {
+      this.#refuse(socket, accepted.refusal);
+      return;
+    }
     this.stats.open++;
-    const connection = new ServerConnection(socket, {
+    const connection = new ServerConnection(socket, accepted.identity, {
       options: this.#options,
       stats: this.stats,
       draining: () => this.#draining,
@@ -217,5 +251,23 @@ export class RpcServer {
       this.#pending.delete(connection);
       this.stats.open--;
     });
+  }
+
+  /**
+   * Tells a client, before its first frame is read, why it may not talk to this server (REFUSED,
+   * id 0, as a refused HELLO is answered), and closes the connection.
+   */
+  #refuse(socket: Socket, reason: string): void {
+    this.stats.refused++;
+    this.#options.onBadPeer?.(`refused a client: ${reason}`);
+    const text = Buffer.from(reason);
+    const frame = Buffer.alloc(9 + text.length);
+    writeFrameHeader(frame, 0, FrameType.REFUSED, 0, text.length);
+    text.copy(frame, 9);
+    socket.on("error", () => socket.destroy());
+    socket.end(frame);
+    socket.resume(); // what the client sent is not read
+    // A client that never closes its side is not waited for.
+    setTimeout(() => socket.destroy(), 1_000).unref();
   }
 }

@@ -16,6 +16,22 @@ export {
   type ServerMethod,
 } from "./generated/registry.js";
 export type { LocalCalls } from "./calls/local-calls.js";
+export {
+  checkArgs,
+  checkArray,
+  checkMap,
+  checkObject,
+  checkRecord,
+  checkRest,
+  checkSet,
+  checkTemplate,
+  checkTuple,
+  mismatch,
+  mismatchValue,
+  own,
+  within,
+  type MethodChecks,
+} from "./calls/value-checks.js";
 export { MANIFEST_CONSTANT, extractManifest, type Manifest, type ComponentManifest, type MethodManifest } from "./generated/manifest.js";
 export type { ConfigSchema } from "./config/config-schema.js";
 export { MAIN_COMPONENT, shortName } from "./names.js";

@@ -83,7 +83,7 @@ export const RUNTIME_ERRORS = {
   },
   WEAVER_ERR_LOG_QUERY: {
     meaning: "A log query is not valid; the message shows the position of the mistake.",
-    fix: 'Write conditions like field == "value", msg.contains("x") or attrs["k"] == "v", joined with && and ||.',
+    fix: 'Write conditions like field == "value", msg.contains("x") or attrs["k"] == "v", joined with && and ||; .matches() takes RE2 syntax (no backreferences or lookaround).',
   },
   WEAVER_ERR_REMOTE_CALL: {
     meaning: "A call to another component failed in transport; it may have run partially or fully.",

@@ -34,12 +34,14 @@ export {
   type ConfigSection,
   type ListenerConfig,
 } from "./config/config-section.js";
-export { configSections, REDACTED } from "./config/config-sections.js";
+export { configSections } from "./config/config-sections.js";
+export { REDACTED, redactConfig, redactArgs, isSecretKey } from "./config/redact.js";
 export { isSecretRef } from "./config/secrets.js";
 export { parseAddress, formatAddress, type Address } from "./config/address.js";
 
 // The app, as `weaver generate` describes it.
 export { readManifest, type Manifest, type ComponentManifest, type MethodManifest } from "./generated/manifest.js";
+export { callGraphOf, calleesOf, type CallGraph, type CallGraphNode } from "./generated/call-graph.js";
 
 // The deployer's end of the replica contract: starting app processes, the control server they
 // report to, and the calls a deployer makes to each replica.
@@ -47,9 +49,16 @@ export { loadDeployable, appCommand, appEnvironment, shownPath, type Deployable 
 export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
 export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity, type ReplicaProcess } from "./replica/control-server.js";
 export { Routing } from "./replica/routing.js";
-export { REPLICA_ENV, type ReplicaArgs, type RouteEntry } from "./replica/replica-args.js";
-export type { ReadyRequest, WatchRoutesRequest, RoutesReply, ProfileRequest } from "./replica/deployer-protocol.js";
+export { REPLICA_ENV, type ReplicaArgs, type RouteEntry, type MtlsArgs } from "./replica/replica-args.js";
+export type { ReadyRequest, WatchRoutesRequest, RoutesReply, ProfileRequest, SignRequest, SignReply } from "./replica/deployer-protocol.js";
 export { privateSocketDir } from "@weaver/rpc";
+
+// Mutual TLS between replicas: the deployment's CA, the certificates it signs for each group, and
+// whether a transport uses it by default.
+export { DeploymentTrust, DEFAULT_CERTIFICATE_LIFETIME_MS, type DeploymentTrustOptions } from "./trust/deployment-trust.js";
+export { CertificateAuthority, generateKeyPair, type IssuedCertificate, type IssueRequest } from "./trust/certificate-authority.js";
+export { identityUri, identityOf, DEPLOYER_GROUP, type Identity } from "./trust/identity.js";
+export { mtlsByDefault } from "./trust/transport-security.js";
 
 // The replica's end: the weavelet, which run() starts in every replica a deployer launches.
 export {
@@ -71,8 +80,18 @@ export {
   type UnreachableDeployment,
 } from "./deployments/deployment-list.js";
 export { findDeployment } from "./deployments/deployment-prefix.js";
-export { StatusServer, type StatusServerOptions } from "./deployments/status-server.js";
-export { StatusClient, type LogsOptions } from "./deployments/status-client.js";
+export { StatusServer, STATUS_TOKEN_ENV, type StatusServerOptions } from "./deployments/status-server.js";
+export { StatusClient, type StatusClientOptions, type LogsOptions } from "./deployments/status-client.js";
+export {
+  requestGuard,
+  checkRequestHeader,
+  isLoopback,
+  WEAVER_REQUEST_HEADER,
+  type RequestGuard,
+  type RequestGuardOptions,
+  type Refusal,
+} from "./deployments/request-guard.js";
+export { redactStatus } from "./deployments/deployment-status.js";
 export { localReplica, type ReplicaEndpoint } from "./deployments/replica-endpoint.js";
 export type { DeploymentStatus, GroupStatus, ReplicaStatus, ComponentStatus, ListenerStatus } from "./deployments/deployment-status.js";
 export type { DeploymentStats, WindowStats } from "./metrics/deployment-stats.js";
@@ -86,6 +105,7 @@ export { PrettyPrinter, type LogEntry } from "./logs/log-entry.js";
 export { LogSink, type LogSinkOptions } from "./logs/log-sink.js";
 export { RecentLogs, type LogsReply } from "./logs/recent-logs.js";
 export { compileLogQuery } from "./logs/log-query.js";
+export { compileLinearRegex, RegexSyntaxError, MAX_REGEX_PROGRAM, type LinearRegex } from "./logs/linear-regex.js";
 
 // Output shared by deployers.
 export { banner } from "./output/banner.js";

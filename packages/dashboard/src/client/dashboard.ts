@@ -88,23 +88,48 @@ pauseButton?.addEventListener("click", () => {
 if (logScroll !== null) logScroll.scrollTop = logScroll.scrollHeight;
 showLogCount();
 
-// Metrics: filter the tables by name as one types; the URL keeps the filter.
+// Metrics: filter the tables by name as one types; the URL keeps the filter. The filter is a
+// case-insensitive regular expression run by RE2 (re2js, served as an asset), as the server runs
+// it: linear time, so a link carrying a pathological filter cannot freeze the page. Until the
+// engine has loaded, and for a filter that is not a regular expression, names are matched as text.
 const metricFilter = document.getElementById("metric-filter") as HTMLInputElement | null;
-function matches(name: string, filter: string): boolean {
-  if (filter === "") return true;
+interface Re2 {
+  readonly RE2JS: {
+    readonly CASE_INSENSITIVE: number;
+    compile(pattern: string, flags: number): { test(text: string): boolean; programSize(): number };
+  };
+}
+let re2: Re2 | undefined;
+const RE2_ASSET: string = "/assets/re2js.js";
+/** As the server's MAX_REGEX_PROGRAM: a larger pattern is matched as text. */
+const MAX_REGEX_PROGRAM = 1_000;
+function nameFilter(filter: string): (name: string) => boolean {
+  if (filter === "") return () => true;
   try {
-    return new RegExp(filter, "i").test(name);
+    const re = re2?.RE2JS.compile(filter, re2.RE2JS.CASE_INSENSITIVE);
+    if (re !== undefined && re.programSize() <= MAX_REGEX_PROGRAM) return (name) => re.test(name);
   } catch {
-    return name.toLowerCase().includes(filter.toLowerCase());
+    // not a regular expression: plain text
   }
+  return (name) => name.toLowerCase().includes(filter.toLowerCase());
+}
+if (metricFilter !== null) {
+  import(RE2_ASSET).then(
+    (m: Re2) => {
+      re2 = m;
+      filterMetrics();
+    },
+    () => {},
+  );
 }
 function filterMetrics(): void {
   if (metricFilter === null) return;
   const filter = metricFilter.value;
+  const matches = nameFilter(filter);
   let shown = 0;
   const sections = document.querySelectorAll<HTMLElement>("section.metric[data-metric]");
   for (const s of sections) {
-    const ok = matches(s.dataset["metric"] ?? "", filter);
+    const ok = matches(s.dataset["metric"] ?? "");
     s.hidden = !ok;
     if (ok) shown++;
   }

@@ -61,6 +61,12 @@ registerApp({
         reset: () => calls.call(2, []) as Promise<void>,
       }),
       serverStub: (impl: Counter) => [() => impl.next(), () => impl.peek(), () => impl.reset()],
+      // As generated for methods without parameters and with a number or void result.
+      checks: [
+        { args: (a) => a.length === 0, result: (v) => typeof v === "number" },
+        { args: (a) => a.length === 0, result: (v) => typeof v === "number" },
+        { args: (a) => a.length === 0, result: () => true },
+      ],
     },
   ],
 });

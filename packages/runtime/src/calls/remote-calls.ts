@@ -2,9 +2,9 @@
  * Client stubs over RPC: the RemoteCalls a generated client stub uses when its component runs in
  * other processes. It encodes arguments with the component's codec, sends them through an
  * RpcClient with the caller's deadline, metadata and trace context, and turns what comes back
- * into what the app expects: the result, the application error the method threw (with its
- * class), DeadlineExceededError, CancelledError, or a RemoteCallError naming the component,
- * method and replica.
+ * into what the app expects: the result (checked against the method's declared result type), the
+ * application error the method threw (with its class), DeadlineExceededError, CancelledError, or a
+ * RemoteCallError naming the component, method and replica.
  */
 import { SpanKind } from "@opentelemetry/api";
 import { RpcAppError, RpcError, type RpcClient } from "@weaver/rpc";
@@ -15,6 +15,7 @@ import { RemoteMethodMetrics } from "../metrics/method-metrics.js";
 import { shortName } from "../names.js";
 import { endSpan, startChildSpan } from "../tracing/tracer.js";
 import type { RegisteredComponent, RemoteCalls } from "../generated/registry.js";
+import { mismatchMessage } from "./value-checks.js";
 
 /** The RPC method id of method `method` of the component at `index` in the manifest. */
 export function methodId(index: number, method: number): number {
@@ -34,6 +35,11 @@ export interface RemoteCallsOptions {
   readonly caller?: string;
   /** false: record no method metrics and no spans (benchmarks measure the cost against this). Default true. */
   readonly observe?: boolean;
+  /**
+   * false: do not check results against the declared types. Internal: only benchmarks, which
+   * measure the cost of the checks against this, turn them off. Default true.
+   */
+  readonly validate?: boolean;
 }
 
 /** Creates the call path of a client stub for `component`, sending through `client`. */
@@ -52,12 +58,28 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
     observe ? new RemoteMethodMetrics({ caller, component: name, method: m.name, remote: true }) : undefined,
   );
   const spanNames = methods.map((m) => `${shortName(name)}.${m.name}`);
-  const decoders = methods.map((method) => (reply: Buffer): unknown => {
-    try {
-      return codec.decode(reply);
-    } catch (e) {
-      throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
+  const validate = options.validate ?? true;
+  const decoders = methods.map((method, m) => {
+    const check = validate ? component.registration.checks[m] : undefined;
+    if (validate && check === undefined) {
+      const reason = `${name}.${method.name} has no result check: run \`weaver generate\` on the app`;
+      return (): unknown => {
+        throw new RemoteCallError(name, method.name, reason);
+      };
     }
+    return (reply: Buffer): unknown => {
+      let value: unknown;
+      try {
+        value = codec.decode(reply);
+      } catch (e) {
+        throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
+      }
+      // The reply is refused, not handed to the caller, when it does not match the declared type.
+      if (check !== undefined && !check.result(value)) {
+        throw new RemoteCallError(name, method.name, mismatchMessage("result", `${name}.${method.name}`));
+      }
+      return value;
+    };
   });
   return {
     call(m: number, args: unknown[]): Promise<unknown> {
@@ -136,5 +158,8 @@ function callError(e: unknown, component: string, method: string): Error {
   if (!(e instanceof RpcError)) return e as Error;
   if (e.kind === "deadline") return e.cause instanceof DeadlineExceededError ? e.cause : new DeadlineExceededError();
   if (e.kind === "cancelled") return e.cause instanceof Error ? e.cause : new CancelledError();
-  return new RemoteCallError(component, method, e.message, { replica: e.endpoint, cause: e });
+  // RemoteCallError names the replica itself; the rpc message's own "replica <id>: " would repeat it.
+  const prefix = `replica ${e.endpoint}: `;
+  const reason = e.endpoint !== undefined && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  return new RemoteCallError(component, method, reason, { replica: e.endpoint, cause: e });
 }

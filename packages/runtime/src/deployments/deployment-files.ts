@@ -11,7 +11,7 @@
  * every deployer's folder: a deployer registers under its own name, and readers list one
  * deployer's deployments or everyone's.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -27,6 +27,11 @@ export interface Registration {
   readonly pid: number;
   /** When the deployment started, in ms since the epoch. */
   readonly started: number;
+  /**
+   * The token its status server requires (`Authorization: Bearer <token>`), when it requires one;
+   * this is why registration files are readable by their user only (mode 0600).
+   */
+  readonly token?: string;
 }
 
 /** The per-user folder of Weaver's data, shared by every deployer. */
@@ -60,13 +65,22 @@ export function traceFile(deployer: string, deployment: string): string {
   return join(dataDir(deployer), "traces", `${deployment}.jsonl`);
 }
 
-/** Registers a running deployment under its deployer (atomically: readers never see half a file). */
+/**
+ * Registers a running deployment under its deployer (atomically: readers never see half a file).
+ * The file is mode 0600 and its folder 0700, whatever the umask or an earlier version left: it
+ * may hold the status server's token.
+ */
 export function registerDeployment(r: Registration): void {
   const dir = registryDir(r.deployer);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
   const file = join(dir, `${r.deployment}.json`);
-  writeFileSync(`${file}.tmp`, JSON.stringify(r) + "\n", { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  const tmp = `${file}.tmp`;
+  // A fresh file ("wx"), so that its mode is the one asked for, not that of a leftover.
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, JSON.stringify(r) + "\n", { mode: 0o600, flag: "wx" });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
 }
 
 /** Removes a deployment's registration. */

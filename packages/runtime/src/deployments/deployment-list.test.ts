@@ -132,7 +132,7 @@ describe("listDeployments", () => {
     expect(listing.running).toEqual([]);
     expect(listing.removed).toEqual([]);
     expect(listing.unreachable.map((u) => [u.registration.deployment, u.reason])).toEqual([
-      [ID_A, expect.stringMatching(/did not answer: HTTP status 500$/)],
+      [ID_A, expect.stringMatching(/did not answer: HTTP status 500: boom$/)],
       [ID_B, expect.stringMatching(/answered with something that is not JSON$/)],
     ]);
     expect(registered(ID_A) && registered(ID_B)).toBe(true);

@@ -1,8 +1,10 @@
 /**
  * The status of a running deployment, as its status server serves it (GET /status, JSON), for
  * `weaver multi status`, the dashboard and scripts. Config values are shown as written in
- * weaver.toml, so secrets appear as their references (`${env:NAME}`), never resolved.
+ * weaver.toml, so secrets appear as their references (`${env:NAME}`), never resolved, and redacted
+ * (redactStatus) both by the server that sends a status and by the tools that receive one.
  */
+import { redactConfig } from "../config/redact.js";
 
 /** A replica process. */
 export interface ReplicaStatus {
@@ -60,4 +62,9 @@ export interface DeploymentStatus {
    * graph; a deployer that leaves it out gets a graph of the edges that carried calls only.
    */
   readonly callGraph?: readonly (readonly [caller: string, callee: string])[];
+}
+
+/** A copy of a status whose config is redacted (see redact.ts): what leaves a process or reaches a user. */
+export function redactStatus(status: DeploymentStatus): DeploymentStatus {
+  return { ...status, config: redactConfig(status.config ?? {}) };
 }

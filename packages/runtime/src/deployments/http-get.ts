@@ -5,16 +5,22 @@
  */
 import { request } from "node:http";
 
-/** GETs a URL and resolves to the body of a 200 answer; rejects on anything else, or after `timeoutMs`. */
-export function httpGet(url: URL, timeoutMs: number): Promise<string> {
+/**
+ * GETs a URL and resolves to the body of a 200 answer; rejects on anything else, or after
+ * `timeoutMs`. With a token, sends it as `Authorization: Bearer <token>`.
+ */
+export function httpGet(url: URL, timeoutMs: number, token?: string): Promise<string> {
+  const headers: Record<string, string> = { accept: "application/json" };
+  if (token !== undefined) headers["authorization"] = `Bearer ${token}`;
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "GET", timeout: timeoutMs, headers: { accept: "application/json" } }, (res) => {
+    const req = request(url, { method: "GET", timeout: timeoutMs, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);
       res.on("end", () => {
-        if (res.statusCode === 200) resolve(Buffer.concat(chunks).toString("utf8"));
-        else reject(new Error(`HTTP status ${res.statusCode}`));
+        const body = Buffer.concat(chunks).toString("utf8");
+        if (res.statusCode === 200) resolve(body);
+        else reject(new Error(`HTTP status ${res.statusCode}${body.trim() === "" ? "" : `: ${body.trim().slice(0, 300)}`}`));
       });
     });
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));

@@ -2,7 +2,9 @@
  * The client of a deployment's status server (status-routes.ts lists the routes): what the tools
  * (`weaver <deployer> metrics | profile`, the dashboard) and scripts read a running deployment
  * through. Requests go through node:http, so that no connection outlives its request; every
- * failure is an Error whose message names the status server and the route.
+ * failure is an Error whose message names the status server and the route. Every request carries
+ * WEAVER_REQUEST_HEADER, and the token when the status server requires one (StatusClient.of reads
+ * it from the registration). Statuses are redacted on arrival too, whichever server sent them.
  */
 import { request } from "node:http";
 import type { LogsReply } from "../logs/recent-logs.js";
@@ -12,7 +14,9 @@ import { PROFILE_MARGIN_MS, type DeploymentProfile } from "../profile/profile.js
 import type { ProfileRequest } from "../replica/deployer-protocol.js";
 import type { SpanRecord } from "../tracing/span.js";
 import type { TraceSummary } from "../tracing/trace-store.js";
-import type { DeploymentStatus } from "./deployment-status.js";
+import { redactStatus, type DeploymentStatus } from "./deployment-status.js";
+import type { Registration } from "./deployment-files.js";
+import { WEAVER_REQUEST_HEADER } from "./request-guard.js";
 import { PROFILE_PATH } from "../profile/profile-http.js";
 import { LOGS_PATH } from "../logs/recent-logs.js";
 import { METRICS_JSON_PATH, STATS_PATH } from "./status-routes.js";
@@ -32,18 +36,35 @@ export interface LogsOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of a StatusClient. */
+export interface StatusClientOptions {
+  /** The token the status server requires (Registration.token), if it requires one. */
+  readonly token?: string | undefined;
+}
+
 /** Reads one deployment through its status server. */
 export class StatusClient {
   /** The status server's base URL, e.g. http://127.0.0.1:43087. */
   readonly url: string;
+  readonly #headers: Readonly<Record<string, string>>;
 
-  constructor(url: string) {
+  constructor(url: string, options: StatusClientOptions = {}) {
     this.url = url;
+    this.#headers = {
+      accept: "application/json",
+      [WEAVER_REQUEST_HEADER]: "1",
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+    };
   }
 
-  /** The deployment's status. */
-  status(): Promise<DeploymentStatus> {
-    return this.#json("GET", "/status");
+  /** A client of a registered deployment's status server, with its token if it has one. */
+  static of(registration: Registration): StatusClient {
+    return new StatusClient(registration.status, { token: registration.token });
+  }
+
+  /** The deployment's status, its config redacted. */
+  async status(): Promise<DeploymentStatus> {
+    return redactStatus(await this.#json<DeploymentStatus>("GET", "/status"));
   }
 
   /** A fresh metric snapshot of every replica that answers in time. */
@@ -130,7 +151,7 @@ export class StatusClient {
     return new Promise((resolve, reject) => {
       const fail = (e: Error): void =>
         reject(new Error(`the status server ${this.url} did not answer ${method} ${url.pathname}: ${e.message}`));
-      const req = request(url, { method, timeout: timeoutMs, signal, headers: { accept: "application/json" } }, (res) => {
+      const req = request(url, { method, timeout: timeoutMs, signal, headers: this.#headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", fail);

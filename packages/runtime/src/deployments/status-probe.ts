@@ -8,7 +8,7 @@
  * - unreachable: anything else (a timeout, an HTTP error, an answer that is not a status). The
  *   deployment may still run, so its registration is kept and the caller reports the problem.
  */
-import type { DeploymentStatus } from "./deployment-status.js";
+import { redactStatus, type DeploymentStatus } from "./deployment-status.js";
 import type { Registration } from "./deployment-files.js";
 import { httpGet } from "./http-get.js";
 
@@ -34,7 +34,7 @@ export async function probeStatus(registration: Registration, timeoutMs = STATUS
   }
   let body: string;
   try {
-    body = await httpGet(url, timeoutMs);
+    body = await httpGet(url, timeoutMs, registration.token);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ECONNREFUSED") return { kind: "gone", reason: `nothing listens on its status address ${registration.status}` };
@@ -63,7 +63,8 @@ export async function probeStatus(registration: Registration, timeoutMs = STATUS
       reason: `its status server reports deployer pid ${status.pid}, but the registration says ${registration.pid}`,
     };
   }
-  return { kind: "running", status };
+  // Redacted here too: what a tool shows never depends on the version of the deployer it reads.
+  return { kind: "running", status: redactStatus(status) };
 }
 
 /** Checks the parts of a status that the commands rely on. */

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DeploymentStatus } from "./deployment-status.js";
 import type { ReplicaMetrics } from "../metrics/prometheus.js";
@@ -7,6 +8,7 @@ import { PROMETHEUS_CONTENT_TYPE, RouteServer, statusRoutes, type StatusSource }
 import { TraceStore } from "../tracing/trace-store.js";
 import { RecentLogs, type LogsReply } from "../logs/recent-logs.js";
 import type { LogEntry } from "../logs/log-entry.js";
+import { WEAVER_REQUEST_HEADER } from "./request-guard.js";
 
 const status = {
   app: "shop",
@@ -72,12 +74,28 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function serve(from: StatusSource = source): Promise<string> {
+async function serve(from: StatusSource = source, token?: string): Promise<string> {
   server = new RouteServer([
     ...statusRoutes(from),
     { method: "POST", path: "/boom", handle: () => Promise.reject(new Error("the replica went away")) },
   ]);
-  return server.listen();
+  return server.listen(0, "127.0.0.1", token);
+}
+
+/** A request through node:http, which (unlike fetch) sends any Host and Origin, as a browser under attack would. */
+function send(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}${path}`, { method: options.method ?? "GET", headers: options.headers ?? {} }, (res) => {
+      let body = "";
+      res.setEncoding("utf8").on("data", (c: string) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject).end();
+  });
 }
 
 describe("RouteServer with statusRoutes", () => {
@@ -147,7 +165,7 @@ describe("RouteServer with statusRoutes", () => {
     const wrong = await fetch(`${base}/status`, { method: "POST" });
     expect(wrong.status).toBe(405);
     expect(await wrong.text()).toMatch(/^\/status does not answer POST; the status server answers:\n/);
-    const failed = await fetch(`${base}/boom`, { method: "POST" });
+    const failed = await fetch(`${base}/boom`, { method: "POST", headers: { [WEAVER_REQUEST_HEADER]: "1" } });
     expect(failed.status).toBe(500);
     expect(await failed.text()).toBe("POST /boom failed: the replica went away\n");
   });
@@ -157,5 +175,79 @@ describe("RouteServer with statusRoutes", () => {
     const res = await fetch(`${base}/metrics`);
     expect(res.status).toBe(500);
     expect(await res.text()).toBe("GET /metrics failed: no replicas\n");
+  });
+});
+
+describe("RouteServer safety", () => {
+  it("refuses requests addressed to another host name, as a DNS-rebinding page's are", async () => {
+    const base = await serve();
+    const port = new URL(base).port;
+    for (const path of ["/status", "/logs", "/metrics", "/traces"]) {
+      const res = await send(base, path, { headers: { host: `evil.example.com:${port}` } });
+      expect(res.status, path).toBe(403);
+      expect(res.body).toBe(
+        'the status server answers only requests addressed to 127.0.0.1 or localhost, not to "evil.example.com"; use its address as registered\n',
+      );
+    }
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+      expect((await send(base, "/status", { headers: { host } })).status, host).toBe(200);
+    }
+  });
+
+  it("refuses requests from web pages of other origins, and grants no CORS preflight", async () => {
+    const base = await serve();
+    const foreign = await send(base, "/status", { headers: { origin: "http://evil.example.com" } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toContain('refuses requests from web pages of other origins (this one came from "http://evil.example.com")');
+    expect((await send(base, "/status", { headers: { origin: "null" } })).status).toBe(403);
+    expect((await send(base, "/status", { headers: { origin: base } })).status).toBe(200);
+    const preflight = await send(base, "/profile", {
+      method: "OPTIONS",
+      headers: { origin: "http://evil.example.com", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBe(403);
+    expect(Object.keys(preflight.headers).filter((h) => h.startsWith("access-control-"))).toEqual([]);
+  });
+
+  it("starts no profile for a cross-site simple POST, only for a request with the Weaver header", async () => {
+    let profiles = 0;
+    const profile = (): Promise<never> => {
+      profiles++;
+      return Promise.reject(new Error("no replica to profile"));
+    };
+    const base = await serve({ ...source, profile });
+    // What a form or a no-cors fetch on another site sends: a simple POST, with or without Origin.
+    const simple = { "content-type": "application/x-www-form-urlencoded" };
+    const bare = await send(base, "/profile?type=heap", { method: "POST", headers: simple });
+    expect(bare.status).toBe(403);
+    expect(bare.body).toBe(
+      `the status server requires the header ${WEAVER_REQUEST_HEADER} on POST requests, which no web page can send; the weaver tools and StatusClient send it\n`,
+    );
+    const cross = await send(base, "/profile?type=heap", { method: "POST", headers: { ...simple, origin: "http://evil.example.com" } });
+    expect(cross.status).toBe(403);
+    expect(profiles).toBe(0);
+    const tool = await send(base, "/profile?type=heap", { method: "POST", headers: { [WEAVER_REQUEST_HEADER]: "1" } });
+    expect(tool).toMatchObject({ status: 500, body: "no replica to profile\n" });
+    expect(profiles).toBe(1);
+  });
+
+  it("requires its token, when it has one, from every request", async () => {
+    const base = await serve(source, "s3cret-token");
+    const none = await send(base, "/status");
+    expect(none.status).toBe(401);
+    expect(none.headers["www-authenticate"]).toBe('Bearer realm="weaver"');
+    expect(none.body).toContain('requires its token as "Authorization: Bearer <token>"');
+    expect((await send(base, "/status", { headers: { authorization: "Bearer wrong" } })).status).toBe(401);
+    expect((await send(base, "/status", { headers: { authorization: "Bearer s3cret-token" } })).status).toBe(200);
+  });
+
+  it("redacts the config of GET /status, whatever the deployer put in it", async () => {
+    const config = { "shop/Store": { password: "hunter2", user: "ada", token: "${env:T}" } };
+    const base = await serve({ ...source, status: () => ({ ...status, config }) });
+    const res = await send(base, "/status");
+    expect(res.body).not.toContain("hunter2");
+    expect((JSON.parse(res.body) as DeploymentStatus).config).toEqual({
+      "shop/Store": { password: "<redacted>", user: "ada", token: "${env:T}" },
+    });
   });
 });

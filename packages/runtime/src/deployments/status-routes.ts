@@ -25,11 +25,15 @@
  *
  * Query strings are ignored by the matching (`/status?x` is `/status`). Another path answers 404
  * and another method 405, both with the list of routes; a route that throws answers 500 with the
- * error's message.
+ * error's message. Before any of that, requestGuard (request-guard.ts) vets the Host, the Origin,
+ * the token when the server has one, and the WEAVER_REQUEST_HEADER of POST requests: a request it
+ * refuses answers 403 (401 for a missing token) and reaches no route. The config in GET /status is
+ * redacted here, whatever the deployer put in it.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { DeploymentStatus } from "./deployment-status.js";
+import { redactStatus, type DeploymentStatus } from "./deployment-status.js";
+import { checkRequestHeader, requestGuard, type RequestGuard } from "./request-guard.js";
 import { PROMETHEUS_PATH, prometheusText, type ReplicaMetrics } from "../metrics/prometheus.js";
 import type { DeploymentStats } from "../metrics/deployment-stats.js";
 import type { TraceQuery, TraceStore } from "../tracing/trace-store.js";
@@ -41,6 +45,8 @@ import type { ProfileRequest } from "../replica/deployer-protocol.js";
 
 /** The content type of Prometheus text exposition, format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+const TEXT = "text/plain; charset=utf-8";
 
 /** The path of the metric snapshots as JSON. */
 export const METRICS_JSON_PATH = "/metrics.json";
@@ -101,7 +107,7 @@ export function jsonReply(value: unknown, status = 200): StatusReply {
 /** The routes every deployer's status server serves, answered by `source`. */
 export function statusRoutes(source: StatusSource): StatusRoute[] {
   return [
-    { method: "GET", path: "/status", handle: () => jsonReply(source.status()) },
+    { method: "GET", path: "/status", handle: () => jsonReply(redactStatus(source.status())) },
     {
       method: "GET",
       path: PROMETHEUS_PATH,
@@ -178,14 +184,20 @@ export class RouteServer {
   readonly #server: http.Server;
   readonly #routes: readonly StatusRoute[];
   #target = "";
+  /** Set by listen(), before any request can arrive. */
+  #guard: RequestGuard = () => ({ status: 403, message: "the status server is not listening yet" });
 
   constructor(routes: readonly StatusRoute[]) {
     this.#routes = routes;
     this.#server = http.createServer((req, res) => void this.#serve(req, res));
   }
 
-  /** Listens on `host:port` (127.0.0.1 and a free port by default) and returns the base URL. */
-  async listen(port = 0, host = "127.0.0.1"): Promise<string> {
+  /**
+   * Listens on `host:port` (127.0.0.1 and a free port by default) and returns the base URL. With a
+   * token, every request must carry it as `Authorization: Bearer <token>`.
+   */
+  async listen(port = 0, host = "127.0.0.1", token?: string): Promise<string> {
+    this.#guard = requestGuard(token === undefined ? { what: "the status server", host } : { what: "the status server", host, token });
     await new Promise<void>((resolve, reject) => {
       this.#server.once("error", reject);
       this.#server.listen(port, host, () => {
@@ -213,13 +225,17 @@ export class RouteServer {
     const url = new URL(req.url ?? "/", `http://${this.#target || "127.0.0.1"}`);
     const onPath = this.#routes.filter((r) => r.path === url.pathname);
     const route = onPath.find((r) => r.method === req.method);
+    const refused = this.#guard(req) ?? (route === undefined ? undefined : checkRequestHeader(req, "the status server"));
     let reply: StatusReply;
-    if (route === undefined) {
+    if (refused !== undefined) {
+      const headers: Record<string, string> = refused.status === 401 ? { "www-authenticate": 'Bearer realm="weaver"' } : {};
+      reply = { status: refused.status, contentType: TEXT, body: `${refused.message}\n`, headers };
+    } else if (route === undefined) {
       const list = this.#routes.map((r) => `  ${r.method} ${r.path}`).join("\n");
       const what = onPath.length === 0 ? `no route for ${url.pathname}` : `${url.pathname} does not answer ${req.method}`;
       reply = {
         status: onPath.length === 0 ? 404 : 405,
-        contentType: "text/plain; charset=utf-8",
+        contentType: TEXT,
         body: `${what}; the status server answers:\n${list}\n`,
       };
     } else {
@@ -228,13 +244,16 @@ export class RouteServer {
       } catch (e) {
         reply = {
           status: 500,
-          contentType: "text/plain; charset=utf-8",
+          contentType: TEXT,
           body: `${req.method} ${url.pathname} failed: ${e instanceof Error ? e.message : String(e)}\n`,
         };
       }
     }
     res.statusCode = reply.status ?? 200;
     res.setHeader("content-type", reply.contentType);
+    // Answers are data for tools, never pages: no sniffing them into HTML, no caching.
+    res.setHeader("x-content-type-options", "nosniff");
+    res.setHeader("cache-control", "no-store");
     for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
     res.end(reply.body);
   }

@@ -1,12 +1,19 @@
 /**
  * A deployment's status server: how every deployer shows a running deployment to the tools. It
- * serves the routes of statusRoutes() on 127.0.0.1 (status, Prometheus metrics, statistics,
- * traces, logs, profiles), pulls the replicas' metrics for the statistics every few seconds and
- * their finished spans every second (exporting them by OTLP when the config names a collector),
- * and registers the deployment so that `weaver <deployer> status`, the dashboard and the other
- * tools find it. A deployer supplies what only it knows: the status, the replicas to ask, and the
- * recent log entries.
+ * serves the routes of statusRoutes() on 127.0.0.1 unless told otherwise (status, Prometheus
+ * metrics, statistics, traces, logs, profiles), pulls the replicas' metrics for the statistics
+ * every few seconds and their finished spans every second (exporting them by OTLP when the config
+ * names a collector), and registers the deployment so that `weaver <deployer> status`, the
+ * dashboard and the other tools find it. A deployer supplies what only it knows: the status, the
+ * replicas to ask, and the recent log entries.
+ *
+ * Safety (request-guard.ts): on loopback, the server answers only requests that name it by a
+ * loopback name and come from no other web origin, and POST routes need WEAVER_REQUEST_HEADER. On
+ * any other address, or when asked (requireToken, WEAVER_STATUS_TOKEN=1), it also requires a
+ * random token, which it writes into the deployment's registration file (mode 0600), where
+ * StatusClient.of() and the tools find it.
  */
+import { randomBytes } from "node:crypto";
 import type { AppConfig } from "../config/config.js";
 import type { RecentLogs } from "../logs/recent-logs.js";
 import { MetricsCollector } from "../metrics/metrics-collector.js";
@@ -15,7 +22,11 @@ import { Traces } from "../tracing/traces.js";
 import { registerDeployment, traceFile, unregisterDeployment } from "./deployment-files.js";
 import type { DeploymentStatus } from "./deployment-status.js";
 import { pullMetrics, pullSpans, type ReplicaEndpoint } from "./replica-endpoint.js";
+import { isLoopback } from "./request-guard.js";
 import { RouteServer, statusRoutes } from "./status-routes.js";
+
+/** The environment variable that, set to 1, makes every status server require a token. */
+export const STATUS_TOKEN_ENV = "WEAVER_STATUS_TOKEN";
 
 /** What a deployer tells its status server. */
 export interface StatusServerOptions {
@@ -42,21 +53,42 @@ export interface StatusServerOptions {
    * does, not when its status server would.
    */
   readonly unref?: boolean;
+  /**
+   * The address to listen on: 127.0.0.1 unless given. An address other than a loopback one
+   * (0.0.0.0, a host's IP) makes the server require a token.
+   */
+  readonly host?: string;
+  /**
+   * Require a token even on a loopback address, so that other users of the machine cannot read
+   * the deployment either. Defaults to whether the environment sets WEAVER_STATUS_TOKEN=1, which
+   * turns it on for every deployer (`WEAVER_STATUS_TOKEN=1 weaver multi deploy weaver.toml`).
+   */
+  readonly requireToken?: boolean;
 }
 
 /** A running status server, registered until stopped. */
 export class StatusServer {
   /** Its base URL, e.g. http://127.0.0.1:43087. */
   readonly url: string;
+  /** The token requests must carry (`Authorization: Bearer <token>`), or undefined when none is needed. */
+  readonly token: string | undefined;
   readonly #options: StatusServerOptions;
   readonly #routes: RouteServer;
   readonly #metrics: MetricsCollector;
   readonly #traces: Traces;
   #stopped: Promise<void> | undefined;
 
-  private constructor(options: StatusServerOptions, url: string, routes: RouteServer, metrics: MetricsCollector, traces: Traces) {
+  private constructor(
+    options: StatusServerOptions,
+    url: string,
+    token: string | undefined,
+    routes: RouteServer,
+    metrics: MetricsCollector,
+    traces: Traces,
+  ) {
     this.#options = options;
     this.url = url;
+    this.token = token;
     this.#routes = routes;
     this.#metrics = metrics;
     this.#traces = traces;
@@ -83,12 +115,16 @@ export class StatusServer {
         profile: (request) => profileReplicas({ app, id: deployment, deployer }, options.replicas(), request),
       }),
     );
-    const url = await routes.listen();
+    const host = options.host ?? "127.0.0.1";
+    const requireToken = options.requireToken ?? process.env[STATUS_TOKEN_ENV] === "1";
+    const token = requireToken || !isLoopback(host) ? randomBytes(32).toString("base64url") : undefined;
+    const url = await routes.listen(0, host, token);
     if (options.unref === true) routes.unref();
-    registerDeployment({ deployer, deployment, app, status: url, pid: process.pid, started: options.started });
+    const registration = { deployer, deployment, app, status: url, pid: process.pid, started: options.started };
+    registerDeployment(token === undefined ? registration : { ...registration, token });
     metrics.start();
     traces.start();
-    return new StatusServer(options, url, routes, metrics, traces);
+    return new StatusServer(options, url, token, routes, metrics, traces);
   }
 
   /**

@@ -38,6 +38,7 @@ function registration(name: string, impl: new () => object = class {}): Componen
     localStub: (i) => i,
     clientStub: () => ({}),
     serverStub: () => [],
+    checks: [],
   };
 }
 

@@ -4,6 +4,7 @@
  * single-process runtime, weavelets, the testing kit) look components up here by full name.
  */
 import type { LocalCalls } from "../calls/local-calls.js";
+import type { MethodChecks } from "../calls/value-checks.js";
 import { checkManifestVersion, type ComponentManifest, type Manifest } from "./manifest.js";
 import { runtimeError } from "../errors.js";
 import { CODEGEN_VERSION } from "../version.js";
@@ -34,6 +35,11 @@ export interface ComponentRegistration<I extends object = object> {
   readonly clientStub: (calls: RemoteCalls) => I;
   /** Returns the methods of an implementation, index-aligned with the manifest's methods. */
   readonly serverStub: (impl: I) => readonly ServerMethod[];
+  /**
+   * Checks of each method's arguments and result against its declared types, index-aligned with
+   * the manifest's methods: remote calls run them (see value-checks.ts), local calls do not.
+   */
+  readonly checks: readonly MethodChecks[];
   /**
    * Where the component's interface is declared (`file` relative to the generated module) and its
    * fingerprint when weaver generate ran; checked when the app runs from its TypeScript sources.
@@ -75,6 +81,7 @@ const MAIN_REGISTRATION: ComponentRegistration = {
     throw runtimeError("WEAVER_ERR_UNKNOWN_COMPONENT", "the main component cannot be called: no ref may point to Main");
   },
   serverStub: () => [],
+  checks: [],
 };
 
 // One registry per process, whichever copy of this package the generated code and run() load.

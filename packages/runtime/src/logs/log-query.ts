@@ -14,13 +14,15 @@
  * The field is on the left and a constant on the right. version, component and node are the
  * short forms shown in logs (8-character ids, `pkg.Iface`); the full_ forms are whole.
  * `attrs["k"]` tests the attribute k and is false when the entry has none. `time` compares with
- * `timestamp("2026-01-02T15:04:05Z")`. `.matches()` takes a regular expression.
+ * `timestamp("2026-01-02T15:04:05Z")`. `.matches()` takes a regular expression in RE2 syntax,
+ * matched in linear time (linear-regex.ts): a query never stalls the process that runs it.
  *
  * Examples: `version == "bd689290" && level == "error"`, `msg.contains("listener")`,
  * `attrs["user"] == "ada"`, `time >= timestamp("2026-11-22T10:00:00Z")`.
  */
 import type { LogEntry } from "./log-entry.js";
 import { runtimeError } from "../errors.js";
+import { compileLinearRegex, RegexSyntaxError, type LinearRegex } from "./linear-regex.js";
 
 /** A compiled query. */
 export type LogFilter = (entry: LogEntry) => boolean;
@@ -206,11 +208,12 @@ class Parser {
         return typeof v === "string" && v.includes(arg);
       };
     }
-    let re: RegExp;
+    let re: LinearRegex;
     try {
-      re = new RegExp(arg);
+      re = compileLinearRegex(arg);
     } catch (err) {
-      this.#fail(argAt, `bad regular expression: ${(err as Error).message}`);
+      if (!(err instanceof RegexSyntaxError)) throw err;
+      this.#fail(rawOffset(this.#text, argAt, err.at), `bad regular expression (RE2 syntax): ${err.message}`);
     }
     return (e) => {
       const v = get(e);
@@ -258,6 +261,14 @@ function compare(get: (e: LogEntry) => string | number | undefined, op: string, 
         return v >= c;
     }
   };
+}
+
+/** The offset in the query of character `index` of the string token that starts (with its quote) at `quoteAt`. */
+function rawOffset(text: string, quoteAt: number, index: number): number {
+  let i = quoteAt + 1;
+  // Each escape (a backslash and the next character) is one character of the string's value.
+  for (let n = 0; n < index && i < text.length; n++) i += text[i] === "\\" ? 2 : 1;
+  return i;
 }
 
 function show(t: Token): string {

@@ -10,10 +10,13 @@ import { Codec, decodeError } from "../calls/codec.js";
 import type { Manifest } from "../generated/manifest.js";
 import {
   CONTROL_READY,
+  CONTROL_SIGN,
   CONTROL_WATCH_ROUTES,
   DEPLOYER_PROTOCOL_VERSION,
   type ReadyRequest,
   type RoutesReply,
+  type SignReply,
+  type SignRequest,
   type WatchRoutesRequest,
 } from "./deployer-protocol.js";
 import type { ReplicaArgs } from "./replica-args.js";
@@ -60,6 +63,18 @@ export class ControlChannel {
       await this.#client.call(CONTROL_READY, controlCodec.encode(request), { retriable: true });
     } catch (e) {
       // The deployer refused the replica (another protocol version): its reason is the error.
+      throw e instanceof RpcAppError ? decodeError(e.payload) : e;
+    }
+  }
+
+  /** Asks the deployer for a certificate for `publicKey` (PEM); rejects with the deployer's reason when it refuses. */
+  async sign(publicKey: string, deadline: number): Promise<SignReply> {
+    const request: SignRequest = { id: this.#args.id, publicKey };
+    try {
+      return controlCodec.decode(
+        await this.#client.call(CONTROL_SIGN, controlCodec.encode(request), { retriable: true, deadline }),
+      ) as SignReply;
+    } catch (e) {
       throw e instanceof RpcAppError ? decodeError(e.payload) : e;
     }
   }

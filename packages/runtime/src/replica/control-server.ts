@@ -8,6 +8,7 @@ import { Codec, encodeError } from "../calls/codec.js";
 import { runtimeError } from "../errors.js";
 import {
   CONTROL_READY,
+  CONTROL_SIGN,
   DEPLOYER_PROTOCOL_VERSION,
   CONTROL_WATCH_ROUTES,
   HEALTH_METHOD,
@@ -20,9 +21,12 @@ import {
   type ProfileRequest,
   type ReadyRequest,
   type RoutesReply,
+  type SignReply,
+  type SignRequest,
   type WatchRoutesRequest,
 } from "./deployer-protocol.js";
 import type { ReplicaEndpoint } from "../deployments/replica-endpoint.js";
+import type { DeploymentTrust } from "../trust/deployment-trust.js";
 import type { SpanRecord } from "../tracing/span.js";
 
 const codec = new Codec();
@@ -38,6 +42,11 @@ export interface ControlHandlers {
   refused(id: string, message: string): void;
   /** A replica waits for routes newer than the version it has (answer at the latest after a while). */
   watchRoutes(request: WatchRoutesRequest): Promise<RoutesReply>;
+  /**
+   * A replica asks for a certificate for its public key (mutual TLS); throw to refuse (an unknown
+   * replica). Deployers without mutual TLS leave it out, and the call fails saying so.
+   */
+  sign?(request: SignRequest): SignReply | Promise<SignReply>;
 }
 
 /** The identity control connections must match: the deployment and the app version. */
@@ -69,6 +78,18 @@ export class ControlServer {
           }
           case CONTROL_WATCH_ROUTES:
             return codec.encode(await handlers.watchRoutes(request as WatchRoutesRequest));
+          case CONTROL_SIGN: {
+            if (handlers.sign === undefined) {
+              throw new RpcAppError(
+                encodeError(new Error("this deployer does not sign certificates: the deployment does not use mutual TLS")),
+              );
+            }
+            try {
+              return codec.encode(await handlers.sign(request as SignRequest));
+            } catch (e) {
+              throw new RpcAppError(encodeError(e));
+            }
+          }
           default:
             throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `no control method #${call.method}`);
         }
@@ -103,7 +124,7 @@ export interface ReplicaProcess {
   readonly id: string;
   /** Where it serves RPC (ReplicaArgs.listen). */
   readonly address: string;
-  /** The name of its group, as the status shows it. */
+  /** The name of its group, as the status shows it (and its certificate names, under mutual TLS). */
   readonly group: string;
   /** Its process id. */
   readonly pid: number;
@@ -121,11 +142,17 @@ export class ReplicaClient implements ReplicaEndpoint {
   readonly #client: RpcClient;
   #closed = false;
 
-  constructor(identity: ControlIdentity, replica: ReplicaProcess) {
+  /** With `trust`, the replica serves mutual TLS: the client presents the deployer's certificate and checks the replica's. */
+  constructor(identity: ControlIdentity, replica: ReplicaProcess, trust?: DeploymentTrust) {
     this.id = replica.id;
     this.group = replica.group;
     this.pid = replica.pid;
-    this.#client = new RpcClient({ ...identity, id: "deployer", connectTimeoutMs: 2_000 });
+    this.#client = new RpcClient({
+      ...identity,
+      id: "deployer",
+      connectTimeoutMs: 2_000,
+      ...(trust === undefined ? {} : { tls: trust.clientTls(replica.group) }),
+    });
     this.#client.setReplicas([{ id: replica.id, address: parseEndpoint(replica.address)! }]);
   }
 

@@ -24,6 +24,19 @@
  * routing (the live replicas of the components it calls) changes from the version it knows, or
  * after a while with the same version, and the replica calls again.
  *
+ * # Mutual TLS
+ *
+ * When ReplicaArgs.mtls is set, the replica makes an ECDSA P-256 key, which never leaves it, and
+ * calls CONTROL_SIGN with its public key before it creates any component; the deployer, which
+ * holds the deployment's CA, answers with a short-lived certificate for the replica's group
+ * (trust/identity.ts) and the CA certificate. The replica asks again at two thirds of each
+ * certificate's life. It then serves only TLS clients with a certificate of the deployment's CA,
+ * of this app and version, and answers a caller only for the components its group has refs to
+ * (the call graph); only the deployer's own certificate may call the reserved methods. It
+ * checks that every replica it calls presents the certificate of the group that hosts the
+ * component called. The control server itself stays a Unix socket in the deployment's private
+ * folder, where only the user can connect: it is how a replica gets its first certificate.
+ *
  * # Versions
  *
  * Both ends check the version of this contract: a replica refuses ReplicaArgs of another
@@ -40,8 +53,8 @@
 import type { MetricSnapshot } from "../metrics/metrics.js";
 import type { RouteEntry } from "./replica-args.js";
 
-/** The version of this contract; both ends refuse another (see Versions above). */
-export const DEPLOYER_PROTOCOL_VERSION = 2;
+/** The version of this contract; both ends refuse another (see Versions above). 3: mutual TLS. */
+export const DEPLOYER_PROTOCOL_VERSION = 3;
 
 /** The file descriptor on which replicas write JSON log lines (when ReplicaArgs.logFd says so). */
 export const LOG_FD = 3;
@@ -113,4 +126,25 @@ export interface WatchRoutesRequest {
 export interface RoutesReply {
   readonly version: number;
   readonly routes: Readonly<Record<string, readonly RouteEntry[]>>;
+}
+
+/** Method id on the control server: a replica asks for a certificate (ReplicaArgs.mtls). */
+export const CONTROL_SIGN = 3;
+
+/** A replica's request for a certificate. */
+export interface SignRequest {
+  /** The replica's id: the deployer signs for the group of this replica only. */
+  readonly id: string;
+  /** Its public key, PEM (SPKI), ECDSA P-256. */
+  readonly publicKey: string;
+}
+
+/** A certificate for a replica's key. */
+export interface SignReply {
+  /** The certificate, PEM. */
+  readonly certificate: string;
+  /** The deployment's CA certificate, PEM: what peers' certificates are verified with. */
+  readonly ca: string;
+  /** When the certificate expires, in ms since the epoch. */
+  readonly notAfter: number;
 }

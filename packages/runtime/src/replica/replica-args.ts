@@ -43,6 +43,17 @@ export interface ReplicaArgs {
   readonly control?: string;
   /** The file descriptor to write JSON log lines to, instead of pretty lines on stderr. */
   readonly logFd?: number;
+  /**
+   * Mutual TLS between replicas (see deployer-protocol.ts): the group that hosts each component
+   * of the app, by full name. Needs `control`, which signs the replica's certificate.
+   */
+  readonly mtls?: MtlsArgs;
+}
+
+/** What a replica needs to know to authorize its callers and check the replicas it calls. */
+export interface MtlsArgs {
+  /** The group hosting each component (full name), for every component of the app. */
+  readonly groups: Readonly<Record<string, string>>;
 }
 
 /** Reads ReplicaArgs from the environment; undefined when the process is not a replica. */
@@ -90,6 +101,12 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
       if (ids.has(r.id)) return bad(`routes of ${component} name replica ${r.id} twice`);
       ids.add(r.id);
     }
+  }
+  if (args.mtls !== undefined) {
+    const groups = (args.mtls as Partial<MtlsArgs> | null)?.groups;
+    if (typeof groups !== "object" || groups === null || Object.values(groups).some((g) => typeof g !== "string" || g === ""))
+      return bad("mtls.groups must map component names to group names");
+    if (args.control === undefined) return bad("mtls needs control, the deployer that signs the replica's certificate");
   }
   if (args.listeners !== undefined) {
     if (typeof args.listeners !== "object" || args.listeners === null || Array.isArray(args.listeners))

@@ -6,12 +6,15 @@
  * RPC client per component over the replicas the deployer routed it to. Components colocated in
  * the process call each other through local stubs.
  *
- * Lifecycle: hosted components are created (and their init() run) at start; then the weavelet
+ * Lifecycle: under mutual TLS (ReplicaArgs.mtls) the weavelet first has its certificate signed
+ * by the deployer, and from then on serves only callers the call graph allows and calls only
+ * replicas of the right group (trust/authorization.ts, trust/credentials.ts). Hosted components
+ * are created (and their init() run) at start; then the weavelet
  * serves, tells the deployer it is ready, and follows routing changes. On stop the RPC server
  * drains (calls in flight finish), the host shuts its components down, and only then do the RPC
  * clients close: a component's shutdown() may still call components in other processes.
  */
-import { RpcClient, RpcServer, formatEndpoint, parseEndpoint } from "@weaver/rpc";
+import { RpcClient, RpcServer, formatEndpoint, parseEndpoint, type Handler, type ServerTls } from "@weaver/rpc";
 import { CancelledError, DeadlineExceededError } from "../calls/call-errors.js";
 import { componentHandler } from "../calls/component-server.js";
 import { remoteCalls } from "../calls/remote-calls.js";
@@ -20,6 +23,8 @@ import { runtimeError } from "../errors.js";
 import type { Manifest } from "../generated/manifest.js";
 import { getComponent, type RemoteCalls } from "../generated/registry.js";
 import { MAIN_COMPONENT } from "../names.js";
+import { callerPolicy } from "../trust/authorization.js";
+import { Credentials } from "../trust/credentials.js";
 import { ControlChannel } from "./control-channel.js";
 import { DEPLOYER_PROTOCOL_VERSION, RESERVED_METHODS } from "./deployer-protocol.js";
 import { replicaServices, serveReserved } from "./replica-services.js";
@@ -97,11 +102,30 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
       throw runtimeError("WEAVER_ERR_REPLICA_ARGS", `replica ${args.id} is asked to host ${name}, which app ${app.app} does not have`);
     }
   }
+  const { mtls } = args;
+  // Made before any client, which asks it for TLS at each new connection; it has its first
+  // certificate before any component is created, so before any call is made.
+  const credentials =
+    mtls === undefined
+      ? undefined
+      : new Credentials({
+          app: app.app,
+          version: app.versionHash,
+          sign: (publicKey, deadline) => (control as ControlChannel).sign(publicKey, deadline),
+          warn: (message) => logger.warn(`replica ${args.id}: ${message}`),
+          debug: (message) => logger.debug({}, `replica ${args.id}: ${message}`),
+        });
   const clients = new Map<string, RpcClient>();
   const clientFor = (name: string): RpcClient => {
     let client = clients.get(name);
     if (client === undefined) {
-      client = new RpcClient({ deployment: args.deployment, version: app.versionHash, id: args.id });
+      const group = mtls?.groups[name];
+      client = new RpcClient({
+        deployment: args.deployment,
+        version: app.versionHash,
+        id: args.id,
+        ...(credentials === undefined ? {} : { tls: credentials.clientTls(group ?? `(no group hosts ${name})`) }),
+      });
       client.setReplicas((args.routes[name] ?? []).map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
       clients.set(name, client);
     }
@@ -127,10 +151,20 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
 
   let server: RpcServer | undefined;
   const closeClients = (): void => {
+    credentials?.close();
     control?.close();
     for (const client of clients.values()) client.close();
   };
   try {
+    if (credentials !== undefined) {
+      if (control === undefined) {
+        throw runtimeError(
+          "WEAVER_ERR_REPLICA_ARGS",
+          `replica ${args.id} is asked to use mutual TLS but has no control address to get its certificate from`,
+        );
+      }
+      await credentials.start();
+    }
     const served = [...hosted].filter((n) => n !== MAIN_COMPONENT);
     for (const name of hosted) await host.instance(name);
     if (served.length > 0 || args.control !== undefined) {
@@ -142,19 +176,25 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
       }
       const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
       const services = replicaServices(args.id);
+      const handler: Handler = (payload, call) =>
+        call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call);
+      const policy = mtls === undefined ? undefined : callerPolicy(app, mtls.groups, RESERVED_METHODS);
+      const serverTls = (): ServerTls | undefined => (policy === undefined ? undefined : credentials?.serverTls((c) => policy.identify(c)));
       server = new RpcServer({
         deployment: args.deployment,
         version: app.versionHash,
         id: args.id,
-        handler: (payload, call) =>
-          call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call),
+        handler: policy === undefined ? handler : policy.guard(handler),
+        tls: serverTls(),
         deadlineReason: () => new DeadlineExceededError(),
         cancelReason: () => new CancelledError(),
         onBadPeer: (reason) => logger.warn(reason),
       });
+      const rpc = server;
+      credentials?.onRenew(() => rpc.setTls(serverTls() as ServerTls));
       const address = await server.listen(parseEndpoint(args.listen)!);
       // Under a deployer, readiness goes over the control channel; by hand, this line says it.
-      const attrs = { address: formatEndpoint(address), components: served.join(",") };
+      const attrs = { address: formatEndpoint(address), components: served.join(","), ...(mtls === undefined ? {} : { mtls: true }) };
       if (args.control === undefined) logger.info(attrs, `replica ${args.id} serving`);
       else logger.debug(attrs, `replica ${args.id} serving`);
     }

@@ -51,7 +51,8 @@ const QUERY_HELP = `Query:
 
   Operators: ! && || and parentheses; field == != < <= > >= a quoted string or
   a number; field.contains("text"); field.matches("regular expression");
-  "k" in attrs.`;
+  "k" in attrs. Regular expressions use RE2 syntax (no backreferences or
+  lookaround) and run in linear time.`;
 
 /** Creates the `weaver <deployer> logs` command. */
 export function logsCommand(spec: ToolSpec): Command {

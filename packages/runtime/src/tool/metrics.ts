@@ -17,6 +17,7 @@ import { listDeployments } from "../deployments/deployment-list.js";
 import { newCommand } from "./command.js";
 import { startHint, type ToolSpec } from "./spec.js";
 import { UsageError, printError } from "./errors.js";
+import { compileLinearRegex, RegexSyntaxError, type LinearRegex } from "../logs/linear-regex.js";
 
 /** Creates the `weaver <deployer> metrics` command. */
 export function metricsCommand(spec: ToolSpec): Command {
@@ -30,7 +31,7 @@ export function metricsCommand(spec: ToolSpec): Command {
       "user: per metric its help, name and type, and a table with a row per label set and " +
       "replica. Counters and gauges show their Value; histograms their Average (sum / count) and " +
       "Count. App metrics come first, then Weaver's own (weaver_*). With a regular expression " +
-      "(JavaScript syntax), only the metrics whose names it matches are shown.",
+      "(RE2 syntax: no backreferences or lookaround), only the metrics whose names it matches are shown.",
     examples: [
       { comment: "Show every metric.", command: `weaver ${deployer} metrics` },
       {
@@ -56,7 +57,9 @@ export function metricsCommand(spec: ToolSpec): Command {
       for (const { registration: r, result } of await Promise.all(
         listing.running.map(async ({ registration }) => ({
           registration,
-          result: await new StatusClient(registration.status).metrics().catch((e: Error) => e),
+          result: await StatusClient.of(registration)
+            .metrics()
+            .catch((e: Error) => e),
         })),
       )) {
         if (result instanceof Error)
@@ -70,12 +73,13 @@ export function metricsCommand(spec: ToolSpec): Command {
 /** The name filter of a regular expression, turning a bad one into a usage error. */
 function compile(regex: string | undefined, deployer: string): (name: string) => boolean {
   if (regex === undefined) return () => true;
-  let re: RegExp;
+  let re: LinearRegex;
   try {
-    re = new RegExp(regex);
+    re = compileLinearRegex(regex);
   } catch (e) {
+    if (!(e instanceof RegexSyntaxError)) throw e;
     throw new UsageError(
-      `${JSON.stringify(regex)} is not a regular expression: ${(e as Error).message.replace(/^Invalid regular expression: (\/.*\/[a-z]*: )?/, "")}\nSee "weaver ${deployer} metrics --help" for examples.`,
+      `${JSON.stringify(regex)} is not a regular expression: ${e.message}\nSee "weaver ${deployer} metrics --help" for examples.`,
     );
   }
   return (name) => re.test(name);

@@ -101,7 +101,7 @@ async function profile(deployer: string, prefix: string, request: ProfileRequest
   const spinner = request.type === "cpu" && process.stderr.isTTY === true ? startSpinner(process.stderr, request.durationMs) : undefined;
   let result: DeploymentProfile;
   try {
-    result = await new StatusClient(registration.status).profile(request);
+    result = await StatusClient.of(registration).profile(request);
   } catch (e) {
     printError((e as Error).message);
     throw new ExitStatus(EXIT_FAILURE);

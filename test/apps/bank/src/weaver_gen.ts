@@ -3,20 +3,33 @@
 // Registers the components of app bank with the Weaver runtime; the file that calls run()
 // imports it (`import "./weaver_gen.js";`). The checks at the end fail to type-check when this file
 // is older than the sources: then run `weaver generate` again.
-import { registerApp, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
+import { registerApp, checkArgs, checkArray, checkMap, checkObject, checkRecord, checkSet, mismatch, within, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
 import { AuditImpl, type Audit } from "./audit.js";
 import { LedgerImpl, type Ledger } from "./ledger.js";
 import type { App } from "./main.js";
 import { TellerImpl, type Teller } from "./teller.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.2\",\"versionHash\":\"e3ff2e1ac02fb675\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true},{\"name\":\"reprint\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.3\",\"versionHash\":\"cf70e8f62b650f83\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true},{\"name\":\"reprint\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
 
 // The app's types that the methods exchange, each written out once; the checks at the end compare
 // them with the app's, so they fail to type-check when one of those changes.
 type Entry = { readonly amount: number; readonly at: Date; readonly tags: Set<string>; readonly memo?: undefined | string };
 type Receipt = { readonly from: string; readonly to: string; readonly amount: number; readonly fee: number; readonly bank: string };
 type TellerConfig = { bank: string; fee?: undefined | number; token?: undefined | string };
+
+// Checks of the values of those types, for remote calls: see checks in the registration below.
+function check_Entry(v: any): boolean {
+  return (checkObject(v, "Entry") && ((typeof v.amount === "number" || mismatch("number", v.amount)) || within("amount")) && ((v.at instanceof Date || mismatch("Date", v.at)) || within("at")) && (checkSet(v.tags, "Set<string>", (v) => (typeof v === "string" || mismatch("string", v))) || within("tags")) && ((v.memo === undefined || typeof v.memo === "string" || mismatch("undefined | string", v.memo)) || within("memo")));
+}
+
+function check_Receipt(v: any): boolean {
+  return (checkObject(v, "Receipt") && ((typeof v.from === "string" || mismatch("string", v.from)) || within("from")) && ((typeof v.to === "string" || mismatch("string", v.to)) || within("to")) && ((typeof v.amount === "number" || mismatch("number", v.amount)) || within("amount")) && ((typeof v.fee === "number" || mismatch("number", v.fee)) || within("fee")) && ((typeof v.bank === "string" || mismatch("string", v.bank)) || within("bank")));
+}
+
+function check_Record_string_string(v: any): boolean {
+  return (checkObject(v, "object") && checkRecord(v, false, (v) => (typeof v === "string" || mismatch("string", v))));
+}
 
 // bank/Audit
 
@@ -165,7 +178,7 @@ function Teller_server(impl: Teller): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.2",
+  codegenVersion: "0.3",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -176,6 +189,18 @@ registerApp({
       localStub: (impl, calls) => new Audit_local(impl, calls),
       clientStub: (calls) => new Audit_client(calls),
       serverStub: Audit_server,
+      checks: [
+        // record
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("event")),
+          result: () => true,
+        },
+        // count
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("event")),
+          result: (v: any) => (typeof v === "number" || mismatch("number", v)),
+        },
+      ],
       declared: { file: "./audit.ts", name: "Audit", fingerprint: "21478e5b94aa5aed" },
     } satisfies ComponentRegistration<Audit>,
     {
@@ -185,6 +210,28 @@ registerApp({
       localStub: (impl, calls) => new Ledger_local(impl, calls),
       clientStub: (calls) => new Ledger_client(calls),
       serverStub: Ledger_server,
+      checks: [
+        // deposit
+        {
+          args: (a: any) => checkArgs(a, 3) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("account")) && ((typeof a[1] === "number" || mismatch("number", a[1])) || within("amount")) && ((a[2] === undefined || typeof a[2] === "string" || mismatch("undefined | string", a[2])) || within("memo")),
+          result: (v: any) => (typeof v === "number" || mismatch("number", v)),
+        },
+        // balance
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("account")),
+          result: (v: any) => (typeof v === "number" || mismatch("number", v)),
+        },
+        // history
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("account")),
+          result: (v: any) => checkArray(v, "Entry[]", check_Entry),
+        },
+        // balances
+        {
+          args: (a: any) => checkArgs(a, 0),
+          result: (v: any) => checkMap(v, "Map<string, bigint>", (v) => (typeof v === "string" || mismatch("string", v)), (v) => (typeof v === "bigint" || mismatch("bigint", v))),
+        },
+      ],
       declared: { file: "./ledger.ts", name: "Ledger", fingerprint: "947893f3ac8fc5f2" },
     } satisfies ComponentRegistration<Ledger>,
     {
@@ -194,14 +241,41 @@ registerApp({
       localStub: (impl, calls) => new Teller_local(impl, calls),
       clientStub: (calls) => new Teller_client(calls),
       serverStub: Teller_server,
+      checks: [
+        // pay
+        {
+          args: (a: any) => checkArgs(a, 3) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("from")) && ((typeof a[1] === "string" || mismatch("string", a[1])) || within("to")) && ((typeof a[2] === "number" || mismatch("number", a[2])) || within("amount")),
+          result: (v: any) => check_Receipt(v),
+        },
+        // wait
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "number" || mismatch("number", a[0])) || within("ms")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+        // callInfo
+        {
+          args: (a: any) => checkArgs(a, 0),
+          result: (v: any) => (checkObject(v, "object") && (check_Record_string_string(v.metadata) || within("metadata")) && ((typeof v.hasDeadline === "boolean" || mismatch("boolean", v.hasDeadline)) || within("hasDeadline"))),
+        },
+        // checkToken
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("guess")),
+          result: (v: any) => (typeof v === "boolean" || mismatch("boolean", v)),
+        },
+        // reprint
+        {
+          args: (a: any) => checkArgs(a, 1) && (check_Receipt(a[0]) || within("receipt")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+      ],
       declared: { file: "./teller.ts", name: "Teller", fingerprint: "245600e15b4c029d" },
     } satisfies ComponentRegistration<Teller>,
   ],
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.2, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;

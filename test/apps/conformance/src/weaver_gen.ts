@@ -3,13 +3,13 @@
 // Registers the components of app conformance with the Weaver runtime; the file that calls run()
 // imports it (`import "./weaver_gen.js";`). The checks at the end fail to type-check when this file
 // is older than the sources: then run `weaver generate` again.
-import { registerApp, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
+import { registerApp, checkArgs, mismatch, within, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
 import { EchoImpl, type Echo } from "./echo.js";
 import type { App } from "./main.js";
 import { StoreImpl, type Store } from "./store.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"conformance\",\"codegenVersion\":\"0.2\",\"versionHash\":\"9718fe6761d00d65\",\"components\":[{\"name\":\"conformance/Echo\",\"short\":\"conformance.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"relay\",\"retriable\":true},{\"name\":\"fail\",\"retriable\":true},{\"name\":\"sleep\",\"retriable\":true},{\"name\":\"log\",\"retriable\":true},{\"name\":\"crash\",\"retriable\":false}],\"refs\":[{\"field\":\"store\",\"component\":\"conformance/Store\"}],\"listeners\":[],\"config\":null},{\"name\":\"conformance/Store\",\"short\":\"conformance.Store\",\"impl\":\"StoreImpl\",\"source\":\"src/store.ts\",\"methods\":[{\"name\":\"save\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"conformance/Echo\"}],\"listeners\":[{\"field\":\"api\",\"name\":\"api\"}],\"config\":null}],\"callGraph\":[[\"conformance/Echo\",\"conformance/Store\"],[\"weaver/Main\",\"conformance/Echo\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"conformance\",\"codegenVersion\":\"0.3\",\"versionHash\":\"3b1076ae2004e3d1\",\"components\":[{\"name\":\"conformance/Echo\",\"short\":\"conformance.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"relay\",\"retriable\":true},{\"name\":\"fail\",\"retriable\":true},{\"name\":\"sleep\",\"retriable\":true},{\"name\":\"log\",\"retriable\":true},{\"name\":\"crash\",\"retriable\":false}],\"refs\":[{\"field\":\"store\",\"component\":\"conformance/Store\"}],\"listeners\":[],\"config\":null},{\"name\":\"conformance/Store\",\"short\":\"conformance.Store\",\"impl\":\"StoreImpl\",\"source\":\"src/store.ts\",\"methods\":[{\"name\":\"save\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"conformance/Echo\"}],\"listeners\":[{\"field\":\"api\",\"name\":\"api\"}],\"config\":null}],\"callGraph\":[[\"conformance/Echo\",\"conformance/Store\"],[\"weaver/Main\",\"conformance/Echo\"]]}";
 
 // conformance/Echo
 
@@ -107,7 +107,7 @@ function Store_server(impl: Store): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.2",
+  codegenVersion: "0.3",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -118,6 +118,38 @@ registerApp({
       localStub: (impl, calls) => new Echo_local(impl, calls),
       clientStub: (calls) => new Echo_client(calls),
       serverStub: Echo_server,
+      checks: [
+        // echo
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+        // relay
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+        // fail
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("message")),
+          result: () => true,
+        },
+        // sleep
+        {
+          args: (a: any) => checkArgs(a, 2) && ((typeof a[0] === "number" || mismatch("number", a[0])) || within("ms")) && ((typeof a[1] === "string" || mismatch("string", a[1])) || within("token")),
+          result: () => true,
+        },
+        // log
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("msg")),
+          result: () => true,
+        },
+        // crash
+        {
+          args: (a: any) => checkArgs(a, 0),
+          result: () => true,
+        },
+      ],
       declared: { file: "./echo.ts", name: "Echo", fingerprint: "bbe7241d0d5faea0" },
     } satisfies ComponentRegistration<Echo>,
     {
@@ -127,14 +159,21 @@ registerApp({
       localStub: (impl, calls) => new Store_local(impl, calls),
       clientStub: (calls) => new Store_client(calls),
       serverStub: Store_server,
+      checks: [
+        // save
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("value")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+      ],
       declared: { file: "./store.ts", name: "Store", fingerprint: "a4c3683a8c8fb29c" },
     } satisfies ComponentRegistration<Store>,
   ],
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.2, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;

@@ -3,12 +3,12 @@
 // Registers the components of app netapp with the Weaver runtime; the file that calls run()
 // imports it (`import "./weaver_gen.js";`). The checks at the end fail to type-check when this file
 // is older than the sources: then run `weaver generate` again.
-import { registerApp, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
+import { registerApp, checkArgs, mismatch, within, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
 import type { App } from "./main.js";
 import { UpperImpl, type Upper } from "./upper.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"netapp\",\"codegenVersion\":\"0.2\",\"versionHash\":\"9abd1543a4ed5bd2\",\"components\":[{\"name\":\"netapp/Upper\",\"short\":\"netapp.Upper\",\"impl\":\"UpperImpl\",\"source\":\"src/upper.ts\",\"methods\":[{\"name\":\"upper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"upper\",\"component\":\"netapp/Upper\"}],\"listeners\":[{\"field\":\"web\",\"name\":\"web\"},{\"field\":\"tcp\",\"name\":\"tcp\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"netapp/Upper\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"netapp\",\"codegenVersion\":\"0.3\",\"versionHash\":\"acfd1087da2ebfd5\",\"components\":[{\"name\":\"netapp/Upper\",\"short\":\"netapp.Upper\",\"impl\":\"UpperImpl\",\"source\":\"src/upper.ts\",\"methods\":[{\"name\":\"upper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"upper\",\"component\":\"netapp/Upper\"}],\"listeners\":[{\"field\":\"web\",\"name\":\"web\"},{\"field\":\"tcp\",\"name\":\"tcp\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"netapp/Upper\"]]}";
 
 // netapp/Upper
 
@@ -41,7 +41,7 @@ function Upper_server(impl: Upper): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.2",
+  codegenVersion: "0.3",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -52,14 +52,21 @@ registerApp({
       localStub: (impl, calls) => new Upper_local(impl, calls),
       clientStub: (calls) => new Upper_client(calls),
       serverStub: Upper_server,
+      checks: [
+        // upper
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
+      ],
       declared: { file: "./upper.ts", name: "Upper", fingerprint: "25af6ddb10aeadb8" },
     } satisfies ComponentRegistration<Upper>,
   ],
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.2"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.2, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
