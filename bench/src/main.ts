@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run.
-// `npm run bench -- rpc` (or local, codec, validation, mtls, observability, multi, dev) runs only the sections named.
+// `npm run bench -- rpc` (or local, codec, validation, mtls, observability, routing, multi, dev) runs only the sections named.
 import { codecCases } from "./codec.js";
 import { devCases } from "./dev.js";
 import { table } from "./harness.js";
@@ -7,6 +7,7 @@ import { localStubCases } from "./local-stub.js";
 import { mtlsCases } from "./mtls.js";
 import { multiCases } from "./multi.js";
 import { observabilityCases } from "./observability.js";
+import { routingCases } from "./routing.js";
 import { rpcCases } from "./rpc.js";
 import { validationCases } from "./validation.js";
 
@@ -35,6 +36,10 @@ if (wanted("mtls")) {
 }
 if (wanted("observability")) {
   console.log(table("Observability: metrics and tracing on vs off", await observabilityCases(progress)));
+  console.log();
+}
+if (wanted("routing")) {
+  console.log(table("Routing: calls routed by key vs balanced per call, to 2 replicas", await routingCases(progress)));
   console.log();
 }
 if (wanted("multi")) {

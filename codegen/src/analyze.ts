@@ -9,6 +9,7 @@ import { basename, dirname, join, sep } from "node:path";
 import { MAIN_COMPONENT, shortName } from "@weaver/runtime/codegen";
 import { Node, Project, Scope, SyntaxKind, type CallExpression, type ClassDeclaration, type SourceFile, type Type } from "ts-morph";
 import { analyzeMethods } from "./analyze-methods.js";
+import { analyzeRouter } from "./analyze-router.js";
 import { CONFIG_ALLOWED, configSchema } from "./config-type.js";
 import { coreExportOf, coreExportOfSymbol, packageName } from "./core-symbols.js";
 import type { Diagnostics } from "./diagnostics.js";
@@ -244,6 +245,8 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
   const walker = new TypeWalker(ifaceDecl ?? cls, ctx.importPath, ctx.shared);
   const methods =
     ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) ? analyzeMethods(ifaceDecl, c.ifaceType, diag, walker) : [];
+  const iface = ifaceDecl !== undefined && Node.isInterfaceDeclaration(ifaceDecl) ? ifaceDecl : undefined;
+  const router = analyzeRouter({ cls, iface, ifaceType: c.ifaceType, methods, diag });
 
   const refs: ComponentModel["refs"][number][] = [];
   const listeners: ComponentModel["listeners"][number][] = [];
@@ -343,6 +346,7 @@ function analyzeComponent(c: Candidate, ctx: Context): ComponentModel | undefine
     config,
     configText,
     structures: walker.structures.slice(0, 32),
+    ...(router === undefined ? {} : { router }),
   };
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { relative, sep } from "node:path";
 import { CODEGEN_VERSION, interfaceFingerprint, MANIFEST_CONSTANT, type Manifest } from "@weaver/runtime/codegen";
 import { CHECK_HELPERS, helpersUsed, methodChecks } from "./checks.js";
+import { ROUTER_HELPER, ROUTER_HELPER_DECLARATION, routerCheck, routerEntry, routerInstance } from "./emit-router.js";
 import type { AppModel, ComponentModel, MethodModel, ParamModel } from "./model.js";
 import { moduleSpecifier } from "./module-specifier.js";
 import { resolveModel } from "./shared-types.js";
@@ -51,6 +52,7 @@ const RESERVED = [
   "Capitalize",
   "Uncapitalize",
   "Infinity",
+  ROUTER_HELPER,
   ...CHECK_HELPERS,
 ];
 
@@ -61,7 +63,7 @@ class LocalNames {
 
   constructor(model: AppModel) {
     const components = model.components.filter((c) => !c.isMain);
-    for (const c of components) for (const suffix of ["_local", "_client", "_server"]) this.#taken.add(stubName(c) + suffix);
+    for (const c of components) for (const suffix of ["_local", "_client", "_server", "_router"]) this.#taken.add(stubName(c) + suffix);
     for (const c of components) this.#allocate(c.iface!.file, c.iface!.name);
     for (const c of model.components) this.#allocate(c.impl.file, c.impl.name);
   }
@@ -113,6 +115,7 @@ export function emitGenerated(app: AppModel, manifest: Manifest): string {
     })),
     ...model.components.flatMap((c) => fieldChecks(c, model, names)),
     ...model.components.map((c) => fieldSetCheck(c, impl(c))),
+    ...components.map((c) => routerCheck(c, impl(c))),
   ];
 
   const out: string[] = [
@@ -144,7 +147,7 @@ export function emitGenerated(app: AppModel, manifest: Manifest): string {
       ...checkFunctions.flatMap((f) => [f, ""]),
     );
   }
-  for (const c of components) out.push(...stubs(c, iface(c)));
+  for (const c of components) out.push(...stubs(c, iface(c)), ...routerInstance(c, stubName(c), impl(c)));
   out.push(
     "registerApp({",
     `  codegenVersion: ${JSON.stringify(CODEGEN_VERSION)},`,
@@ -168,6 +171,8 @@ export function emitGenerated(app: AppModel, manifest: Manifest): string {
     "type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;",
     "type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];",
     'type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };',
+    // Used by the router checks, which only components other than Main have.
+    ...(components.length > 0 ? [ROUTER_HELPER_DECLARATION] : []),
     "",
     "/** A check that fails to type-check says what changed in the sources since this file was generated. */",
     "export type WeaverChecks = [",
@@ -191,6 +196,7 @@ function registration(c: ComponentModel, iface: string, impl: string, genDir: st
     c.methods.length === 0 ? `      clientStub: () => new ${n}_client(),` : `      clientStub: (calls) => new ${n}_client(calls),`,
     `      serverStub: ${n}_server,`,
     ...methodChecks(c),
+    ...routerEntry(c, n),
     ...declared(c, genDir),
     `    } satisfies ComponentRegistration<${iface}>,`,
   ];

@@ -15,6 +15,8 @@ export function buildManifest(model: AppModel): Manifest {
     refs: c.refs.map((r) => [r.field, r.component]),
     listeners: c.listeners.map((l) => [l.field, l.name]),
     config: c.configText,
+    // Routing is part of the API: adding, removing or changing a router makes another version.
+    ...(c.router === undefined ? {} : { routed: c.router.methods }),
   }));
   const versionHash = createHash("sha256")
     // The texts of the API refer to the shared types by token, so these are hashed too (when there are any).
@@ -37,6 +39,7 @@ export function buildManifest(model: AppModel): Manifest {
       refs: c.refs.map((r) => ({ field: r.field, component: r.component })),
       listeners: c.listeners.map((l) => ({ field: l.field, name: l.name })),
       config: c.config,
+      ...(c.router === undefined ? {} : { routed: true as const }),
     })),
     callGraph,
   };

@@ -31,6 +31,14 @@ export interface FieldModel {
   readonly visible: boolean;
 }
 
+/** A component's router: the class its implementation names in `static router`. */
+export interface RouterModel {
+  /** The router class's name, for messages. */
+  readonly name: string;
+  /** The routed methods (those the router declares), in the component's method order. */
+  readonly methods: readonly string[];
+}
+
 /** A component: its interface, implementation and what the implementation declares. */
 export interface ComponentModel {
   /** Full name: `<package>/<Interface>`, or `weaver/Main`. */
@@ -48,6 +56,8 @@ export interface ComponentModel {
   readonly configText: string | null;
   /** Property lists of the object types the methods exchange (codec record structures). */
   readonly structures: readonly (readonly string[])[];
+  /** The router, when the implementation declares one: calls of its methods are routed by key. */
+  readonly router?: RouterModel;
 }
 
 /** An analysed app. */

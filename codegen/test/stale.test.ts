@@ -155,4 +155,21 @@ describe("generated code", () => {
     expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
     expect(typeCheck(dir)).toEqual([]);
   });
+
+  it("fails to type-check when a router was added or removed", () => {
+    const router = "class CartRouter {\n  total(user: string): string {\n    return user;\n  }\n}\n\nexport class CartImpl";
+    edit("cart.ts", "export class CartImpl", router);
+    edit("cart.ts", "implements Cart {\n", "implements Cart {\n  static readonly router = CartRouter;\n");
+    const message = "the router of CartImpl (its static router, or the router's methods) changed";
+    expect(changes(expectStale())).toEqual([message]);
+    expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
+    expect(typeCheck(dir)).toEqual([]);
+    expect(readFileSync(join(dir, "src", MANIFEST_FILE), "utf8")).toContain('"routed": true');
+
+    edit("cart.ts", "  static readonly router = CartRouter;\n", "");
+    expect(changes(expectStale())).toEqual([message]);
+    expect(regenerate()).toEqual([GENERATED_FILE, MANIFEST_FILE]);
+    expect(typeCheck(dir)).toEqual([]);
+    expect(readFileSync(join(dir, "src", MANIFEST_FILE), "utf8")).not.toContain('"routed"');
+  });
 });

@@ -6,14 +6,29 @@ export interface Echo {
   echo(s: string): Promise<string>;
   /** Returns b. */
   echoBytes(b: Uint8Array): Promise<Uint8Array>;
+  /** Returns s, like echo, but routed by s (EchoRouter): the routing benchmark compares the two. */
+  echoRouted(s: string): Promise<string>;
+}
+
+/** Routes echoRouted by its argument; echo and echoBytes stay unrouted. */
+export class EchoRouter {
+  echoRouted(s: string): string {
+    return s;
+  }
 }
 
 export class EchoImpl extends Implements<Echo>() implements Echo {
+  static readonly router = EchoRouter;
+
   async echo(s: string): Promise<string> {
     return s;
   }
 
   async echoBytes(b: Uint8Array): Promise<Uint8Array> {
     return b;
+  }
+
+  async echoRouted(s: string): Promise<string> {
+    return s;
   }
 }

@@ -8,7 +8,7 @@ import { EchoImpl, type Echo } from "./echo.js";
 import type { App } from "./main.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"echo\",\"codegenVersion\":\"0.3\",\"versionHash\":\"8e02497edb75186d\",\"components\":[{\"name\":\"echo/Echo\",\"short\":\"echo.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"echoBytes\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"echo/Echo\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"echo/Echo\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"echo\",\"codegenVersion\":\"0.4\",\"versionHash\":\"9e86feae0f544464\",\"components\":[{\"name\":\"echo/Echo\",\"short\":\"echo.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"echoBytes\",\"retriable\":true},{\"name\":\"echoRouted\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null,\"routed\":true},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"echo/Echo\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"echo/Echo\"]]}";
 
 // echo/Echo
 
@@ -25,6 +25,9 @@ class Echo_local implements Echo {
   echoBytes(b: Uint8Array): Promise<Uint8Array> {
     return this.#calls.call(1, () => this.#impl.echoBytes(b));
   }
+  echoRouted(s: string): Promise<string> {
+    return this.#calls.call(2, () => this.#impl.echoRouted(s));
+  }
 }
 
 class Echo_client implements Echo {
@@ -38,17 +41,24 @@ class Echo_client implements Echo {
   echoBytes(b: Uint8Array): Promise<Uint8Array> {
     return this.#calls.call(1, [b]) as Promise<Uint8Array>;
   }
+  echoRouted(s: string): Promise<string> {
+    return this.#calls.call(2, [s]) as Promise<string>;
+  }
 }
 
 function Echo_server(impl: Echo): ServerMethod[] {
   return [
     (args) => impl.echo(args[0] as string),
     (args) => impl.echoBytes(args[0] as Uint8Array),
+    (args) => impl.echoRouted(args[0] as string),
   ];
 }
 
+// Routes calls of Echo by key (see EchoRouter).
+const Echo_router = new EchoImpl.router();
+
 registerApp({
-  codegenVersion: "0.3",
+  codegenVersion: "0.4",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -70,26 +80,41 @@ registerApp({
           args: (a: any) => checkArgs(a, 1) && ((a[0] instanceof Uint8Array || mismatch("Uint8Array", a[0])) || within("b")),
           result: (v: any) => (v instanceof Uint8Array || mismatch("Uint8Array", v)),
         },
+        // echoRouted
+        {
+          args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
+          result: (v: any) => (typeof v === "string" || mismatch("string", v)),
+        },
       ],
-      declared: { file: "./echo.ts", name: "Echo", fingerprint: "c20ae70f88fb54a8" },
+      router: {
+        name: "EchoRouter",
+        keys: [
+          undefined,
+          undefined,
+          (a) => Echo_router.echoRouted(a[0] as string),
+        ],
+      },
+      declared: { file: "./echo.ts", name: "Echo", fingerprint: "12f214de7a93d8b0" },
     } satisfies ComponentRegistration<Echo>,
   ],
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.4"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.4, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
 type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
+type RouterMethods<C> = C extends { router: abstract new () => infer R } ? { [K in keyof R]-?: R[K] extends (...args: never) => unknown ? K : never }[keyof R] : never;
 
 /** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  Check<Fresh<Equal<Echo, { echo(s: string): Promise<string>; echoBytes(b: Uint8Array): Promise<Uint8Array> }>, "interface Echo changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Echo, { echo(s: string): Promise<string>; echoBytes(b: Uint8Array): Promise<Uint8Array>; echoRouted(s: string): Promise<string> }>, "interface Echo changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<App["echo"], Ref<Echo>>, "App.echo no longer refers to Echo after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<EchoImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of EchoImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<App>, { refs: "echo"; listeners: never; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof EchoImpl>, "echoRouted">, "the router of EchoImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

@@ -7,18 +7,18 @@ import { registerApp, type CodegenVersionCheck, type Listener, type Ref } from "
 import type { App } from "./main.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"hello\",\"codegenVersion\":\"0.3\",\"versionHash\":\"87d1ea8d9678c841\",\"components\":[{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[],\"listeners\":[],\"config\":null}],\"callGraph\":[]}";
+export const WEAVER_MANIFEST = "{\"app\":\"hello\",\"codegenVersion\":\"0.4\",\"versionHash\":\"b3db180f939ee790\",\"components\":[{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[],\"listeners\":[],\"config\":null}],\"callGraph\":[]}";
 
 registerApp({
-  codegenVersion: "0.3",
+  codegenVersion: "0.4",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [],
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.4"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.4, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;

@@ -9,7 +9,7 @@ import type { App } from "./main.js";
 import { ReverserImpl, type Reverser } from "./reverser.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"reverser\",\"codegenVersion\":\"0.3\",\"versionHash\":\"355b0cd5dba8139d\",\"components\":[{\"name\":\"reverser/Converter\",\"short\":\"reverser.Converter\",\"impl\":\"ConverterImpl\",\"source\":\"src/converter.ts\",\"methods\":[{\"name\":\"toUpper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"reverser/Reverser\",\"short\":\"reverser.Reverser\",\"impl\":\"ReverserImpl\",\"source\":\"src/reverser.ts\",\"methods\":[{\"name\":\"reverse\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"reverser\",\"component\":\"reverser/Reverser\"},{\"field\":\"converter\",\"component\":\"reverser/Converter\"}],\"listeners\":[{\"field\":\"lis\",\"name\":\"lis\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"reverser/Converter\"],[\"weaver/Main\",\"reverser/Reverser\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"reverser\",\"codegenVersion\":\"0.4\",\"versionHash\":\"044a86c47157f76d\",\"components\":[{\"name\":\"reverser/Converter\",\"short\":\"reverser.Converter\",\"impl\":\"ConverterImpl\",\"source\":\"src/converter.ts\",\"methods\":[{\"name\":\"toUpper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"reverser/Reverser\",\"short\":\"reverser.Reverser\",\"impl\":\"ReverserImpl\",\"source\":\"src/reverser.ts\",\"methods\":[{\"name\":\"reverse\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"reverser\",\"component\":\"reverser/Reverser\"},{\"field\":\"converter\",\"component\":\"reverser/Converter\"}],\"listeners\":[{\"field\":\"lis\",\"name\":\"lis\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"reverser/Converter\"],[\"weaver/Main\",\"reverser/Reverser\"]]}";
 
 // reverser/Converter
 
@@ -72,7 +72,7 @@ function Reverser_server(impl: Reverser): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.3",
+  codegenVersion: "0.4",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -112,14 +112,15 @@ registerApp({
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.4"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.4, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
 type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
+type RouterMethods<C> = C extends { router: abstract new () => infer R } ? { [K in keyof R]-?: R[K] extends (...args: never) => unknown ? K : never }[keyof R] : never;
 
 /** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
@@ -131,4 +132,6 @@ export type WeaverChecks = [
   Check<Fresh<Equal<Fields<ConverterImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of ConverterImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<ReverserImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of ReverserImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<App>, { refs: "converter" | "reverser"; listeners: "lis"; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof ConverterImpl>, never>, "the router of ConverterImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof ReverserImpl>, never>, "the router of ReverserImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

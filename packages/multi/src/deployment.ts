@@ -45,7 +45,9 @@ import {
   type Manifest,
   type ReplicaEndpoint,
   type RouteEntry,
+  type RoutingStatus,
   Routing,
+  routingStatus,
   type SignReply,
   type SignRequest,
 } from "@weaver/runtime";
@@ -86,6 +88,8 @@ export class Deployment {
   /** The deployment's CA, under mutual TLS. */
   #trust: DeploymentTrust | undefined;
   readonly #routing = new Routing();
+  /** Components with a router: their keys are assigned to their group's slots (members), up or not. */
+  readonly #routed: readonly string[];
   #starting: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #fail: (message: string) => void = () => {};
@@ -96,6 +100,14 @@ export class Deployment {
     this.#o = options;
     this.#groups = computeGroups(options.manifest, options.config);
     this.#graph = callGraphOf(options.manifest);
+    this.#routed = options.manifest.components.filter((c) => c.routed === true).map((c) => c.name);
+    for (const name of this.#routed) {
+      const group = this.#groups.find((g) => g.components.includes(name)) as Group;
+      this.#routing.assign(
+        name,
+        Array.from({ length: group.replicas }, (_, i) => `${group.name}/${i}`),
+      );
+    }
     this.failed = new Promise((resolve) => (this.#fail = resolve));
   }
 
@@ -153,13 +165,14 @@ export class Deployment {
       startTimeoutMs: config.startTimeoutMs,
       log,
       routes: (g) => this.#routes(g),
+      assignments: (components) => this.#routing.assignmentsFor(components),
       trust,
       changed: () => this.#changed(),
       fail: (message) => this.#fail(message),
     };
     this.#groups.forEach((group, g) => {
       for (let i = 0; i < group.replicas; i++) {
-        this.#slots.push(new ReplicaSlot(group, `unix:${join(dir, `${g}-${i}.sock`)}`, ctx));
+        this.#slots.push(new ReplicaSlot(group, i, `unix:${join(dir, `${g}-${i}.sock`)}`, ctx));
       }
     });
     for (const slot of this.#slots) slot.start();
@@ -311,7 +324,22 @@ export class Deployment {
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([name, address]) => ({ name, address })),
       callGraph: this.#graph.edges,
+      routing: this.#routingStatus(),
     };
+  }
+
+  /** How the keys of each routed component are spread over its group's slots now. */
+  #routingStatus(): RoutingStatus[] {
+    const assignments = this.#routing.assignmentsFor(this.#routed) ?? {};
+    return Object.entries(assignments).map(([component, assignment]) =>
+      routingStatus(
+        component,
+        assignment,
+        this.#slots
+          .filter((s) => s.group.components.includes(component))
+          .map((s) => ({ member: s.member, ...(s.id === "" ? {} : { replica: s.id }), up: s.state === "ready" })),
+      ),
+    );
   }
 
   /** The live replicas of every component a group calls and does not host. */
@@ -322,7 +350,7 @@ export class Deployment {
       if (group.components.includes(callee)) continue;
       routes[callee] = this.#slots
         .filter((s) => s.state === "ready" && s.group.components.includes(callee))
-        .map((s) => ({ id: s.id, address: s.address }));
+        .map((s) => ({ id: s.id, address: s.address, member: s.member }));
     }
     return routes;
   }

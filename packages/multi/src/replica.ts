@@ -14,6 +14,7 @@ import {
   type DeploymentTrust,
   type LogEntry,
   type LogSink,
+  type Assignments,
   type ReplicaStatus,
   type RouteEntry,
 } from "@weaver/runtime";
@@ -34,6 +35,8 @@ export interface SlotContext {
   readonly log: LogSink;
   /** The routes of a group's replicas now. */
   routes(group: Group): Record<string, RouteEntry[]>;
+  /** The assignments of the routed components among `components` (the keys of routes). */
+  assignments(components: readonly string[]): Assignments | undefined;
   /** The deployment's CA, when replicas use mutual TLS. */
   readonly trust: DeploymentTrust | undefined;
   /** Routing or listener backends changed. */
@@ -57,6 +60,8 @@ const RECENT_LINES = 20;
 /** One replica of a group, restarted whenever it dies. */
 export class ReplicaSlot {
   readonly group: Group;
+  /** The slot's stable name, `<group>/<index>`: the member its group's routed components assign keys to, across restarts. */
+  readonly member: string;
   /** Where the replica serves RPC (the same path across restarts). */
   readonly address: string;
   state: ReplicaStatus["state"] = "starting";
@@ -76,8 +81,9 @@ export class ReplicaSlot {
   #stopping = false;
   #recent: LogEntry[] = [];
 
-  constructor(group: Group, address: string, ctx: SlotContext) {
+  constructor(group: Group, index: number, address: string, ctx: SlotContext) {
     this.group = group;
+    this.member = `${group.name}/${index}`;
     this.address = address;
     this.#ctx = ctx;
   }
@@ -99,6 +105,8 @@ export class ReplicaSlot {
     this.listeners = {};
     this.started = Date.now();
     this.#recent = [];
+    const routes = this.#ctx.routes(this.group);
+    const assignments = this.#ctx.assignments(Object.keys(routes));
     const envelope = new Envelope({
       binary: this.#ctx.binary,
       args: this.#ctx.args,
@@ -110,7 +118,8 @@ export class ReplicaSlot {
         id: this.id,
         hosts: this.group.components,
         listen: this.address,
-        routes: this.#ctx.routes(this.group),
+        routes,
+        ...(assignments === undefined ? {} : { assignments }),
         proxies: this.#ctx.proxies,
         control: this.#ctx.control,
         ...(this.#ctx.trust === undefined ? {} : { mtls: this.#ctx.trust.mtlsArgs() }),

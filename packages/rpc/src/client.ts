@@ -9,18 +9,27 @@
  * turned away). Calls without a deadline get defaultTimeoutMs; a deadline or the caller's signal
  * cancels the call on the server too. Deadlines are kept by one timer per client, set for the
  * earliest deadline of the calls in flight, so a call fails on time without a timer of its own.
+ *
+ * Routed calls (with a key, on a client given a KeyAssignment) go to the replica of the key's
+ * member instead (see route-table.ts), waiting for it to connect if need be; a retried routed
+ * call goes to the same replica first, and to the key's runner-up once that replica is gone or
+ * failed again. Everything else (deadlines, cancellation, retries, frame limits) is the same.
  */
 import { balancerNamed, type Balancer, type BalancerName } from "./balancer.js";
 import { Endpoint, type EndpointOptions } from "./endpoint.js";
-import { RpcError } from "./errors.js";
+import { RpcError, abortError, closedError, tooLargeError } from "./errors.js";
 import { encodeRequestHead, setRequestTimeout } from "./frames.js";
+import type { KeyAssignment } from "./key-assignment.js";
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from "./protocol.js";
+import { RouteTable } from "./route-table.js";
 import type { Address, ClientTls } from "./transport.js";
 
-/** A replica of the component: its id and where it listens. */
+/** A replica of the component: its id, where it listens, and its routing member. */
 export interface ReplicaAddress {
   readonly id: string;
   readonly address: Address;
+  /** The stable name of the replica's slot in its group: its member in the component's KeyAssignment. */
+  readonly member?: string | undefined;
 }
 
 /** Options of an RPC client. */
@@ -57,6 +66,8 @@ export interface CallOptions {
   readonly signal?: AbortSignal | undefined;
   /** Whether the call may run again on another replica after a failure. */
   readonly retriable: boolean;
+  /** The hash (hashKey) of the call's routing key: the call is routed when the client has an assignment. */
+  readonly key?: number | undefined;
 }
 
 /** Timers cannot wait longer than this (Node fires longer ones at once). */
@@ -73,6 +84,8 @@ export class RpcClient {
   readonly #defaultTimeoutMs: number;
   readonly #maxFrameBytes: number;
   #endpoints = new Map<string, Endpoint>();
+  /** The routes of keyed calls; undefined without an assignment. */
+  #routes: RouteTable | undefined;
   /** Endpoints removed from the set with calls still in flight. */
   readonly #retired = new Set<Endpoint>();
   /** Wake-ups of calls waiting for the replica set or a connection to change. */
@@ -105,10 +118,11 @@ export class RpcClient {
   }
 
   /**
-   * Replaces the replica set. New replicas are connected on first use; removed ones take no new
-   * calls and close once their calls in flight are answered.
+   * Replaces the replica set, and the assignment that routes keyed calls (none: every call is
+   * balanced). New replicas are connected on first use; removed ones take no new calls and close
+   * once their calls in flight are answered.
    */
-  setReplicas(replicas: readonly ReplicaAddress[]): void {
+  setReplicas(replicas: readonly ReplicaAddress[], assignment?: KeyAssignment): void {
     if (this.#closed) return;
     const next = new Map<string, Endpoint>();
     for (const r of replicas) {
@@ -124,12 +138,23 @@ export class RpcClient {
     }
     for (const e of this.#retired) if (e.pending === 0) this.#retired.delete(e);
     this.#endpoints = next;
+    this.#routes = assignment === undefined ? undefined : new RouteTable(assignment, replicas, next);
     this.#wake();
+  }
+
+  /** The assignment keyed calls are routed by, if any. */
+  get assignment(): KeyAssignment | undefined {
+    return this.#routes?.assignment;
   }
 
   /** The replicas and the state of their connections. */
   replicas(): { id: string; state: string; outstanding: number }[] {
     return [...this.#endpoints.values()].map((e) => ({ id: e.id, state: e.state, outstanding: e.outstanding }));
+  }
+
+  /** The routes of a call: the client's, when the call has a key and some replica can take routed calls. */
+  #routesOf(options: CallOptions): RouteTable | undefined {
+    return options.key !== undefined && this.#routes?.routable === true ? this.#routes : undefined;
   }
 
   /** Calls `method` with an encoded payload; settles with the encoded result. */
@@ -148,7 +173,12 @@ export class RpcClient {
     const deadline = options.deadline ?? now + this.#defaultTimeoutMs;
     // The common case takes no detour: a replica is ready, so the call is sent at once, and only
     // a failure worth retrying goes on to the general path.
-    const endpoint = deadline > now && !options.signal?.aborted ? this.#pickReady() : undefined;
+    let endpoint: Endpoint | undefined;
+    if (deadline > now && !options.signal?.aborted) {
+      const routes = this.#routesOf(options);
+      endpoint = routes === undefined ? this.#pickReady() : routes.route(options.key as number);
+      if (endpoint?.state !== "ready") endpoint = undefined;
+    }
     if (endpoint === undefined || bodyBytes + FRAME_OVERHEAD > endpoint.maxFrameBytes) {
       return this.#attempts(head, payload, options, deadline, undefined);
     }
@@ -196,13 +226,15 @@ export class RpcClient {
     failed: { endpoint: Endpoint; error: RpcError } | undefined,
   ): Promise<Buffer> {
     const { signal } = options;
-    const tried = new Set<Endpoint>();
+    // How often each replica failed this call: unrouted calls go elsewhere after one failure,
+    // routed ones after two (the first retry goes to the same replica).
+    const tried = new Map<Endpoint, number>();
     let backoff = this.#options.retryBackoffMs?.first ?? 5;
     let last: RpcError | undefined;
     let attempt = 0;
     const pause = async (endpoint: Endpoint, error: RpcError): Promise<void> => {
       last = error;
-      tried.add(endpoint);
+      tried.set(endpoint, (tried.get(endpoint) ?? 0) + 1);
       const ms = Math.min(backoff, this.#options.retryBackoffMs?.max ?? 1_000) * (0.5 + Math.random());
       backoff *= 2;
       await this.#wait(Math.min(Date.now() + ms, deadline), signal, false);
@@ -216,7 +248,8 @@ export class RpcClient {
         const after = last === undefined ? "" : ` after ${attempt} attempts (last: ${last.message})`;
         throw new RpcError("deadline", `deadline exceeded${after}`, { endpoint: last?.endpoint, cause: last });
       }
-      const endpoint = await this.#pick(tried, deadline, signal);
+      const endpoint =
+        options.key !== undefined ? await this.#pickRouted(options, tried, deadline) : await this.#pick(tried, deadline, signal);
       const bodyBytes = head.length + payload.length;
       if (bodyBytes + FRAME_OVERHEAD > endpoint.maxFrameBytes)
         throw tooLargeError(bodyBytes, endpoint.maxFrameBytes, `replica ${endpoint.id}'s`);
@@ -257,10 +290,31 @@ export class RpcClient {
   }
 
   /**
+   * Picks the replica of a keyed call's key (one that failed it twice only when no other can take
+   * it), connecting it and waiting for it until the deadline. Falls back to #pick when the call
+   * cannot be routed: no assignment, or no replica of any member usable.
+   */
+  async #pickRouted(options: CallOptions, tried: ReadonlyMap<Endpoint, number>, deadline: number): Promise<Endpoint> {
+    const { signal } = options;
+    const fresh = (e: Endpoint): boolean => (tried.get(e) ?? 0) < 2;
+    for (;;) {
+      if (this.#closed) throw closedError();
+      if (signal?.aborted) throw abortError(signal, undefined);
+      if (Date.now() >= deadline) throw this.#unreachable();
+      const routes = this.#routesOf(options);
+      const endpoint = routes?.route(options.key as number, fresh) ?? routes?.route(options.key as number);
+      if (endpoint === undefined) return this.#pick(tried, deadline, signal);
+      if (endpoint.state === "ready") return endpoint;
+      if (endpoint.connectable) endpoint.connect().catch(() => {}); // its state change wakes us
+      await this.#wait(endpoint.state === "connecting" ? deadline : Math.min(deadline, endpoint.retryAt), signal, true);
+    }
+  }
+
+  /**
    * Picks a ready replica not tried yet (or any ready one), connecting replicas as needed and
    * waiting, until the deadline, for one to come up.
    */
-  async #pick(tried: ReadonlySet<Endpoint>, deadline: number, signal: AbortSignal | undefined): Promise<Endpoint> {
+  async #pick(tried: { has(e: Endpoint): boolean }, deadline: number, signal: AbortSignal | undefined): Promise<Endpoint> {
     for (;;) {
       if (this.#closed) throw closedError();
       if (signal?.aborted) throw abortError(signal, undefined);
@@ -343,23 +397,4 @@ export class RpcClient {
     }
     if (next < Infinity && !this.#closed) this.#arm(next);
   }
-}
-
-/** The error of a request body of `bodyBytes` that does not fit a frame of at most `limit` bytes. */
-function tooLargeError(bodyBytes: number, limit: number, whose: string): RpcError {
-  return new RpcError(
-    "too-large",
-    `the request is ${bodyBytes} bytes, more than ${whose} ${limit}-byte frame limit allows; it was not sent`,
-  );
-}
-
-function closedError(): RpcError {
-  return new RpcError("unavailable", "the client is closed");
-}
-
-/** The error a call rejects with when its signal aborts: the signal's own Error reason, or "cancelled". */
-function abortError(signal: AbortSignal, endpoint: string | undefined): RpcError {
-  const reason: unknown = signal.reason;
-  const timedOut = reason instanceof Error && (reason.name === "DeadlineExceededError" || reason.name === "TimeoutError");
-  return new RpcError(timedOut ? "deadline" : "cancelled", timedOut ? "deadline exceeded" : "call cancelled", { endpoint, cause: reason });
 }

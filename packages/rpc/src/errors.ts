@@ -76,3 +76,23 @@ export class RpcSystemError extends Error {
     return "RpcSystemError";
   }
 }
+
+/** The error of a request body of `bodyBytes` that does not fit a frame of at most `limit` bytes. */
+export function tooLargeError(bodyBytes: number, limit: number, whose: string): RpcError {
+  return new RpcError(
+    "too-large",
+    `the request is ${bodyBytes} bytes, more than ${whose} ${limit}-byte frame limit allows; it was not sent`,
+  );
+}
+
+/** The error of a call on a closed client. */
+export function closedError(): RpcError {
+  return new RpcError("unavailable", "the client is closed");
+}
+
+/** The error a call rejects with when its signal aborts: the signal's own Error reason, or "cancelled". */
+export function abortError(signal: AbortSignal, endpoint: string | undefined): RpcError {
+  const reason: unknown = signal.reason;
+  const timedOut = reason instanceof Error && (reason.name === "DeadlineExceededError" || reason.name === "TimeoutError");
+  return new RpcError(timedOut ? "deadline" : "cancelled", timedOut ? "deadline exceeded" : "call cancelled", { endpoint, cause: reason });
+}

@@ -1,12 +1,14 @@
 /**
  * @weaver/rpc: calls between processes. Framed, multiplexed calls over Unix sockets, TCP or TLS
  * (see protocol.ts for the wire format), a server that runs calls concurrently with bounded
- * memory, and a client that balances each call across a changing replica set with retries,
- * deadlines and cancellation. It moves bytes; @weaver/runtime encodes values and maps errors.
+ * memory, and a client that balances each call across a changing replica set (or routes it by
+ * its key, see key-assignment.ts) with retries, deadlines and cancellation. It moves bytes;
+ * @weaver/runtime encodes values and maps errors.
  *
  * @module
  */
 export { RpcClient, type ClientOptions, type CallOptions, type ReplicaAddress } from "./client.js";
+export { KeyAssignment, SLOTS, canonicalKey, hashKey, hashText, type RoutingKey } from "./key-assignment.js";
 export { RpcServer, type ServerOptions, type ServerStats, type Handler, type CallInfo } from "./server.js";
 export { RpcError, RpcAppError, RpcSystemError, type RpcErrorKind } from "./errors.js";
 export { roundRobin, leastOutstanding, powerOfTwo, balancerNamed, type Balancer, type BalancerName, type Candidate } from "./balancer.js";

@@ -49,7 +49,14 @@ export { loadDeployable, appCommand, appEnvironment, shownPath, type Deployable 
 export { Envelope, type EnvelopeOptions, type Exit } from "./replica/envelope.js";
 export { ControlServer, ReplicaClient, type ControlHandlers, type ControlIdentity, type ReplicaProcess } from "./replica/control-server.js";
 export { Routing } from "./replica/routing.js";
-export { REPLICA_ENV, type ReplicaArgs, type RouteEntry, type MtlsArgs } from "./replica/replica-args.js";
+export {
+  REPLICA_ENV,
+  type ReplicaArgs,
+  type RouteEntry,
+  type MtlsArgs,
+  type AssignmentArgs,
+  type Assignments,
+} from "./replica/replica-args.js";
 export type { ReadyRequest, WatchRoutesRequest, RoutesReply, ProfileRequest, SignRequest, SignReply } from "./replica/deployer-protocol.js";
 export { privateSocketDir } from "@weaver/rpc";
 
@@ -93,7 +100,16 @@ export {
 } from "./deployments/request-guard.js";
 export { redactStatus } from "./deployments/deployment-status.js";
 export { localReplica, type ReplicaEndpoint } from "./deployments/replica-endpoint.js";
-export type { DeploymentStatus, GroupStatus, ReplicaStatus, ComponentStatus, ListenerStatus } from "./deployments/deployment-status.js";
+export type {
+  DeploymentStatus,
+  GroupStatus,
+  ReplicaStatus,
+  ComponentStatus,
+  ListenerStatus,
+  RoutingStatus,
+  RoutingMemberStatus,
+} from "./deployments/deployment-status.js";
+export { routingStatus, type MemberState } from "./deployments/routing-status.js";
 export type { DeploymentStats, WindowStats } from "./metrics/deployment-stats.js";
 export type { ReplicaMetrics } from "./metrics/prometheus.js";
 export type { SpanRecord } from "./tracing/span.js";

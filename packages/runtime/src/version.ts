@@ -7,7 +7,7 @@ export const WEAVER_VERSION = "0.1.0";
  * The version of the code `weaver generate` writes. Generated code built against a runtime with
  * another version fails to type-check (see CodegenVersionCheck) and refuses to run.
  */
-export const CODEGEN_VERSION = "0.3";
+export const CODEGEN_VERSION = "0.4";
 
 /**
  * A type that generated code assigns its version message to: it is `string` only when the

@@ -4,7 +4,8 @@
  * the same deployer API every deployer uses (Envelope, ControlServer, the weavelet), as Service
  * Weaver's weavertest.Multi does. The test's own process is one more replica of the deployment: it
  * hosts the fakes, which the other processes call back, and reaches every other component through
- * the generated client stubs over Unix sockets.
+ * the generated client stubs over Unix sockets. Calls to a routed component (one with a router) go
+ * by key to one of its group's processes, as under `weaver multi deploy`.
  *
  * Components live in other processes, so a test gets them with get(); instance() and stats(),
  * which reach into this process's objects, are for the local and rpc runners.
@@ -47,6 +48,8 @@ const TEST_REPLICA = "test";
 /** One process of a group. */
 interface Slot {
   readonly hosts: readonly string[];
+  /** The slot's stable name, `<group>/<index>`: what routed components assign their keys to. */
+  readonly member: string;
   readonly id: string;
   readonly address: string;
   envelope?: Envelope;
@@ -69,6 +72,9 @@ class TestDeployment {
   readonly #printer = new PrettyPrinter(false);
   #weavelet: { stop(): Promise<void> } | undefined;
   readonly #routing = new Routing();
+  /** The routing version the test's own replica has applied, and ready() calls waiting for it to change. */
+  #testVersion = -1;
+  #appliedWaiters: ((value: unknown) => void)[] = [];
   #closing = false;
 
   constructor(app: Manifest, config: AppConfig, fakes: ReadonlyMap<string, object>, replicas: number) {
@@ -80,15 +86,22 @@ class TestDeployment {
       {
         ready: (r) => this.#update(r.id, (s) => (s.ready = true)),
         refused: (id, message) => this.#update(id, (s) => (s.failure = message)),
-        watchRoutes: (r) =>
-          this.#routing.watch(r.version, () =>
+        watchRoutes: (r) => {
+          // A replica asks for the next routes with the version it has applied.
+          if (r.id === TEST_REPLICA) this.#applied(r.version);
+          return this.#routing.watch(r.version, () =>
             this.#routes(r.id === TEST_REPLICA ? [...this.#fakes.keys()] : (this.#slots.find((s) => s.id === r.id)?.hosts ?? [])),
-          ),
+          );
+        },
       },
     );
     groups(app, config, fakes).forEach((hosts, g) => {
-      for (let i = 0; i < replicas; i++)
-        this.#slots.push({ hosts, id: randomUUID(), address: this.#socket(`${g}-${i}`), ready: false, lines: [] });
+      const members = Array.from({ length: replicas }, (_, i) => `${shortName(hosts[0] as string)}/${i}`);
+      members.forEach((member, i) => {
+        this.#slots.push({ hosts, member, id: randomUUID(), address: this.#socket(`${g}-${i}`), ready: false, lines: [] });
+      });
+      // A routed component's keys go to its group's slots, as under weaver multi deploy.
+      for (const c of app.components) if (c.routed === true && hosts.includes(c.name)) this.#routing.assign(c.name, members);
     });
   }
 
@@ -120,14 +133,20 @@ class TestDeployment {
     return host as ComponentHost;
   }
 
-  /** Resolves once a process of the group hosting `name` is ready; rejects when they all ended before. */
+  /**
+   * Resolves once a process of the group hosting `name` is ready; rejects when they all ended
+   * before. For a routed component, once every process of the group is ready and the test's
+   * replica has their routes, so that no key starts on a runner-up and moves to its owner later;
+   * it then rejects when any process ended before.
+   */
   async ready(name: string): Promise<void> {
     const deadline = Date.now() + this.#config.startTimeoutMs;
+    const routed = this.#app.components.some((c) => c.name === name && c.routed === true);
     for (;;) {
       const slots = this.#slots.filter((s) => s.hosts.includes(name));
-      if (slots.some((s) => s.ready)) return;
+      if (routed ? slots.every((s) => s.ready) && this.#testVersion >= this.#routing.version : slots.some((s) => s.ready)) return;
       const failed = slots.filter((s) => s.failure !== undefined);
-      if (failed.length === slots.length) {
+      if (failed.length === slots.length || (routed && failed.length > 0)) {
         throw coreError("WEAVER_ERR_RUNNER", `the process of ${shortName(name)} ended before it was ready: ${failed[0]?.failure ?? ""}`);
       }
       if (Date.now() > deadline)
@@ -135,8 +154,18 @@ class TestDeployment {
           "WEAVER_ERR_RUNNER",
           `the process of ${shortName(name)} was not ready within ${this.#config.startTimeoutMs} ms; raise [serviceweaver] start_timeout in the test's config if it needs longer`,
         );
-      await Promise.race([this.#routing.next(), new Promise((resolve) => setTimeout(resolve, 250).unref())]);
+      await Promise.race([
+        this.#routing.next(),
+        new Promise((resolve) => this.#appliedWaiters.push(resolve)),
+        new Promise((resolve) => setTimeout(resolve, 250).unref()),
+      ]);
     }
+  }
+
+  /** The test's replica has applied routing `version`. */
+  #applied(version: number): void {
+    this.#testVersion = version;
+    for (const wake of this.#appliedWaiters.splice(0)) wake(undefined);
   }
 
   /** Stops this process's replica (draining it), then every other process, and removes the sockets. */
@@ -150,6 +179,8 @@ class TestDeployment {
   }
 
   #launch(slot: Slot, env: NodeJS.ProcessEnv, configFile: string): void {
+    const routes = this.#routes(slot.hosts);
+    const assignments = this.#routing.assignmentsFor(Object.keys(routes));
     const envelope = new Envelope({
       binary: REPLICA_MAIN,
       args: [],
@@ -161,7 +192,8 @@ class TestDeployment {
         id: slot.id,
         hosts: slot.hosts,
         listen: slot.address,
-        routes: this.#routes(slot.hosts),
+        routes,
+        ...(assignments === undefined ? {} : { assignments }),
         control: this.#socket("control"),
       },
       onEntry: (e: LogEntry) => {
@@ -196,7 +228,7 @@ class TestDeployment {
       if (hosts.includes(callee) || callee === MAIN_COMPONENT) continue;
       routes[callee] = this.#fakes.has(callee)
         ? [{ id: TEST_REPLICA, address: this.#socket(TEST_REPLICA) }]
-        : this.#slots.filter((s) => s.ready && s.hosts.includes(callee)).map((s) => ({ id: s.id, address: s.address }));
+        : this.#slots.filter((s) => s.ready && s.hosts.includes(callee)).map((s) => ({ id: s.id, address: s.address, member: s.member }));
     }
     return routes;
   }

@@ -1,12 +1,14 @@
 /**
  * The page of one deployment: Summary (app, id, age, listeners), Components (each group's
- * replicas: pid, health, restarts, uptime), Traffic (the component graph with the calls on its
+ * replicas: pid, health, restarts, uptime), Routing (when components have routers: how their keys
+ * are spread over replicas), Traffic (the component graph with the calls on its
  * edges), Methods (per-method statistics), Config and the Commands that show more.
  */
 import type { DeploymentStats, DeploymentStatus, RunningDeployment } from "@weaver/runtime";
 import { age, card, copyable, empty, escapeHtml, raw, table, type Cell } from "../html.js";
 import { renderConfig } from "./config-card.js";
 import { renderMethodsTable } from "./methods-table.js";
+import { hasRouting, renderRouting } from "./routing-card.js";
 import { renderTrafficGraph } from "./traffic-graph.js";
 import { isMissing, pageDeployment, type View } from "./view.js";
 
@@ -33,6 +35,7 @@ export const deploymentView: View<DeploymentData> = {
       components: components(s, now),
       traffic: renderTrafficGraph(s, ok),
       methods: ok === null ? empty(`The statistics could not be read: ${(stats as { error: string }).error}`) : renderMethodsTable(ok),
+      ...(hasRouting(s) ? { routing: renderRouting(s) } : {}),
     };
   },
   page: ({ deployment: { status: s, registration } }, cards) => ({
@@ -42,6 +45,9 @@ export const deploymentView: View<DeploymentData> = {
     body:
       card("summary", "Summary", cards["summary"]!) +
       card("components", "Components", cards["components"]!) +
+      (cards["routing"] === undefined
+        ? ""
+        : card("routing", "Routing", cards["routing"], { note: "how each routed component's keys are spread over its replicas" })) +
       card("traffic", "Traffic", cards["traffic"]!, { note: "calls between components since the deployment started" }) +
       card("methods", "Methods", cards["methods"]!) +
       card("config", "Config", renderConfig(s.config, s.configFile), { collapsed: true }) +

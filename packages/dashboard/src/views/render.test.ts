@@ -1,8 +1,9 @@
-// The renderers the pages and their live updates share: graph, waterfall, config, hashes.
+// The renderers the pages and their live updates share: graph, waterfall, config, routing, hashes.
 import type { DeploymentStatus, SpanRecord } from "@weaver/runtime";
 import { describe, expect, it } from "vitest";
 import { card, cardHash } from "../html.js";
 import { renderConfig } from "./config-card.js";
+import { hasRouting, renderRouting } from "./routing-card.js";
 import { renderWaterfall } from "./trace-view.js";
 import { renderTrafficGraph } from "./traffic-graph.js";
 
@@ -93,6 +94,37 @@ describe("the Config card", () => {
     const html = renderConfig({ "shop/Store": { password: "hunter2" } }, "/app/weaver.toml");
     expect(html).toContain("[&quot;shop/Store&quot;]\npassword = &quot;&lt;redacted&gt;&quot;");
     expect(html).toContain("From /app/weaver.toml.");
+  });
+});
+
+describe("the Routing card", () => {
+  it("shows, per routed component, each member's health, its share of the keys and the share it serves now", () => {
+    const s: DeploymentStatus = {
+      ...status(["weaver/Main", "shop/Cart"]),
+      routing: [
+        {
+          component: "shop/Cart",
+          version: 1,
+          slots: 4096,
+          members: [
+            { member: "shop.Cart/0", replica: "aaaaaaaa-1", up: true, owned: 1400, serving: 2048 },
+            { member: "shop.Cart/1", replica: "bbbbbbbb-2", up: false, owned: 1300, serving: 0 },
+            { member: "shop.Cart/2", replica: "cccccccc-3", up: true, owned: 1396, serving: 2048 },
+          ],
+        },
+      ],
+    };
+    expect(hasRouting(s)).toBe(true);
+    expect(hasRouting(status(["weaver/Main"]))).toBe(false);
+    const html = renderRouting(s);
+    expect(html).toContain("<h3>shop.Cart</h3>");
+    expect(html).toContain("3 members, 2 up; 4096 key slots, assignment version 1");
+    expect(html).toContain(
+      `<tr><td><code>shop.Cart/1</code></td><td><code>bbbbbbbb</code></td><td><span class="badge bad">down</span></td><td class="num">31.7%</td><td class="num">0.0%</td>`,
+    );
+    expect(html).toMatch(
+      /<code>shop\.Cart\/0<\/code>.*<td class="num">34\.2%<\/td><td class="num">50\.0%<\/td><td><svg class="bar share"[^>]*><rect x="0" y="1" width="500\.0"/,
+    );
   });
 });
 

@@ -5,9 +5,12 @@
  * into what the app expects: the result (checked against the method's declared result type), the
  * application error the method threw (with its class), DeadlineExceededError, CancelledError, or a
  * RemoteCallError naming the component, method and replica.
+ *
+ * A routed method's call carries the hash of its key, which the component's router computes from
+ * the arguments, so the RpcClient sends it to the replica that owns the key.
  */
 import { SpanKind } from "@opentelemetry/api";
-import { RpcAppError, RpcError, type RpcClient } from "@weaver/rpc";
+import { RpcAppError, RpcError, hashKey, type RoutingKey, type RpcClient } from "@weaver/rpc";
 import { activeContext } from "./call-context.js";
 import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
 import { Codec, decodeError } from "./codec.js";
@@ -59,6 +62,29 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
   );
   const spanNames = methods.map((m) => `${shortName(name)}.${m.name}`);
   const validate = options.validate ?? true;
+  const router = component.registration.router;
+  // Per method: the hash of a call's routing key, or undefined for a method that is not routed.
+  const keys = methods.map((method, m) => {
+    const keyOf = router?.keys[m];
+    if (router === undefined || keyOf === undefined) return undefined;
+    const routerMethod = `${router.name}.${method.name}`;
+    // A router bug fails the call, unsent, naming the router method and what went wrong.
+    return (args: unknown[]): number => {
+      let key: unknown;
+      try {
+        key = keyOf(args);
+      } catch (e) {
+        const why = `router method ${routerMethod} threw while computing the call's routing key (${String((e as Error)?.message ?? e)}); the call was not sent, fix ${routerMethod}`;
+        throw new RemoteCallError(name, method.name, why, { cause: e });
+      }
+      try {
+        return hashKey(key as RoutingKey);
+      } catch (e) {
+        const why = `router method ${routerMethod} returned a value that is not a routing key (${(e as Error).message}); the call was not sent, make ${routerMethod} return a number, string, bigint or flat object of those`;
+        throw new RemoteCallError(name, method.name, why, { cause: e });
+      }
+    };
+  });
   const decoders = methods.map((method, m) => {
     const check = validate ? component.registration.checks[m] : undefined;
     if (validate && check === undefined) {
@@ -95,17 +121,27 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
         return Promise.reject(new RemoteCallError(name, method.name, (e as Error).message, { cause: e }));
       }
       metric?.requestBytes.put(payload.length);
+      let key: number | undefined;
+      try {
+        key = keys[m]?.(args);
+      } catch (e) {
+        metric?.errors.inc();
+        return Promise.reject(e);
+      }
       const ctx = activeContext();
       const span = ctx?.span === undefined || !observe ? undefined : startChildSpan(ctx.span, spanNames[m]!, SpanKind.CLIENT);
       const options =
         ctx === undefined
-          ? plain[m]!
+          ? key === undefined
+            ? plain[m]!
+            : { retriable: method.retriable, key }
           : {
               deadline: ctx.deadline,
               signal: ctx.signal,
               metadata: ctx.metadata,
               traceparent: span?.traceparent ?? ctx.traceparent,
               retriable: method.retriable,
+              key,
             };
       const id = methodId(index, m);
       let reply = client.call(id, payload, options);

@@ -41,6 +41,32 @@ export interface ListenerStatus {
   readonly address: string;
 }
 
+/** One member of a routed component's assignment: a replica slot, and the keys it has. */
+export interface RoutingMemberStatus {
+  /** The slot's stable name (e.g. `cart.Cart/0`). */
+  readonly member: string;
+  /** The id of the slot's current process, when it has one. */
+  readonly replica?: string;
+  /** Whether callers send it calls now (its replica is ready). */
+  readonly up: boolean;
+  /** Key slots it owns, of RoutingStatus.slots: its share of the keys whenever it is up. */
+  readonly owned: number;
+  /** Key slots it serves now: its own while up, plus those of members that are down for which it is next. */
+  readonly serving: number;
+}
+
+/** How the keys of a routed component are spread over its replicas. */
+export interface RoutingStatus {
+  /** The component's full name. */
+  readonly component: string;
+  /** The assignment's version (changes when the members do). */
+  readonly version: number;
+  /** The key slots in all: every key hashes to one, and each slot has one owner. */
+  readonly slots: number;
+  /** Every member, up or not, in the assignment's order. */
+  readonly members: readonly RoutingMemberStatus[];
+}
+
 /** The status of a deployment. */
 export interface DeploymentStatus {
   readonly app: string;
@@ -62,6 +88,8 @@ export interface DeploymentStatus {
    * graph; a deployer that leaves it out gets a graph of the edges that carried calls only.
    */
   readonly callGraph?: readonly (readonly [caller: string, callee: string])[];
+  /** Per routed component (one with a router), how its keys are spread; absent or empty when none is routed. */
+  readonly routing?: readonly RoutingStatus[];
 }
 
 /** A copy of a status whose config is redacted (see redact.ts): what leaves a process or reaches a user. */

@@ -33,6 +33,11 @@ export interface ComponentManifest {
   readonly listeners: readonly { readonly field: string; readonly name: string }[];
   /** The config type, when the component has one (Implements<I, Config>). */
   readonly config: ConfigSchema | null;
+  /**
+   * True when the implementation has a router (`static readonly router = ...`): remote calls of
+   * its routed methods go to the replica that owns their key. Absent otherwise.
+   */
+  readonly routed?: true;
 }
 
 /** Everything deployers need to know about an app. */

@@ -21,6 +21,21 @@ export interface RemoteCalls {
 /** One method of a server stub: takes decoded positional arguments, returns the result. */
 export type ServerMethod = (args: readonly unknown[]) => Promise<unknown>;
 
+/** Computes the routing key of a call from its positional arguments (a router method, called by generated code). */
+export type KeyFunction = (args: readonly unknown[]) => unknown;
+
+/** A component's router as generated code registers it. */
+export interface RouterRegistration {
+  /** The router class's name, for errors. */
+  readonly name: string;
+  /**
+   * Per method, index-aligned with the manifest's methods: the function that computes a call's
+   * routing key (a number, string, bigint or flat object of those), or undefined for a method
+   * that is not routed.
+   */
+  readonly keys: readonly (KeyFunction | undefined)[];
+}
+
 /** What generated code registers for one component. */
 export interface ComponentRegistration<I extends object = object> {
   /** Full name, as in the manifest. */
@@ -40,6 +55,8 @@ export interface ComponentRegistration<I extends object = object> {
    * the manifest's methods: remote calls run them (see value-checks.ts), local calls do not.
    */
   readonly checks: readonly MethodChecks[];
+  /** The component's router, when its implementation has one: remote calls of routed methods carry a key. */
+  readonly router?: RouterRegistration;
   /**
    * Where the component's interface is declared (`file` relative to the generated module) and its
    * fingerprint when weaver generate ran; checked when the app runs from its TypeScript sources.

@@ -1,9 +1,10 @@
 /**
  * A replica's side of the deployer's control channel (deployer-protocol.ts): from the start it
- * long-polls the routing and hands each component's live replicas to the RPC client that calls
- * it (so a component's init() can already call components in other processes), and it reports
- * the replica ready once it serves. It also watches stdin, which the deployer holds
- * open: when it closes, the deployer is gone, and the replica exits rather than outlive it.
+ * long-polls the routing and hands each component's live replicas (and assignment, when it is
+ * routed) to the RPC client that calls it (so a component's init() can already call components
+ * in other processes), and it reports the replica ready once it serves. It also watches stdin,
+ * which the deployer holds open: when it closes, the deployer is gone, and the replica exits
+ * rather than outlive it.
  */
 import { RpcAppError, RpcClient, parseEndpoint } from "@weaver/rpc";
 import { Codec, decodeError } from "../calls/codec.js";
@@ -19,8 +20,11 @@ import {
   type SignRequest,
   type WatchRoutesRequest,
 } from "./deployer-protocol.js";
-import type { ReplicaArgs } from "./replica-args.js";
+import { assignmentsProblem, type AssignmentArgs, type ReplicaArgs, type RouteEntry } from "./replica-args.js";
 import type { WeaveletLogger } from "./weavelet.js";
+
+/** Hands a component's live replicas, and its assignment when it is routed, to the client that calls it. */
+export type RouteHandler = (component: string, replicas: readonly RouteEntry[], assignment: AssignmentArgs | undefined) => void;
 
 /** The codec of control messages (plain msgpack). */
 const controlCodec = new Codec();
@@ -33,19 +37,13 @@ export class ControlChannel {
   readonly #args: ReplicaArgs;
   readonly #client: RpcClient;
   readonly #logger: WeaveletLogger;
-  readonly #clientFor: (component: string) => RpcClient;
+  readonly #route: RouteHandler;
   #closed = false;
 
-  constructor(
-    args: ReplicaArgs,
-    app: Manifest,
-    logger: WeaveletLogger,
-    clientFor: (component: string) => RpcClient,
-    exitWithDeployer: boolean,
-  ) {
+  constructor(args: ReplicaArgs, app: Manifest, logger: WeaveletLogger, route: RouteHandler, exitWithDeployer: boolean) {
     this.#args = args;
     this.#logger = logger;
-    this.#clientFor = clientFor;
+    this.#route = route;
     this.#client = new RpcClient({ deployment: args.deployment, version: app.versionHash, id: args.id });
     this.#client.setReplicas([{ id: "deployer", address: parseEndpoint(args.control as string)! }]);
     if (exitWithDeployer) {
@@ -99,9 +97,12 @@ export class ControlChannel {
         ) as RoutesReply;
         if (reply.version === version) continue;
         version = reply.version;
-        for (const [component, replicas] of Object.entries(reply.routes)) {
-          this.#clientFor(component).setReplicas(replicas.map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
-        }
+        // A malformed assignment would route nothing well: balance per call rather than fail calls.
+        const problem = assignmentsProblem(reply.assignments);
+        if (problem !== undefined)
+          this.#logger.warn(`replica ${this.#args.id}: the deployer's routes are not valid (${problem}); calls are balanced without keys`);
+        const assignments = problem === undefined ? reply.assignments : undefined;
+        for (const [component, replicas] of Object.entries(reply.routes)) this.#route(component, replicas, assignments?.[component]);
       } catch (e) {
         if (this.#closed) return;
         this.#logger.debug({ err: e }, "routes long-poll failed; retrying");

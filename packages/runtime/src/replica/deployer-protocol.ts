@@ -24,6 +24,15 @@
  * routing (the live replicas of the components it calls) changes from the version it knows, or
  * after a while with the same version, and the replica calls again.
  *
+ * # Routing keys
+ *
+ * For a routed component (one with a router), routes also carry its assignment: the stable names
+ * of its replica slots (`members`, every slot the deployer runs, up or not) and a version changed
+ * only when that list changes; each route entry names the `member` it is. Callers hash a call's
+ * key to the member that owns it (KeyAssignment in @weaver/rpc), and send it to that member's
+ * replica, or, while it is down, to the member every caller picks next. A deployer that leaves
+ * members and assignments out gets per-call balancing: routing is best effort by design.
+ *
  * # Mutual TLS
  *
  * When ReplicaArgs.mtls is set, the replica makes an ECDSA P-256 key, which never leaves it, and
@@ -51,7 +60,7 @@
  * Messages are msgpack (see Codec); method ids are the CONTROL_* and *_METHOD constants.
  */
 import type { MetricSnapshot } from "../metrics/metrics.js";
-import type { RouteEntry } from "./replica-args.js";
+import type { Assignments, RouteEntry } from "./replica-args.js";
 
 /** The version of this contract; both ends refuse another (see Versions above). 3: mutual TLS. */
 export const DEPLOYER_PROTOCOL_VERSION = 3;
@@ -126,6 +135,8 @@ export interface WatchRoutesRequest {
 export interface RoutesReply {
   readonly version: number;
   readonly routes: Readonly<Record<string, readonly RouteEntry[]>>;
+  /** The assignment of each routed component among `routes` (absent from deployers that do not route). */
+  readonly assignments?: Assignments;
 }
 
 /** Method id on the control server: a replica asks for a certificate (ReplicaArgs.mtls). */

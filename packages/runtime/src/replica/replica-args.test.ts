@@ -21,6 +21,15 @@ describe("readReplicaArgs", () => {
     expect(read(good)).toEqual(good);
   });
 
+  it("reads the members of routes and the assignments of routed components", () => {
+    const routed = {
+      ...good,
+      routes: { "app/B": [{ id: "r2", address: "unix:/b0", member: "app.B/0" }] },
+      assignments: { "app/B": { version: 3, members: ["app.B/0", "app.B/1"] } },
+    };
+    expect(read(routed)).toEqual(routed);
+  });
+
   it.each<[string, unknown, RegExp]>([
     ["not JSON", "{deployment:", /not JSON/],
     ["not an object", "42", /not an object/],
@@ -43,6 +52,10 @@ describe("readReplicaArgs", () => {
       },
       /name replica r2 twice/,
     ],
+    ["an empty member", { ...good, routes: { "app/B": [{ id: "r2", address: "unix:/a", member: "" }] } }, /member of replica r2 of app\/B/],
+    ["assignments not a map", { ...good, assignments: [] }, /assignments must map component names/],
+    ["an assignment without a version", { ...good, assignments: { "app/B": { members: ["m"] } } }, /assignment of app\/B is not/],
+    ["a member named twice", { ...good, assignments: { "app/B": { version: 1, members: ["m", "m"] } } }, /names a member twice/],
     ["listeners not a map", { ...good, listeners: ["127.0.0.1:0"] }, /listeners must be an object/],
     ["a listener address not a string", { ...good, listeners: { lis: 8080 } }, /listener lis must be/],
   ])("refuses %s, naming the variable", (_what, value, reason) => {

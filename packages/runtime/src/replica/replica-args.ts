@@ -6,6 +6,12 @@
  *
  * The rest of the deployer ↔ replica contract (pipes, control calls, health) is in
  * deployer-protocol.ts. Without `control`, the routes given here are all the replica ever has.
+ *
+ * Routed components (those with a router) come with an assignment: the stable names of their
+ * replica slots (members), all of them, up or not, and a version the deployer changes whenever
+ * that list changes. Each route entry names its member, so a caller sends a call with a key to
+ * the replica of the member that owns the key (KeyAssignment in @weaver/rpc). A deployer that
+ * gives no assignments gets plain balancing, which is always correct, only not sticky.
  */
 import { parseEndpoint } from "@weaver/rpc";
 import { runtimeError } from "../errors.js";
@@ -19,7 +25,20 @@ export interface RouteEntry {
   readonly id: string;
   /** Where it serves RPC: `unix:<path>` or `tcp:<host>:<port>`. */
   readonly address: string;
+  /** The stable name of the replica's slot (a member of its component's assignment), when the deployer routes keys. */
+  readonly member?: string;
 }
+
+/** The members of a routed component, as a deployer assigns its keys (see KeyAssignment in @weaver/rpc). */
+export interface AssignmentArgs {
+  /** Changes whenever `members` does, and only then. */
+  readonly version: number;
+  /** The stable names of the component's replica slots: every slot the deployer runs, up or not. */
+  readonly members: readonly string[];
+}
+
+/** Assignments of routed components, by full component name. */
+export type Assignments = Readonly<Record<string, AssignmentArgs>>;
 
 /** The arguments of a replica process. */
 export interface ReplicaArgs {
@@ -35,6 +54,8 @@ export interface ReplicaArgs {
   readonly listen?: string;
   /** For each component hosted elsewhere that this process calls, its replicas. */
   readonly routes: Readonly<Record<string, readonly RouteEntry[]>>;
+  /** The assignment of each routed component among `routes`; components without one are balanced per call. */
+  readonly assignments?: Assignments;
   /** Where each listener binds (`host:port`); 127.0.0.1 on a free port when absent. */
   readonly listeners?: Readonly<Record<string, string>>;
   /** The address clients are told for each listener (the deployer's proxy), when not the bound one. */
@@ -97,11 +118,15 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
       if (typeof r?.id !== "string" || typeof r.address !== "string" || parseEndpoint(r.address) === undefined) {
         return bad(`a route of ${component} is not {id, address: "unix:<path>" | "tcp:<host>:<port>"}`);
       }
+      if (r.member !== undefined && (typeof r.member !== "string" || r.member === ""))
+        return bad(`the member of replica ${r.id} of ${component} must be a non-empty string`);
       // Replicas are told apart by id: a second one with the same id would silently replace the first.
       if (ids.has(r.id)) return bad(`routes of ${component} name replica ${r.id} twice`);
       ids.add(r.id);
     }
   }
+  const assignments = assignmentsProblem(args.assignments);
+  if (assignments !== undefined) return bad(assignments);
   if (args.mtls !== undefined) {
     const groups = (args.mtls as Partial<MtlsArgs> | null)?.groups;
     if (typeof groups !== "object" || groups === null || Object.values(groups).some((g) => typeof g !== "string" || g === ""))
@@ -116,4 +141,22 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
     }
   }
   return args;
+}
+
+/**
+ * What is wrong with the assignments of ReplicaArgs or RoutesReply, or undefined when they are
+ * absent or well formed: each a whole version and distinct, non-empty member names.
+ */
+export function assignmentsProblem(assignments: unknown): string | undefined {
+  if (assignments === undefined) return undefined;
+  if (typeof assignments !== "object" || assignments === null || Array.isArray(assignments))
+    return "assignments must map component names to {version, members}";
+  for (const [component, a] of Object.entries(assignments as Record<string, unknown>)) {
+    const { version, members } = (a ?? {}) as Partial<AssignmentArgs>;
+    if (!Number.isInteger(version) || !Array.isArray(members) || members.some((m) => typeof m !== "string" || m === ""))
+      return `the assignment of ${component} is not {version: <whole number>, members: [<slot name>, ...]}`;
+    // KeyAssignment refuses duplicates: say so here, where the deployer's mistake is visible.
+    if (new Set(members).size !== members.length) return `the assignment of ${component} names a member twice`;
+  }
+  return undefined;
 }

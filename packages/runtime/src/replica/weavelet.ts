@@ -3,8 +3,9 @@
  * over to when a deployer starts the process as one replica of a deployment (WEAVER_REPLICA set).
  * It has the component host of @weaver/core create only the components the process hosts, serves
  * them over RPC, and reaches every other component through the generated client stubs, with one
- * RPC client per component over the replicas the deployer routed it to. Components colocated in
- * the process call each other through local stubs.
+ * RPC client per component over the replicas the deployer routed it to (and, for a routed
+ * component, the assignment of keys to them: client-routes.ts). Components colocated in the
+ * process call each other through local stubs.
  *
  * Lifecycle: under mutual TLS (ReplicaArgs.mtls) the weavelet first has its certificate signed
  * by the deployer, and from then on serves only callers the call graph allows and calls only
@@ -28,7 +29,8 @@ import { Credentials } from "../trust/credentials.js";
 import { ControlChannel } from "./control-channel.js";
 import { DEPLOYER_PROTOCOL_VERSION, RESERVED_METHODS } from "./deployer-protocol.js";
 import { replicaServices, serveReserved } from "./replica-services.js";
-import type { ReplicaArgs } from "./replica-args.js";
+import type { AssignmentArgs, ReplicaArgs, RouteEntry } from "./replica-args.js";
+import { ClientRoutes } from "./client-routes.js";
 
 /** Where and how a listener binds. */
 export interface ListenerPlacement {
@@ -116,6 +118,7 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
           debug: (message) => logger.debug({}, `replica ${args.id}: ${message}`),
         });
   const clients = new Map<string, RpcClient>();
+  const routing = new ClientRoutes();
   const clientFor = (name: string): RpcClient => {
     let client = clients.get(name);
     if (client === undefined) {
@@ -126,14 +129,15 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
         id: args.id,
         ...(credentials === undefined ? {} : { tls: credentials.clientTls(group ?? `(no group hosts ${name})`) }),
       });
-      client.setReplicas((args.routes[name] ?? []).map((r) => ({ id: r.id, address: parseEndpoint(r.address)! })));
+      routing.apply(client, name, args.routes[name] ?? [], args.assignments?.[name]);
       clients.set(name, client);
     }
     return client;
   };
+  const route = (name: string, entries: readonly RouteEntry[], assignment: AssignmentArgs | undefined): void =>
+    routing.apply(clientFor(name), name, entries, assignment);
   // Routes are followed from the start: a component's init() may call components elsewhere.
-  const control =
-    args.control === undefined ? undefined : new ControlChannel(args, app, logger, clientFor, options.exitWithDeployer ?? true);
+  const control = args.control === undefined ? undefined : new ControlChannel(args, app, logger, route, options.exitWithDeployer ?? true);
   const host = options.host({
     listener: (name) => {
       const shown = args.proxies?.[name];

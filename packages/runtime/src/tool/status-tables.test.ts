@@ -133,6 +133,33 @@ describe("formatStatusTables", () => {
     expect(lines.map((l) => l.split("│")[3]?.trim())).toEqual(["weaver.Main", "httpserver.Reverser"]);
   });
 
+  it("adds a ROUTING table for routed components only: each member's pid (or down), its share of the keys and what it serves now", () => {
+    expect(formatStatusTables([httpserver({ routing: [] })], NOW)).not.toContain("ROUTING");
+    const s = httpserver({
+      routing: [
+        {
+          component: "httpserver/Reverser",
+          version: 1,
+          slots: 4096,
+          members: [
+            { member: "httpserver.Reverser/0", replica: "r30196", up: true, owned: 2000, serving: 4096 },
+            { member: "httpserver.Reverser/1", replica: "r30197", up: false, owned: 2096, serving: 0 },
+          ],
+        },
+      ],
+    });
+    const out = formatStatusTables([s], NOW);
+    expect(out.slice(out.indexOf("│ ROUTING"))).toContain(
+      [
+        "├────────────┬────────────┬─────────────────────┬───────────────────────┬─────────────┬───────┬─────────┤",
+        "│ APP        │ DEPLOYMENT │ COMPONENT           │ MEMBER                │ REPLICA PID │ KEYS  │ SERVING │",
+        "├────────────┼────────────┼─────────────────────┼───────────────────────┼─────────────┼───────┼─────────┤",
+        "│ httpserver │ bd689290   │ httpserver.Reverser │ httpserver.Reverser/0 │ 30196       │ 48.8% │ 100.0%  │",
+        "│ httpserver │ bd689290   │ httpserver.Reverser │ httpserver.Reverser/1 │ down        │ 51.2% │ 0.0%    │",
+      ].join("\n"),
+    );
+  });
+
   it("dims repeated leading cells only when colour is on", () => {
     const plain = formatStatusTables([httpserver()], NOW);
     expect(plain).not.toContain("\x1b[");

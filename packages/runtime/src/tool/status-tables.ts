@@ -8,6 +8,12 @@
  *
  * Deployments are sorted by app, then by start time; components keep the order of the status
  * (Main first, then by full name); listeners are sorted by name.
+ *
+ * When a deployment has routed components, a fourth table follows (ours, not Service Weaver's):
+ *
+ *   ROUTING      APP, DEPLOYMENT, COMPONENT, MEMBER (the replica slot), REPLICA PID, KEYS (the
+ *                slot's share of the keys), SERVING (the share it serves now: more while another
+ *                member is down, none while it is down itself)
  */
 import { formatAge, renderTable } from "../output/table.js";
 import type { DeploymentStatus, ReplicaStatus } from "../deployments/deployment-status.js";
@@ -35,8 +41,38 @@ export function formatStatusTables(statuses: readonly DeploymentStatus[], now: n
   return (
     renderTable("DEPLOYMENTS", ["APP", "DEPLOYMENT", "AGE"], deployments, color) +
     renderTable("COMPONENTS", ["APP", "DEPLOYMENT", "COMPONENT", "REPLICA PIDS"], components, color) +
-    renderTable("LISTENERS", ["APP", "DEPLOYMENT", "LISTENER", "ADDRESS"], listeners, color)
+    renderTable("LISTENERS", ["APP", "DEPLOYMENT", "LISTENER", "ADDRESS"], listeners, color) +
+    routingTable(sorted, color)
   );
+}
+
+/** The ROUTING table, or nothing when no deployment routes keys. */
+function routingTable(sorted: readonly DeploymentStatus[], color: boolean): string {
+  const rows = sorted.flatMap((s) =>
+    (s.routing ?? []).flatMap((r) => {
+      const short = s.components.find((c) => c.name === r.component)?.short ?? r.component;
+      const pids = new Map(s.groups.flatMap((g) => g.replicas.map((x) => [x.id, x.pid] as const)));
+      return r.members.map((m) => {
+        const pid = m.replica === undefined ? undefined : pids.get(m.replica);
+        return [
+          s.app,
+          s.deployment.slice(0, 8),
+          short,
+          m.member,
+          m.up && pid !== undefined && pid > 0 ? String(pid) : "down",
+          share(m.owned, r.slots),
+          share(m.serving, r.slots),
+        ];
+      });
+    }),
+  );
+  if (rows.length === 0) return "";
+  return renderTable("ROUTING", ["APP", "DEPLOYMENT", "COMPONENT", "MEMBER", "REPLICA PID", "KEYS", "SERVING"], rows, color);
+}
+
+/** A share of the key slots, as a percentage with one decimal. */
+function share(slots: number, of: number): string {
+  return of === 0 ? "-" : `${((100 * slots) / of).toFixed(1)}%`;
 }
 
 /** The pids of the live replicas of the group that runs a component, ascending. */

@@ -10,7 +10,7 @@ import type { App } from "./main.js";
 import { TellerImpl, type Teller } from "./teller.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.3\",\"versionHash\":\"cf70e8f62b650f83\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true},{\"name\":\"reprint\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"bank\",\"codegenVersion\":\"0.4\",\"versionHash\":\"ea527fc07a10ef45\",\"components\":[{\"name\":\"bank/Audit\",\"short\":\"bank.Audit\",\"impl\":\"AuditImpl\",\"source\":\"src/audit.ts\",\"methods\":[{\"name\":\"record\",\"retriable\":true},{\"name\":\"count\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Ledger\",\"short\":\"bank.Ledger\",\"impl\":\"LedgerImpl\",\"source\":\"src/ledger.ts\",\"methods\":[{\"name\":\"deposit\",\"retriable\":false},{\"name\":\"balance\",\"retriable\":true},{\"name\":\"history\",\"retriable\":true},{\"name\":\"balances\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"bank/Teller\",\"short\":\"bank.Teller\",\"impl\":\"TellerImpl\",\"source\":\"src/teller.ts\",\"methods\":[{\"name\":\"pay\",\"retriable\":false},{\"name\":\"wait\",\"retriable\":true},{\"name\":\"callInfo\",\"retriable\":true},{\"name\":\"checkToken\",\"retriable\":true},{\"name\":\"reprint\",\"retriable\":true}],\"refs\":[{\"field\":\"ledger\",\"component\":\"bank/Ledger\"},{\"field\":\"audit\",\"component\":\"bank/Audit\"}],\"listeners\":[],\"config\":{\"kind\":\"object\",\"fields\":{\"bank\":{\"schema\":{\"kind\":\"string\"},\"optional\":false},\"fee\":{\"schema\":{\"kind\":\"number\"},\"optional\":true},\"token\":{\"schema\":{\"kind\":\"string\"},\"optional\":true}}}},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"teller\",\"component\":\"bank/Teller\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"bank/Teller\",\"bank/Audit\"],[\"bank/Teller\",\"bank/Ledger\"],[\"weaver/Main\",\"bank/Teller\"]]}";
 
 // The app's types that the methods exchange, each written out once; the checks at the end compare
 // them with the app's, so they fail to type-check when one of those changes.
@@ -178,7 +178,7 @@ function Teller_server(impl: Teller): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.3",
+  codegenVersion: "0.4",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -274,14 +274,15 @@ registerApp({
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.4"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.4, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
 type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
+type RouterMethods<C> = C extends { router: abstract new () => infer R } ? { [K in keyof R]-?: R[K] extends (...args: never) => unknown ? K : never }[keyof R] : never;
 
 /** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
@@ -294,4 +295,7 @@ export type WeaverChecks = [
   Check<Fresh<Equal<Fields<LedgerImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of LedgerImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<TellerImpl>, { refs: "ledger"; listeners: never; config: Readonly<TellerConfig> }>, "the refs, listeners or config type of TellerImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<App>, { refs: "teller"; listeners: never; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof AuditImpl>, never>, "the router of AuditImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof LedgerImpl>, never>, "the router of LedgerImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof TellerImpl>, never>, "the router of TellerImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

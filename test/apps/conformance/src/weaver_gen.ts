@@ -9,7 +9,7 @@ import type { App } from "./main.js";
 import { StoreImpl, type Store } from "./store.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"conformance\",\"codegenVersion\":\"0.3\",\"versionHash\":\"3b1076ae2004e3d1\",\"components\":[{\"name\":\"conformance/Echo\",\"short\":\"conformance.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"relay\",\"retriable\":true},{\"name\":\"fail\",\"retriable\":true},{\"name\":\"sleep\",\"retriable\":true},{\"name\":\"log\",\"retriable\":true},{\"name\":\"crash\",\"retriable\":false}],\"refs\":[{\"field\":\"store\",\"component\":\"conformance/Store\"}],\"listeners\":[],\"config\":null},{\"name\":\"conformance/Store\",\"short\":\"conformance.Store\",\"impl\":\"StoreImpl\",\"source\":\"src/store.ts\",\"methods\":[{\"name\":\"save\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"conformance/Echo\"}],\"listeners\":[{\"field\":\"api\",\"name\":\"api\"}],\"config\":null}],\"callGraph\":[[\"conformance/Echo\",\"conformance/Store\"],[\"weaver/Main\",\"conformance/Echo\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"conformance\",\"codegenVersion\":\"0.4\",\"versionHash\":\"641778df06fe4ba8\",\"components\":[{\"name\":\"conformance/Echo\",\"short\":\"conformance.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"relay\",\"retriable\":true},{\"name\":\"fail\",\"retriable\":true},{\"name\":\"sleep\",\"retriable\":true},{\"name\":\"log\",\"retriable\":true},{\"name\":\"crash\",\"retriable\":false}],\"refs\":[{\"field\":\"store\",\"component\":\"conformance/Store\"}],\"listeners\":[],\"config\":null},{\"name\":\"conformance/Store\",\"short\":\"conformance.Store\",\"impl\":\"StoreImpl\",\"source\":\"src/store.ts\",\"methods\":[{\"name\":\"save\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"conformance/Echo\"}],\"listeners\":[{\"field\":\"api\",\"name\":\"api\"}],\"config\":null}],\"callGraph\":[[\"conformance/Echo\",\"conformance/Store\"],[\"weaver/Main\",\"conformance/Echo\"]]}";
 
 // conformance/Echo
 
@@ -107,7 +107,7 @@ function Store_server(impl: Store): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.3",
+  codegenVersion: "0.4",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -172,14 +172,15 @@ registerApp({
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.4"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.4, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
 type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
+type RouterMethods<C> = C extends { router: abstract new () => infer R } ? { [K in keyof R]-?: R[K] extends (...args: never) => unknown ? K : never }[keyof R] : never;
 
 /** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
@@ -191,4 +192,6 @@ export type WeaverChecks = [
   Check<Fresh<Equal<Fields<EchoImpl>, { refs: "store"; listeners: never; config: undefined }>, "the refs, listeners or config type of EchoImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<StoreImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of StoreImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<App>, { refs: "echo"; listeners: "api"; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof EchoImpl>, never>, "the router of EchoImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof StoreImpl>, never>, "the router of StoreImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

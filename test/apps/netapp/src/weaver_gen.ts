@@ -8,7 +8,7 @@ import type { App } from "./main.js";
 import { UpperImpl, type Upper } from "./upper.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"netapp\",\"codegenVersion\":\"0.3\",\"versionHash\":\"acfd1087da2ebfd5\",\"components\":[{\"name\":\"netapp/Upper\",\"short\":\"netapp.Upper\",\"impl\":\"UpperImpl\",\"source\":\"src/upper.ts\",\"methods\":[{\"name\":\"upper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"upper\",\"component\":\"netapp/Upper\"}],\"listeners\":[{\"field\":\"web\",\"name\":\"web\"},{\"field\":\"tcp\",\"name\":\"tcp\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"netapp/Upper\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"netapp\",\"codegenVersion\":\"0.4\",\"versionHash\":\"6f4ba8bb9a4f94c6\",\"components\":[{\"name\":\"netapp/Upper\",\"short\":\"netapp.Upper\",\"impl\":\"UpperImpl\",\"source\":\"src/upper.ts\",\"methods\":[{\"name\":\"upper\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"upper\",\"component\":\"netapp/Upper\"}],\"listeners\":[{\"field\":\"web\",\"name\":\"web\"},{\"field\":\"tcp\",\"name\":\"tcp\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"netapp/Upper\"]]}";
 
 // netapp/Upper
 
@@ -41,7 +41,7 @@ function Upper_server(impl: Upper): ServerMethod[] {
 }
 
 registerApp({
-  codegenVersion: "0.3",
+  codegenVersion: "0.4",
   manifest: WEAVER_MANIFEST,
   module: import.meta.url,
   components: [
@@ -65,14 +65,15 @@ registerApp({
 });
 
 /** Fails to type-check when the installed @weaver/core expects code from another weaver generate. */
-export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.3"> =
-  "ERROR: this file was written by weaver generate for codegen version 0.3, which the installed @weaver/core does not support; run `weaver generate`";
+export const WEAVER_CODEGEN_VERSION: CodegenVersionCheck<"0.4"> =
+  "ERROR: this file was written by weaver generate for codegen version 0.4, which the installed @weaver/core does not support; run `weaver generate`";
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Check<T extends true> = T;
 type Fresh<Ok, Stale extends string> = Ok extends true ? true : Stale;
 type FieldsOf<T, F> = { [K in keyof T]-?: 0 extends 1 & T[K] ? never : T[K] extends F ? K : never }[keyof T];
 type Fields<T extends { config: unknown }> = { refs: FieldsOf<T, Ref<unknown>>; listeners: FieldsOf<T, Listener>; config: T["config"] };
+type RouterMethods<C> = C extends { router: abstract new () => infer R } ? { [K in keyof R]-?: R[K] extends (...args: never) => unknown ? K : never }[keyof R] : never;
 
 /** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
@@ -82,4 +83,5 @@ export type WeaverChecks = [
   Check<Fresh<Equal<App["tcp"], Listener>, "App.tcp is no longer a listener after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<UpperImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of UpperImpl changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<App>, { refs: "upper"; listeners: "tcp" | "web"; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<RouterMethods<typeof UpperImpl>, never>, "the router of UpperImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
 ];
