@@ -2,7 +2,9 @@
 // `weaver multi deploy` and with `weaver single deploy`: the index lists the deployment, its page
 // shows the groups and replicas, the traffic graph's counts rise as requests arrive (without a
 // reload), a log line the app writes appears live, a trace opens as a waterfall, the metrics
-// filter. Screenshots of every page go to test-artifacts/.
+// filter, all-zero metric rows hide behind a toggle; once the deployment is stopped, the index
+// lists it under Past deployments and its page shows its stored logs and traces. Screenshots of
+// every page go to test-artifacts/.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,8 +32,8 @@ const EVENTUALLY = { timeout: 20_000, interval: 100 };
 const MAIN_TO_REVERSER = `[data-edge="weaver/Main->reverser/Reverser"]`;
 const MAIN_TO_CONVERTER = `[data-edge="weaver/Main->reverser/Converter"]`;
 
-/** Deploys the reverser example with `weaver <deployer> deploy` on a free port; returns its id, listener and status. */
-async function deploy(deployer: "multi" | "single"): Promise<{ id: string; listener: string; status: DeploymentStatus }> {
+/** Deploys the reverser example with `weaver <deployer> deploy` on a free port; returns its process, id, listener and status. */
+async function deploy(deployer: "multi" | "single"): Promise<{ app: TestProcess; id: string; listener: string; status: DeploymentStatus }> {
   const file = join(data, `${deployer}.toml`);
   writeFileSync(
     file,
@@ -41,7 +43,7 @@ async function deploy(deployer: "multi" | "single"): Promise<{ id: string; liste
   const [, id] = await app.waitFor(/│ deployment : ([0-9a-f-]{36}) │/);
   const { status: statusUrl } = await registration(data, id!, deployer);
   const status = await settled(statusUrl);
-  return { id: id!, listener: status.listeners.find((l) => l.name === "lis")!.address, status };
+  return { app, id: id!, listener: status.listeners.find((l) => l.name === "lis")!.address, status };
 }
 
 /** Sends requests to the listener; each /both calls Reverser and Converter once. */
@@ -56,7 +58,7 @@ async function edgeCount(selector: string): Promise<number> {
 
 /** Everything a user checks on the dashboard of one deployment. */
 async function checkDashboard(deployer: "multi" | "single", groups: number, replicasPerGroup: number): Promise<void> {
-  const { id, listener, status } = await deploy(deployer);
+  const { app, id, listener, status } = await deploy(deployer);
   // As the README says to run it (npx passes Ctrl-C on and then ends by the same signal).
   const dashboard = new TestProcess("npx", ["weaver", deployer, "dashboard"], { env });
   const [, url] = await dashboard.waitFor(/^Dashboard available at: (http:\/\/127\.0\.0\.1:\d+)$/m);
@@ -141,6 +143,22 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   await page.locator("nav.tabs a", { hasText: "Metrics" }).click();
   await page.waitForURL(/\/metrics\?id=/);
   expect(await page.locator('section.metric[data-metric="weaver_method_count"]').count()).toBe(1);
+  // Totals over replicas first; rows that are all zero (no errors yet) hide until the toggle shows them, and it counts them.
+  const zeroRows = Number(await page.locator("#metric-zero-count").getAttribute("data-zero-rows"));
+  expect(zeroRows).toBeGreaterThan(0);
+  expect(await page.locator("#metric-zeros-label").textContent()).toBe(`Show ${zeroRows} all-zero row${zeroRows === 1 ? "" : "s"}`);
+  expect(await page.locator("tr.zero:visible").count()).toBe(0);
+  await page.locator("#metric-zeros").check();
+  await expect.poll(() => page.locator("tr.zero:visible").count(), EVENTUALLY).toBeGreaterThan(0);
+  expect(page.url()).toContain("zeros=1");
+  await page.locator("#metric-zeros").uncheck();
+  await expect.poll(() => page.locator("tr.zero:visible").count(), EVENTUALLY).toBe(0);
+  // A row's replicas, opened, stay open through the live updates (the charts change every second).
+  await page.locator("section.metric:not(.zero) tr:not(.zero) details.replicas summary").first().click();
+  const metricsCard = page.locator('[data-card="metrics"]');
+  const hash = await metricsCard.getAttribute("data-hash");
+  await expect.poll(() => metricsCard.getAttribute("data-hash"), EVENTUALLY).not.toBe(hash);
+  expect(await page.locator("details.replicas[open]").count()).toBe(1);
   await page.locator("#metric-filter").fill("method_count");
   await expect.poll(() => page.locator("section.metric:visible").count(), EVENTUALLY).toBe(1);
   expect(page.url()).toContain("filter=method_count");
@@ -152,12 +170,35 @@ async function checkDashboard(deployer: "multi" | "single", groups: number, repl
   await page.locator("#metric-filter").fill("^([a-z_]+)+!");
   await expect.poll(() => page.locator("#metric-shown").textContent(), EVENTUALLY).toMatch(/^0 of \d+ metrics$/);
 
+  // Stopped, the deployment's open page turns into that of what it stored, by itself; the index
+  // lists it under Past deployments, and it opens from there: its stored logs and traces.
+  await page.goto(`${url}/deployment?id=${id}`);
+  await expect.poll(() => page.locator("#live-state").textContent(), EVENTUALLY).toBe("live");
+  const stopped = await app.stop("SIGINT");
+  expect(stopped.code === 0 || stopped.signal === "SIGINT").toBe(true);
+  await expect.poll(() => page.locator(".banner.ended").count(), EVENTUALLY).toBe(1);
+  await page.goto(url!);
+  const past = page.locator(`#past a[href="/deployment?id=${id}"]`);
+  await expect.poll(() => past.count(), EVENTUALLY).toBe(1);
+  expect(await page.locator(`#deployments a[href="/deployment?id=${id}"]`).count()).toBe(0);
+  await browser.screenshot(`dashboard-${deployer}-index-past`);
+  await past.click();
+  await page.waitForURL(/\/deployment\?id=/);
+  expect(await page.locator(".banner.ended").textContent()).toContain("This deployment has ended");
+  await expect.poll(() => page.locator("#live-state").textContent(), EVENTUALLY).toBe("ended");
+  expect(await page.locator("#log-rows").textContent()).toContain("reversing");
+  expect(await page.locator("a.trace-link", { hasText: "GET /both" }).count()).toBeGreaterThan(0);
+  await browser.screenshot(`dashboard-${deployer}-ended`);
+  await page.locator("a.trace-link", { hasText: "GET /both" }).first().click();
+  await page.waitForURL(/\/trace\?id=/);
+  expect(await page.locator("details.span").count()).toBe(deployer === "multi" ? 5 : 3);
+
   expect(browser.errors).toEqual([]);
   // Nothing came from anywhere but the dashboard: it works with the network unplugged.
   expect(browser.requests.filter((r) => !r.startsWith(`${url}/`))).toEqual([]);
   expect(browser.requests.length).toBeGreaterThan(10);
-  const stopped = await dashboard.stop("SIGINT");
-  expect(stopped.code === 0 || stopped.signal === "SIGINT").toBe(true);
+  const done = await dashboard.stop("SIGINT");
+  expect(done.code === 0 || done.signal === "SIGINT").toBe(true);
   expect(dashboard.stderr).toBe(`Dashboard available at: ${url}\n`);
 }
 

@@ -110,14 +110,13 @@ const entry = (msg: string, level = "info"): LogEntry => ({
   attrs: { order: "42" },
 });
 logs.add(entry("bought <3 things>"));
-const metrics = [
-  {
-    app: "shop",
-    deployment: ID,
-    replica: "aaaaaaaa-1",
-    metrics: [{ name: "orders_total", help: "Orders placed", type: "counter" as const, labels: [], series: [{ labels: [], value: 3 }] }],
-  },
-];
+const replicaMetrics = (replica: string, orders: number) => ({
+  app: "shop",
+  deployment: ID,
+  replica,
+  metrics: [{ name: "orders_total", help: "Orders placed", type: "counter" as const, labels: [], series: [{ labels: [], value: orders }] }],
+});
+let metrics = [replicaMetrics("aaaaaaaa-1", 3), replicaMetrics("cccccccc-3", 4)];
 
 /** The token the status server requires, as one that listens beyond loopback does. */
 const TOKEN = "test-token-0123456789";
@@ -253,8 +252,10 @@ describe("the dashboard's pages", () => {
     expect(page.text).toContain(`data-edge="weaver/Main-&gt;shop/Store" data-count="5"`);
     expect(page.text).toContain(`<g class="edge idle" data-edge="shop/Store-&gt;shop/Cache" data-count="0">`);
     expect(page.text).toContain(
-      `<td><code>shop/Store</code></td><td><code>buy</code></td><td class="num">3</td><td class="num">4</td><td class="num">5</td>`,
+      `<td><code title="shop/Store">shop.Store</code></td><td><code>buy</code></td><td class="num">3</td><td class="num">4</td><td class="num">5</td>`,
     );
+    // Latencies rounded for reading: 0.25 ms is 250 µs.
+    expect(page.text).toContain(`<td class="num">250 µs</td><td class="num">250 µs</td><td class="num">250 µs</td>`);
     expect(page.text).toContain(`password = &quot;&lt;redacted&gt;&quot;`);
     expect(page.text).toContain(`token = &quot;\${env:TOKEN}&quot;`);
     expect(page.text).not.toContain("hunter2");
@@ -282,11 +283,13 @@ describe("the dashboard's pages", () => {
 
     const metricsPage = await get(`/metrics?id=${ID}&filter=nothing`);
     expect(metricsPage.text).toContain(`<section class="metric" data-metric="orders_total" hidden>`);
-    expect(metricsPage.text).toContain(`<td class="num">3</td>`);
+    expect(metricsPage.text).toMatch(
+      /<td class="num">7<\/td><td>.*<\/td><td><details class="replicas" data-key="[^"]*"><summary>2 replicas/,
+    ); // 3 + 4
   });
 
   it("answers 404 for an unknown deployment or path, 405 for other methods, 403 for another host name", async () => {
-    expect((await get("/deployment?id=ffff")).text).toContain("No running deployment has the id &quot;ffff&quot;.");
+    expect((await get("/deployment?id=ffff")).text).toContain("No deployment, running or ended, has the id &quot;ffff&quot;.");
     expect((await get("/deployment?id=ffff")).status).toBe(404);
     expect((await get("/api/deployment")).status).toBe(404);
     expect((await get("/nope")).status).toBe(404);
@@ -340,6 +343,19 @@ describe("live pages", () => {
     ws.close();
   });
 
+  it("draws a chart of each metric's recent totals once the dashboard has sampled it twice", { timeout: 20_000 }, async () => {
+    const { ws, next } = await live(`/metrics?id=${ID}`);
+    let html = "";
+    while (!html.includes(`<svg class="spark"`)) {
+      metrics = [replicaMetrics("aaaaaaaa-1", 3 + html.length), replicaMetrics("cccccccc-3", 4)];
+      html = ((await next("cards"))["cards"] as Record<string, { html: string }>)["metrics"]!.html;
+    }
+    expect(html).toMatch(
+      /<svg class="spark" [^>]*><title>orders_total over the last 5 minutes<\/title><polyline points="[\d., ]+"\/><\/svg>/,
+    );
+    ws.close();
+  });
+
   it("streams new log entries that match the page's query, from where the page stopped", async () => {
     const { ws, next } = await live(`/logs?id=${ID}&q=${encodeURIComponent('level == "error"')}&after=1`);
     logs.add(entry("quiet"));
@@ -353,7 +369,7 @@ describe("live pages", () => {
 
   it("says when the deployment is gone, and refuses other origins", async () => {
     const { next } = await live(`/deployment?id=ffff`);
-    expect((await next("gone"))["message"]).toBe(`No running deployment has the id "ffff".`);
+    expect((await next("gone"))["message"]).toBe(`No deployment, running or ended, has the id "ffff".`);
     dashboard ??= await startDashboard({ deployer: "multi" });
     const foreign = new WebSocket(`${dashboard.url.replace("http", "ws")}/live/?`, { headers: { origin: "http://evil.example" } });
     const refused = await new Promise<string>((resolve) =>

@@ -1,8 +1,9 @@
 /**
  * The dashboard's HTTP server. Routes:
  *
- *   GET /                          the running deployments of the deployer
- *   GET /deployment?id=<id>        one deployment: summary, components, traffic, methods, config, commands
+ *   GET /                          the running deployments of every deployer, then the ended ones
+ *   GET /deployment?id=<id>        one deployment: summary, components, traffic, methods, config, commands;
+ *                                  for one that ended (as every page of it), its stored logs and traces
  *   GET /logs?id=<id>&q=<query>    its log entries, live
  *   GET /traces?id=<id>&bucket=    its traces by latency bucket or errors
  *   GET /trace?id=<id>&trace=<t>   one trace as a waterfall
@@ -31,18 +32,19 @@ import { deploymentView } from "./views/deployment-view.js";
 import { indexView } from "./views/index-view.js";
 import { logsView } from "./views/logs-view.js";
 import { metricsView } from "./views/metrics-view.js";
+import { orPast } from "./views/past-view.js";
 import { traceView } from "./views/trace-view.js";
 import { tracesView } from "./views/traces-view.js";
 import { isMissing, type View, type ViewContext } from "./views/view.js";
 
-/** The pages, by path. */
+/** The pages, by path; those of a deployment show its stored logs and traces once it has ended. */
 const VIEWS: ReadonlyMap<string, View<unknown>> = new Map<string, View<never>>([
   ["/", indexView],
-  ["/deployment", deploymentView],
-  ["/logs", logsView],
-  ["/traces", tracesView],
-  ["/trace", traceView],
-  ["/metrics", metricsView],
+  ["/deployment", orPast(deploymentView)],
+  ["/logs", orPast(logsView)],
+  ["/traces", orPast(tracesView)],
+  ["/trace", orPast(traceView)],
+  ["/metrics", orPast(metricsView)],
 ] as [string, View<never>][]) as ReadonlyMap<string, View<unknown>>;
 
 const CSP =

@@ -9,6 +9,8 @@
  *                                                 data-hash is that hash already
  *   {t: "logs", html, next, missed}               new log rows (views that stream)
  *   {t: "gone", message}                          what the page shows is not there any more
+ *   {t: "ended", message}                         what the page shows will not change (an ended
+ *                                                 deployment); the connection then closes
  *   {t: "error", message}                         a status server failed; updates go on
  *
  * Cards are reloaded every REFRESH_MS; a streaming view loads its data once and then streams, and
@@ -79,6 +81,12 @@ async function run(ws: WebSocket, view: View<unknown>, ctx: ViewContext): Promis
         sent.set(name, hash);
       }
       if (Object.keys(cards).length > 0) send({ t: "cards", cards });
+      const ended = view.ended?.(data);
+      if (ended !== undefined) {
+        send({ t: "ended", message: ended });
+        ws.close(1000);
+        return;
+      }
       if (view.stream !== undefined) {
         // A stream that fails ends the connection; the page reconnects, saying where it stopped.
         await view.stream(data, ctx, send, closed.signal).catch((e: unknown) => send({ t: "error", message: (e as Error).message }));

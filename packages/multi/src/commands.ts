@@ -5,6 +5,7 @@
 import type { Command } from "commander";
 import { ExitStatus, newCommand, newGroup, toolCommands } from "@weaver/runtime/tool";
 import { multiDeploy } from "./deploy.js";
+import { detachedDeploy, managerCommands, reportLost } from "./manager-commands.js";
 import { DEPLOYER } from "./deployer-name.js";
 
 /** Creates the `weaver multi deploy` command. */
@@ -18,14 +19,19 @@ function deployCommand(): Command {
       "processes (2 replicas each unless [multi] replicas says otherwise), calling each other over " +
       "RPC, with a proxy in front of each listener. Replicas that die or stop answering health " +
       "checks are restarted. Stays in the foreground printing the app's logs; Ctrl-C drains and " +
-      "stops everything.",
+      "stops everything. With --detach, the deployment runs in the background instead, in a manager process (one per " +
+      "user, started on demand): the command returns once every replica is ready, and `weaver multi stop`, `restart`, " +
+      "`scale` and `kill` manage it.",
     examples: [
       { comment: "Deploy the app that weaver.toml names.", command: "weaver multi deploy weaver.toml" },
       { comment: "In another terminal: see its processes.", command: "weaver multi status" },
+      { comment: "Deploy it in the background and return once it is ready.", command: "weaver multi deploy --detach weaver.toml" },
     ],
   })
     .argument("<config>", "the app's weaver.toml")
-    .action(async (file: string) => {
+    .option("--detach", "run the deployment in the background (see stop, restart, scale, kill)")
+    .action(async (file: string, options: { detach?: boolean }) => {
+      if (options.detach === true) return detachedDeploy(file);
       const code = await multiDeploy(file);
       if (code !== 0) throw new ExitStatus(code);
     });
@@ -33,7 +39,11 @@ function deployCommand(): Command {
 
 /** Creates the `weaver multi` command group; its sub-commands are listed alphabetically, as Go's. */
 export function multiCommand(): Command {
-  const commands = [deployCommand(), ...toolCommands({ deployer: DEPLOYER, kind: "multi-process" })];
+  const tools = toolCommands({ deployer: DEPLOYER, kind: "multi-process" });
+  // The tools read deployments through the registry; first clean up after a manager that died.
+  for (const tool of tools) tool.hook("preAction", reportLost);
+  const { visible, manager } = managerCommands();
+  const commands = [deployCommand(), ...tools, ...visible];
   return newGroup(
     {
       path: [DEPLOYER],
@@ -43,6 +53,10 @@ export function multiCommand(): Command {
         {
           comment: "Run each component of the app that weaver.toml names in its own processes.",
           command: "weaver multi deploy weaver.toml",
+        },
+        {
+          comment: "Run it in the background, then scale its main group to 4 replicas.",
+          command: "weaver multi deploy --detach weaver.toml && weaver multi scale hello main=4",
         },
         { comment: "Show the running deployments, their processes and listeners.", command: "weaver multi status" },
         { comment: "Follow the logs of every deployment.", command: "weaver multi logs --follow" },
@@ -56,5 +70,5 @@ export function multiCommand(): Command {
       ],
     },
     commands.sort((a, b) => (a.name() < b.name() ? -1 : 1)),
-  );
+  ).addCommand(manager, { hidden: true });
 }

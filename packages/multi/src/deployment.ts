@@ -20,42 +20,35 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import {
   ControlServer,
-  DeploymentTrust,
+  type DeploymentTrust,
   LogSink,
   StatusServer,
   appEnvironment,
   callGraphOf,
-  calleesOf,
-  compareComponents,
-  configSections,
   listenerAddress,
   logFile,
-  mtlsByDefault,
   parseAddress,
-  parseDuration,
   privateSocketDir,
-  sectionOf,
-  shortName,
   unregisterDeployment,
   type Address,
   type AppConfig,
   type CallGraph,
-  type ComponentManifest,
   type DeploymentStatus,
   type Manifest,
   type ReplicaEndpoint,
   type RouteEntry,
-  type RoutingStatus,
   Routing,
-  routingStatus,
-  type SignReply,
   type SignRequest,
 } from "@weaver/runtime";
 import { DEPLOYER } from "./deployer-name.js";
-import { MULTI_SECTION, computeGroups, type Group } from "./groups.js";
+import { routesOf, signFor, startTrust, statusOf } from "./deployment-view.js";
+import { computeGroups, findGroup, type Group } from "./groups.js";
 import { listenError } from "./listener-addresses.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
+
+/** How long scale() and restart() wait for the proxies' connections to a replica they remove to end. */
+const DRAIN_MS = 10_000;
 
 /** Options of a deployment. */
 export interface DeploymentOptions {
@@ -67,6 +60,8 @@ export interface DeploymentOptions {
   readonly app: string;
   /** Print log entries on stdout as they arrive. */
   readonly print: boolean;
+  /** Called whenever a replica starts, becomes ready, dies or is removed (the manager records its pids). */
+  readonly onChange?: () => void;
 }
 
 /** A running multi-process deployment. */
@@ -83,6 +78,10 @@ export class Deployment {
   // Made by start() once the listeners are bound; removed by stop().
   #log: LogSink | undefined;
   #dir: string | undefined;
+  /** What every slot shares; set by start() before the first slot is made. */
+  #ctx: SlotContext | undefined;
+  /** Serializes scale() and restart(): each changes the set of slots in steps. */
+  #resizing: Promise<unknown> = Promise.resolve();
   #control: ControlServer | undefined;
   #status: StatusServer | undefined;
   /** The deployment's CA, under mutual TLS. */
@@ -130,13 +129,20 @@ export class Deployment {
     this.#log = log;
     const identity = { deployment: this.id, version: manifest.versionHash };
     const control = `unix:${join(dir, "control.sock")}`;
-    const trust = await this.#startTrust(`unix:${join(dir, "0-0.sock")}`);
+    const trust = (this.#trust = await startTrust({
+      config,
+      manifest,
+      deployment: this.id,
+      groups: this.#groups,
+      endpoint: `unix:${join(dir, "0-0.sock")}`,
+      warn: (message) => this.system("warn", `deployer: ${message}`),
+    }));
     this.#control = new ControlServer(identity, {
       ready: (r) => this.#slots.find((s) => s.id === r.id)?.ready(r.listeners),
       // A replica of another protocol version can never work: stop rather than restart it.
       refused: (_id, message) => this.#fail(message),
       watchRoutes: (r) => this.#routing.watch(r.version, () => this.#routesOf(r.id)),
-      ...(trust === undefined ? {} : { sign: (r: SignRequest) => this.#sign(trust, r) }),
+      ...(trust === undefined ? {} : { sign: (r: SignRequest) => signFor(trust, this.#slots, this.id, r) }),
     });
     await this.#control.listen(control);
     this.#checkStopping();
@@ -153,7 +159,7 @@ export class Deployment {
     });
     this.#checkStopping();
 
-    const ctx: SlotContext = {
+    const ctx: SlotContext = (this.#ctx = {
       identity,
       app: this.#o.app,
       binary: this.#o.binary,
@@ -164,12 +170,12 @@ export class Deployment {
       proxies: this.#shown,
       startTimeoutMs: config.startTimeoutMs,
       log,
-      routes: (g) => this.#routes(g),
+      routes: (g) => routesOf(this.#graph, this.#slots, g),
       assignments: (components) => this.#routing.assignmentsFor(components),
       trust,
       changed: () => this.#changed(),
       fail: (message) => this.#fail(message),
-    };
+    });
     this.#groups.forEach((group, g) => {
       for (let i = 0; i < group.replicas; i++) {
         this.#slots.push(new ReplicaSlot(group, i, `unix:${join(dir, `${g}-${i}.sock`)}`, ctx));
@@ -178,33 +184,85 @@ export class Deployment {
     for (const slot of this.#slots) slot.start();
   }
 
-  /**
-   * Makes the deployment's CA and the deployer's own certificate when [multi] mtls is on (by
-   * default as the transport of `endpoint`, a replica's socket, says).
-   */
-  async #startTrust(endpoint: string): Promise<DeploymentTrust | undefined> {
-    const multi = sectionOf(this.#o.config, MULTI_SECTION);
-    if (!(multi.mtls ?? mtlsByDefault(endpoint))) return undefined;
-    const groups: Record<string, string> = {};
-    for (const g of this.#groups) for (const c of g.components) groups[c] = g.name;
-    const lifetime = multi.cert_lifetime === undefined ? undefined : parseDuration(multi.cert_lifetime);
-    this.#trust = new DeploymentTrust({
-      manifest: this.#o.manifest,
-      deployment: this.id,
-      groups,
-      ...(lifetime === undefined ? {} : { certificateLifetimeMs: lifetime }),
-      warn: (message) => this.system("warn", `deployer: ${message}`),
-    });
-    await this.#trust.start();
-    return this.#trust;
+  /** The folder of the deployment's sockets, once started (removed by stop()). */
+  get socketDir(): string | undefined {
+    return this.#dir;
   }
 
-  /** Signs a replica's key for the group of its slot; a process the deployer did not start gets nothing. */
-  #sign(trust: DeploymentTrust, request: SignRequest): SignReply {
-    const slot = this.#slots.find((s) => s.id === request.id && s.state !== "stopped");
-    if (slot === undefined)
-      throw new Error(`no replica ${String(request.id)} runs in deployment ${this.id}: no certificate is signed for it`);
-    return trust.sign(request.publicKey, slot.group.name);
+  /** The group named `name` (see findGroup), if any. */
+  group(name: string): Group | undefined {
+    return findGroup(this.#groups, name);
+  }
+
+  /**
+   * Changes the number of replicas of a group live, losing no request: new slots join routing only
+   * once ready (resolves when they are); removed slots leave the proxies and every replica's
+   * routes first, and are then drained and stopped. Calls run one after the other.
+   */
+  scale(group: Group, replicas: number): Promise<void> {
+    return this.#serially(async () => {
+      const current = this.#slots.filter((s) => s.group === group);
+      if (replicas > current.length) await this.#add(group, replicas - current.length);
+      else await this.#remove(current.slice(replicas));
+    });
+  }
+
+  /** Replaces every replica, one at a time, each only once its successor is ready: a restart that loses no request. */
+  restart(): Promise<void> {
+    return this.#serially(async () => {
+      for (const old of [...this.#slots]) {
+        await this.#add(old.group, 1);
+        await this.#remove([old]);
+      }
+    });
+  }
+
+  /** Runs `change` once the changes before it have ended. */
+  #serially(change: () => Promise<void>): Promise<void> {
+    const run = this.#resizing.then(change);
+    this.#resizing = run.catch(() => {});
+    return run;
+  }
+
+  /** Adds `n` slots to a group and waits until they are ready. */
+  async #add(group: Group, n: number): Promise<void> {
+    const ctx = this.#ctx;
+    if (ctx === undefined || this.#dir === undefined) throw new Error(`deployment ${this.id} has not started`);
+    const g = this.#groups.indexOf(group);
+    const used = new Set(this.#slots.filter((s) => s.group === group).map((s) => s.member));
+    const added: ReplicaSlot[] = [];
+    for (let i = 0; added.length < n; i++) {
+      if (used.has(`${group.name}/${i}`)) continue;
+      added.push(new ReplicaSlot(group, i, `unix:${join(this.#dir, `${g}-${i}.sock`)}`, ctx));
+    }
+    this.#slots.push(...added);
+    this.#assign(group);
+    for (const slot of added) slot.start();
+    this.#o.onChange?.();
+    while (!added.every((s) => s.state === "ready")) {
+      this.#checkStopping();
+      await Promise.race([this.#routing.next(), this.failed.then((m) => Promise.reject(new Error(m)))]);
+    }
+  }
+
+  /** Takes slots out of routing and the proxies, then drains and stops their processes. */
+  async #remove(slots: readonly ReplicaSlot[]): Promise<void> {
+    for (const slot of slots) {
+      slot.stopping();
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+    }
+    for (const group of new Set(slots.map((s) => s.group))) this.#assign(group);
+    this.#changed();
+    // The proxies send them no new connection now; let those they sent end before the replicas stop.
+    await Promise.all(slots.flatMap((s) => [...this.#proxies.values()].map((p) => p.drained(s.id, DRAIN_MS))));
+    await Promise.all(slots.map((s) => s.stop()));
+    this.#o.onChange?.();
+  }
+
+  /** Assigns the keys of a group's routed components to its current slots. */
+  #assign(group: Group): void {
+    const members = this.#slots.filter((s) => s.group === group).map((s) => s.member);
+    for (const name of this.#routed) if (group.components.includes(name)) this.#routing.assign(name, members);
   }
 
   /** Binds a proxy for every listener of the app, where the config puts it; fails with the first that cannot listen. */
@@ -301,64 +359,22 @@ export class Deployment {
 
   /** The deployment's status, for the status server. */
   status(): DeploymentStatus {
-    const { manifest, config } = this.#o;
-    const groupOf = new Map(this.#groups.flatMap((g) => g.components.map((c) => [c, g.name] as const)));
-    return {
-      app: this.#o.app,
-      deployment: this.id,
+    return statusOf({
+      ...this.#o,
+      id: this.id,
       started: this.started,
-      pid: process.pid,
-      configFile: config.file,
-      config: configSections(config, DEPLOYER),
-      groups: this.#groups.map((g) => ({
-        name: g.name,
-        components: g.components,
-        replicas: this.#slots
-          .filter((s) => s.group === g)
-          .map((s) => ({ id: s.id, pid: s.pid, state: s.state, started: s.started, restarts: s.restarts })),
-      })),
-      components: [...manifest.components]
-        .sort((a: ComponentManifest, b: ComponentManifest) => compareComponents(a.name, b.name))
-        .map((c) => ({ name: c.name, short: shortName(c.name), group: groupOf.get(c.name) ?? "" })),
-      listeners: Object.entries(this.#shown)
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([name, address]) => ({ name, address })),
-      callGraph: this.#graph.edges,
-      routing: this.#routingStatus(),
-    };
-  }
-
-  /** How the keys of each routed component are spread over its group's slots now. */
-  #routingStatus(): RoutingStatus[] {
-    const assignments = this.#routing.assignmentsFor(this.#routed) ?? {};
-    return Object.entries(assignments).map(([component, assignment]) =>
-      routingStatus(
-        component,
-        assignment,
-        this.#slots
-          .filter((s) => s.group.components.includes(component))
-          .map((s) => ({ member: s.member, ...(s.id === "" ? {} : { replica: s.id }), up: s.state === "ready" })),
-      ),
-    );
-  }
-
-  /** The live replicas of every component a group calls and does not host. */
-  #routes(group: Group): Record<string, RouteEntry[]> {
-    const callees = calleesOf(this.#graph, group.components);
-    const routes: Record<string, RouteEntry[]> = {};
-    for (const callee of callees) {
-      if (group.components.includes(callee)) continue;
-      routes[callee] = this.#slots
-        .filter((s) => s.state === "ready" && s.group.components.includes(callee))
-        .map((s) => ({ id: s.id, address: s.address, member: s.member }));
-    }
-    return routes;
+      groups: this.#groups,
+      slots: this.#slots,
+      listeners: this.#shown,
+      graph: this.#graph,
+      assignments: this.#routing.assignmentsFor(this.#routed) ?? {},
+    });
   }
 
   /** The routes of replica `id`, for its watch. */
   #routesOf(id: string): Record<string, RouteEntry[]> {
     const slot = this.#slots.find((s) => s.id === id);
-    return slot === undefined ? {} : this.#routes(slot.group);
+    return slot === undefined ? {} : routesOf(this.#graph, this.#slots, slot.group);
   }
 
   #changed(): void {
@@ -370,5 +386,6 @@ export class Deployment {
       );
     }
     this.#routing.changed();
+    this.#o.onChange?.();
   }
 }

@@ -118,3 +118,13 @@ function groupLists(manifest: Manifest, config: AppConfig): string[][] {
 export function hostsMain(group: Group): boolean {
   return group.components.includes(MAIN_COMPONENT);
 }
+
+/**
+ * The group named `name`: by its name or first component ("weaver.Main", "weaver/Main"), else by
+ * the last part of its name in any case ("main") when only one group has it.
+ */
+export function findGroup(groups: readonly Group[], name: string): Group | undefined {
+  const exact = groups.find((g) => g.name === name || g.components[0] === name);
+  const loose = groups.filter((g) => g.name.split(".").pop()?.toLowerCase() === name.toLowerCase());
+  return exact ?? (loose.length === 1 ? loose[0] : undefined);
+}

@@ -23,6 +23,8 @@ export class ListenerProxy {
   #next = 0;
   readonly #server: net.Server;
   readonly #sockets = new Set<net.Socket>();
+  /** Open connections to each backend, by replica: a replica leaving the proxy is stopped once they end (drained). */
+  readonly #open = new Map<string, number>();
   /** Connections proxied, and those that found no backend. */
   readonly stats = { connections: 0, failed: 0 };
 
@@ -50,6 +52,17 @@ export class ListenerProxy {
   /** Replaces the set of backends. */
   setBackends(backends: readonly Backend[]): void {
     this.#backends = [...backends];
+  }
+
+  /**
+   * Resolves once no connection to the replica's backend is open, or after `maxMs` (a client may
+   * keep an idle connection for ever). Call after the replica has left the backends: a replica
+   * stopped with a connection open here would drop a request the client has sent or is sending.
+   */
+  async drained(replica: string, maxMs: number): Promise<void> {
+    for (const deadline = Date.now() + maxMs; (this.#open.get(replica) ?? 0) > 0 && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Stops accepting connections and closes the open ones. */
@@ -80,7 +93,15 @@ export class ListenerProxy {
     upstream.setNoDelay(true);
     let relayed = false;
     this.#sockets.add(upstream);
-    upstream.once("close", () => this.#sockets.delete(upstream));
+    // Counted open from the moment it is dialled, not once connected: a replica that drained()
+    // while a dial was under way would stop and close the connection before its request arrived.
+    this.#open.set(backend.replica, (this.#open.get(backend.replica) ?? 0) + 1);
+    upstream.once("close", () => {
+      this.#sockets.delete(upstream);
+      const n = (this.#open.get(backend.replica) ?? 1) - 1;
+      if (n === 0) this.#open.delete(backend.replica);
+      else this.#open.set(backend.replica, n);
+    });
     upstream.once("error", () => {
       upstream.destroy();
       // Before anything was relayed, another backend can still take the connection.

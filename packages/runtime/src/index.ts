@@ -87,6 +87,13 @@ export {
   type UnreachableDeployment,
 } from "./deployments/deployment-list.js";
 export { findDeployment } from "./deployments/deployment-prefix.js";
+export {
+  listStoredDeployments,
+  readStoredLogs,
+  readStoredTraces,
+  type StoredDeployment,
+  type StoredTraces,
+} from "./deployments/stored-deployments.js";
 export { StatusServer, STATUS_TOKEN_ENV, type StatusServerOptions } from "./deployments/status-server.js";
 export { StatusClient, type StatusClientOptions, type LogsOptions } from "./deployments/status-client.js";
 export {

@@ -142,6 +142,23 @@ function filterMetrics(): void {
   history.replaceState(null, "", url);
 }
 metricFilter?.addEventListener("input", filterMetrics);
+
+// Metrics: the all-zero rows toggle (the stylesheet hides them unless #metrics-wrap says
+// show-zeros); its label counts them, and the URL keeps the choice.
+const zerosToggle = document.getElementById("metric-zeros") as HTMLInputElement | null;
+function showZeros(): void {
+  if (zerosToggle === null) return;
+  document.getElementById("metrics-wrap")?.classList.toggle("show-zeros", zerosToggle.checked);
+  const n = document.getElementById("metric-zero-count")?.dataset["zeroRows"] ?? "0";
+  const label = document.getElementById("metric-zeros-label");
+  if (label !== null) label.textContent = `Show ${n} all-zero row${n === "1" ? "" : "s"}`;
+  const url = new URL(location.href);
+  if (zerosToggle.checked) url.searchParams.set("zeros", "1");
+  else url.searchParams.delete("zeros");
+  history.replaceState(null, "", url);
+}
+zerosToggle?.addEventListener("change", showZeros);
+showZeros();
 metricFilter?.closest("form")?.addEventListener("submit", (e) => e.preventDefault());
 filterMetrics();
 
@@ -154,6 +171,7 @@ type Message =
   | { readonly t: "cards"; readonly cards: Readonly<Record<string, CardUpdate>> }
   | { readonly t: "logs"; readonly html: string; readonly next: number; readonly missed: number }
   | { readonly t: "gone"; readonly message: string }
+  | { readonly t: "ended"; readonly message: string }
   | { readonly t: "error"; readonly message: string };
 
 let next = logTable?.dataset["next"];
@@ -178,11 +196,15 @@ function onMessage(m: Message): void {
       for (const [name, update] of Object.entries(m.cards)) {
         const el = document.querySelector<HTMLElement>(`[data-card="${CSS.escape(name)}"]`);
         if (el === null || el.dataset["hash"] === update.hash) continue;
+        // What the user opened stays open: <details data-key> found again in the new content.
+        const open = new Set([...el.querySelectorAll<HTMLElement>("details[open][data-key]")].map((d) => d.dataset["key"]));
         el.innerHTML = update.html;
         el.dataset["hash"] = update.hash;
+        for (const d of el.querySelectorAll<HTMLDetailsElement>("details[data-key]")) if (open.has(d.dataset["key"])) d.open = true;
       }
       tickAges();
       filterMetrics();
+      showZeros();
       document.getElementById("live-banner")?.remove();
       return;
     case "logs":
@@ -198,6 +220,13 @@ function onMessage(m: Message): void {
       gone = true;
       setState("ended", "off");
       banner(m.message, "bad");
+      return;
+    case "ended":
+      // Nothing will change: no reconnecting, and no alarm either. A page drawn while the
+      // deployment ran loads again, as the page of what it stored.
+      gone = true;
+      setState("ended", "off");
+      if (document.querySelector(".banner.ended") === null) location.reload();
       return;
     case "error":
       banner(m.message, "warn");

@@ -1,5 +1,8 @@
-/** The index page: the running deployments of every deployer, each linking to its page. */
-import type { DeploymentStatus } from "@weaver/runtime";
+/**
+ * The index page: the running deployments of every deployer, then those that ended (their stored
+ * logs and traces), most recent first; each links to its page.
+ */
+import { formatAge, type DeploymentStatus } from "@weaver/runtime";
 import type { DashboardListing } from "../dashboard-data.js";
 import { age, card, empty, escapeHtml, raw, table, type Cell } from "../html.js";
 import type { View } from "./view.js";
@@ -7,13 +10,37 @@ import type { View } from "./view.js";
 /** The index view. */
 export const indexView: View<DashboardListing> = {
   load: (ctx) => ctx.data.listing(),
-  cards: (listing) => ({ deployments: deploymentsTable(listing) }),
+  cards: (listing) => ({ deployments: deploymentsTable(listing), past: pastTable(listing) }),
   page: (listing, cards) => ({
     title: "Weaver deployments",
     deployer: listing.deployer,
-    body: card("deployments", "Deployments", cards["deployments"]!),
+    body:
+      card("deployments", "Deployments", cards["deployments"]!) +
+      card("past", "Past deployments", cards["past"]!, { note: "ended; their stored logs and traces, most recent first" }),
   }),
 };
+
+/** Ended deployments the index lists; the rest are counted. */
+const PAST_LISTED = 20;
+
+/** The table of ended deployments, most recent first. */
+function pastTable({ deployer, now, past }: DashboardListing): string {
+  if (past.length === 0) return empty("No deployment has ended yet (or their files were purged).");
+  const rows: Cell[][] = past
+    .slice(0, PAST_LISTED)
+    .map((p) => [
+      p.deployer,
+      p.app,
+      raw(`<a href="/deployment?id=${escapeHtml(encodeURIComponent(p.deployment))}"><code>${escapeHtml(p.deployment)}</code></a>`),
+      raw(`${age(p.lastWrite, now).html} ago`),
+      raw(`<span class="badge">ended</span> ran ${escapeHtml(formatAge(Math.max(0, p.lastWrite - p.started)))}`),
+    ]);
+  const more =
+    past.length > PAST_LISTED
+      ? `<p class="muted">${past.length - PAST_LISTED} older not shown; <code>weaver ${escapeHtml(deployer)} purge</code> deletes stored files.</p>\n`
+      : "";
+  return table(["Deployer", "App", "Deployment", "Ended", "Status"], rows) + more;
+}
 
 /** The table of deployments, or how to start one. */
 function deploymentsTable(listing: DashboardListing): string {

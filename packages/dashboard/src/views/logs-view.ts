@@ -90,7 +90,7 @@ export const logsView: View<LogsData> = {
 };
 
 /** One entry as a table row. */
-function logRow(e: LogEntry): string {
+export function logRow(e: LogEntry): string {
   const attrs = Object.keys(e.attrs)
     .sort()
     .map((k) => ` <span class="attr">${escapeHtml(k)}=<b>${escapeHtml(JSON.stringify(e.attrs[k]))}</b></span>`)

@@ -19,6 +19,7 @@ export function renderRouting(s: DeploymentStatus): string {
   return (s.routing ?? []).map((r) => component(r, short.get(r.component) ?? r.component)).join("");
 }
 
+/** One routed component's table, under its short name (its full name as the tooltip). */
 function component(r: RoutingStatus, short: string): string {
   const up = r.members.filter((m) => m.up).length;
   const rows = r.members.map((m): Cell[] => [
@@ -30,7 +31,7 @@ function component(r: RoutingStatus, short: string): string {
     raw(bar(m.serving, r.slots)),
   ]);
   return (
-    `<h3>${escapeHtml(short)}</h3>\n` +
+    `<h3 title="${escapeHtml(r.component)}">${escapeHtml(short)}</h3>\n` +
     `<p class="muted">${r.members.length} member${r.members.length === 1 ? "" : "s"}, ${up} up; ${r.slots} key slots, assignment version ${r.version}</p>\n` +
     table(["Member", "Replica", "Health", "Keys owned", "Serving now", ""], rows, new Set([3, 4]))
   );

@@ -5,6 +5,7 @@
  * positioned by attributes, so the page needs no inline style and no viewer from elsewhere.
  */
 import type { DeploymentStatus, RunningDeployment, SpanRecord } from "@weaver/runtime";
+import { formatMicros } from "../format.js";
 import { card, clock, escapeHtml } from "../html.js";
 import { isMissing, pageDeployment, type View } from "./view.js";
 
@@ -51,8 +52,8 @@ interface Row {
   readonly depth: number;
 }
 
-/** Renders the spans of a trace as a waterfall; `status` names the processes' groups. */
-export function renderWaterfall(spans: readonly SpanRecord[], status: DeploymentStatus): string {
+/** Renders the spans of a trace as a waterfall; `status` names the processes' groups (none for an ended deployment). */
+export function renderWaterfall(spans: readonly SpanRecord[], status: Pick<DeploymentStatus, "groups">): string {
   const rows = order(spans);
   const start = Math.min(...spans.map((x) => x.start));
   const end = Math.max(...spans.map((x) => x.end));
@@ -127,8 +128,7 @@ function details(x: SpanRecord, traceStart: number): string {
   return `<table class="span-detail"><tbody>${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td><code>${escapeHtml(v)}</code></td></tr>`).join("")}</tbody></table>`;
 }
 
-/** Microseconds as milliseconds, with three decimals below 10 ms. */
+/** Microseconds for reading: "845 µs", "1.23 ms". */
 function ms(micros: number): string {
-  const v = micros / 1000;
-  return `${v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : v.toFixed(0)} ms`;
+  return formatMicros(micros);
 }

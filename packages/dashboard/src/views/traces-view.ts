@@ -3,6 +3,7 @@
  * Weaver's: 0-1ms, 1-10ms, ... 1-10s) or failed ones only; each opens as a waterfall (trace-view).
  */
 import type { RunningDeployment, TraceSummary } from "@weaver/runtime";
+import { formatMs } from "../format.js";
 import { card, clock, empty, escapeHtml, raw, table } from "../html.js";
 import { isMissing, pageDeployment, type View } from "./view.js";
 
@@ -69,10 +70,10 @@ function tracesTable({ deployment: { status: s }, bucket, traces }: TracesData):
         `${escapeHtml(t.name)}${t.request === "" ? "" : ` <code>${escapeHtml(t.request)}</code>`}</a> <code class="muted">${escapeHtml(t.traceId.slice(0, 8))}</code>`,
     ),
     clock(t.start),
-    t.durationMs.toFixed(3),
+    raw(`<span title="${t.durationMs} ms">${escapeHtml(formatMs(t.durationMs))}</span>`),
     t.spans,
     t.processes,
     raw(`<span class="badge ${t.status === "error" ? "bad" : "good"}">${t.status}</span>`),
   ]);
-  return table(["Trace", "Start", "Latency (ms)", "Spans", "Processes", "Status"], rows, new Set([2, 3, 4]));
+  return table(["Trace", "Start", "Latency", "Spans", "Processes", "Status"], rows, new Set([2, 3, 4]));
 }

@@ -36,6 +36,8 @@ export interface View<T> {
   page(data: T, cards: Cards, ctx: ViewContext): PageParts;
   /** Pushes messages to the page until `signal` aborts (views that stream only). */
   stream?(data: T, ctx: ViewContext, send: (message: StreamMessage) => void, signal: AbortSignal): Promise<void>;
+  /** Why the page will not change any more (it shows a deployment that ended), or undefined while it may. */
+  ended?(data: T): string | undefined;
 }
 
 /** Tells a Missing from data. */
@@ -49,6 +51,7 @@ export async function pageDeployment(ctx: ViewContext): Promise<RunningDeploymen
   const deployment = await ctx.data.deployment(id);
   if (deployment !== undefined) return deployment;
   return {
-    missing: id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No running deployment has the id "${id}".`,
+    missing:
+      id === "" ? "No deployment was named: the page needs ?id=<deployment id>." : `No deployment, running or ended, has the id "${id}".`,
   };
 }

@@ -67,8 +67,16 @@ export async function pullMetrics(
   return replies.filter((r): r is ReplicaMetrics => r !== undefined);
 }
 
+/**
+ * How long a replica may take to answer a pull of its spans. A replica gives its spans away as it
+ * answers, so a reply that comes after the caller gave up loses them (a trace then misses spans
+ * for good): spans are pulled one pull at a time, off every request path, so waiting long for a
+ * busy replica costs only freshness.
+ */
+export const SPANS_PULL_TIMEOUT_MS = 15_000;
+
 /** The spans the replicas finished since the last pull (one that does not answer in time gives none). */
-export async function pullSpans(replicas: readonly ReplicaEndpoint[], timeoutMs = PULL_TIMEOUT_MS): Promise<SpanRecord[]> {
+export async function pullSpans(replicas: readonly ReplicaEndpoint[], timeoutMs = SPANS_PULL_TIMEOUT_MS): Promise<SpanRecord[]> {
   const replies = await Promise.all(replicas.map((replica) => replica.spans(timeoutMs).catch(() => [])));
   return replies.flat();
 }
