@@ -21,7 +21,9 @@ function deployCommand(): Command {
       "checks are restarted. Stays in the foreground printing the app's logs; Ctrl-C drains and " +
       "stops everything. With --detach, the deployment runs in the background instead, in a manager process (one per " +
       "user, started on demand): the command returns once every replica is ready, and `weaver multi stop`, `restart`, " +
-      "`scale` and `kill` manage it.",
+      "`scale` and `kill` manage it. Deploying an app that runs detached again, with [serviceweaver] rollout set, rolls " +
+      "out: the new version takes each listener's traffic in steps (10, 25, 50, 75, 100%) over that time, and is rolled " +
+      "back if its replicas crash-loop or fail health checks; `weaver multi status` shows the split and the steps.",
     examples: [
       { comment: "Deploy the app that weaver.toml names.", command: "weaver multi deploy weaver.toml" },
       { comment: "In another terminal: see its processes.", command: "weaver multi status" },

@@ -31,38 +31,25 @@ import {
   privateSocketDir,
   unregisterDeployment,
   type Address,
-  type AppConfig,
   type CallGraph,
   type DeploymentStatus,
-  type Manifest,
   type ReplicaEndpoint,
   type RouteEntry,
   Routing,
   type SignRequest,
 } from "@weaver/runtime";
 import { DEPLOYER } from "./deployer-name.js";
+import type { DeploymentOptions } from "./deployment-options.js";
 import { routesOf, signFor, startTrust, statusOf } from "./deployment-view.js";
 import { computeGroups, findGroup, type Group } from "./groups.js";
 import { listenError } from "./listener-addresses.js";
 import { ListenerProxy } from "./proxy.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
 
+export type { DeploymentOptions } from "./deployment-options.js";
+
 /** How long scale() and restart() wait for the proxies' connections to a replica they remove to end. */
 const DRAIN_MS = 10_000;
-
-/** Options of a deployment. */
-export interface DeploymentOptions {
-  readonly config: AppConfig;
-  readonly manifest: Manifest;
-  /** The app's entry (see loadDeployable). */
-  readonly binary: string;
-  /** The app name shown (config name or manifest app). */
-  readonly app: string;
-  /** Print log entries on stdout as they arrive. */
-  readonly print: boolean;
-  /** Called whenever a replica starts, becomes ready, dies or is removed (the manager records its pids). */
-  readonly onChange?: () => void;
-}
 
 /** A running multi-process deployment. */
 export class Deployment {
@@ -75,6 +62,8 @@ export class Deployment {
   readonly #slots: ReplicaSlot[] = [];
   readonly #proxies = new Map<string, ListenerProxy>();
   readonly #shown: Record<string, string> = {};
+  /** Where each listener proxy listens, when behind a front (else as #shown). */
+  readonly #internal: Record<string, string> = {};
   // Made by start() once the listeners are bound; removed by stop().
   #log: LogSink | undefined;
   #dir: string | undefined;
@@ -272,11 +261,16 @@ export class Deployment {
       const configured = listenerAddress(config, DEPLOYER, name);
       const proxy = new ListenerProxy(name);
       try {
-        this.#shown[name] = await proxy.listen(configured ?? ":0");
+        const front = this.#o.front;
+        if (front === undefined) this.#shown[name] = this.#internal[name] = await proxy.listen(configured ?? ":0");
+        else {
+          this.#internal[name] = await proxy.listen("127.0.0.1:0");
+          this.#shown[name] = await front(name, configured);
+        }
       } catch (e) {
         const error = listenError({ file: config.file, listener: name, configured, holder: this.#holder(configured) }, e);
         // Leave no port taken, even for a caller that does not call stop().
-        await Promise.all([...this.#proxies.values()].map((p) => p.close()));
+        await Promise.all([...this.#proxies.values(), proxy].map((p) => p.close()));
         this.#proxies.clear();
         throw error;
       }
@@ -294,6 +288,11 @@ export class Deployment {
   /** Ends start() early when stop() was called meanwhile (stop() then cleans up what start made). */
   #checkStopping(): void {
     if (this.#stopping !== undefined) throw new Error(`deployment ${this.id} was stopped while it started`);
+  }
+
+  /** Where the listener proxies listen, by listener name (behind a front, not the addresses clients use). */
+  get proxyAddresses(): Readonly<Record<string, string>> {
+    return this.#internal;
   }
 
   /** The addresses clients use, by listener name. */
@@ -359,16 +358,19 @@ export class Deployment {
 
   /** The deployment's status, for the status server. */
   status(): DeploymentStatus {
-    return statusOf({
-      ...this.#o,
-      id: this.id,
-      started: this.started,
-      groups: this.#groups,
-      slots: this.#slots,
-      listeners: this.#shown,
-      graph: this.#graph,
-      assignments: this.#routing.assignmentsFor(this.#routed) ?? {},
-    });
+    return {
+      ...statusOf({
+        ...this.#o,
+        id: this.id,
+        started: this.started,
+        groups: this.#groups,
+        slots: this.#slots,
+        listeners: this.#shown,
+        graph: this.#graph,
+        assignments: this.#routing.assignmentsFor(this.#routed) ?? {},
+      }),
+      ...this.#o.traffic?.(),
+    };
   }
 
   /** The routes of replica `id`, for its watch. */

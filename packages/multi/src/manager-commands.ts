@@ -39,10 +39,16 @@ export async function detachedDeploy(file: string): Promise<void> {
   loadDeployable(file, [MULTI_SECTION]);
   await managerCall(ensureManager);
   const r = await managerCall(() =>
-    ask<{ deployment: string; app: string; listeners: Record<string, string> }>("/deploy", { file: resolve(file) }),
+    ask<{ deployment: string; app: string; listeners: Record<string, string>; rollout?: string }>("/deploy", {
+      file: resolve(file),
+    }),
   );
   process.stdout.write(banner(r.app, r.deployment, colorEnabled(process.stdout)));
   for (const [name, address] of Object.entries(r.listeners)) process.stdout.write(`${name} listener available on ${address}\n`);
+  if (r.rollout !== undefined)
+    process.stdout.write(
+      `Rolling out from ${r.rollout.slice(0, 8)}: the traffic moves to this version in steps; follow it with \`weaver multi status\`.\n`,
+    );
   process.stdout.write(`Running in the background. Stop it with \`weaver multi stop ${r.deployment.slice(0, 8)}\`.\n`);
 }
 

@@ -8,12 +8,17 @@
  * folder: only its user can connect). Every request is a POST with a JSON body; every answer is
  * JSON, `{ error }` with status 400 or 404 when the request cannot be done.
  *
- *   /deploy   { file }                         -> { deployment, app, listeners } once ready
+ *   /deploy   { file }                         -> { deployment, app, listeners, rollout? } once ready
  *   /stop     { target }                       -> { stopped: [ids] }   target: app or id prefix
  *   /kill     { app }                          -> { stopped: [ids] }   every version of the app
  *   /restart  { target }                       -> { restarted: [ids] } replicas one at a time
  *   /scale    { target, group, replicas }      -> { scaled: id }
  *   /list     {}                               -> { deployments: [{ deployment, app }] }
+ *
+ * Every listener of a detached app is served by a front (front.ts) that the manager owns. Deploying
+ * an app that already runs with `[serviceweaver] rollout` set starts the new version behind the
+ * old version's fronts with no traffic and rolls out to it (rollout.ts); /deploy answers once it is
+ * ready, with `rollout` naming the old version. Then the version that lost stops.
  *
  * The manager exits once its last deployment has ended, removing its socket and pid file; on
  * SIGTERM it drains every deployment first.
@@ -23,17 +28,45 @@ import { rmSync, writeFileSync } from "node:fs";
 import { loadDeployable } from "@weaver/runtime";
 import { Deployment } from "./deployment.js";
 import { MULTI_SECTION } from "./groups.js";
+import { Front } from "./front.js";
 import { managerFile, removeRecord, writeRecord } from "./manager-files.js";
+import { Rollout } from "./rollout.js";
 
 /** A deployment the manager runs. */
 interface Managed {
   readonly deployment: Deployment;
   readonly app: string;
   readonly file: string;
+  /** Its listeners' fronts, by listener name: the same map as the old version's during a rollout. */
+  readonly fronts: Map<string, Front>;
 }
 
 /** The most replicas `scale` may ask for (as [multi] replicas). */
 const MAX_REPLICAS = 64;
+/** How long a stopped version's requests in progress at the fronts may take. */
+const DRAIN_MS = 10_000;
+/** Restarts of one replica of a new version that roll it back: it is crash-looping. */
+const CRASH_LOOP_RESTARTS = 2;
+
+/** Why a new version must be rolled back (a replica crash-looping), or undefined. */
+function problemOf(deployment: Deployment): string | undefined {
+  for (const g of deployment.status().groups) {
+    for (const [i, r] of g.replicas.entries()) {
+      if (r.restarts >= CRASH_LOOP_RESTARTS)
+        return `replica ${i} of ${g.name} restarted ${r.restarts} times: it is crash-looping (see \`weaver multi logs\`)`;
+    }
+  }
+  return undefined;
+}
+
+/** A replica that failed its health checks (it is restarted at once, so only a change shows it), or undefined. */
+function unhealthyOf(deployment: Deployment): string | undefined {
+  for (const g of deployment.status().groups) {
+    const i = g.replicas.findIndex((r) => r.state === "unhealthy");
+    if (i >= 0) return `replica ${i} of ${g.name} failed its health checks (see \`weaver multi logs\`)`;
+  }
+  return undefined;
+}
 
 /** An answer the client shows as `weaver: <message>`. */
 class RequestError extends Error {
@@ -48,6 +81,16 @@ class RequestError extends Error {
 /** Runs the manager until its last deployment ends; resolves then. */
 export async function runManager(): Promise<void> {
   const managed = new Map<string, Managed>();
+  /** The latest rollout of each app. */
+  const rollouts = new Map<string, Rollout>();
+  const trafficOf = (app: string) => {
+    const maps = new Set([...managed.values()].filter((m) => m.app === app).map((m) => m.fronts));
+    const traffic = [...maps].flatMap((map) =>
+      [...map.values()].flatMap((f) => f.shares().map((s) => ({ host: f.address, listener: f.name, ...s }))),
+    );
+    const rollout = rollouts.get(app)?.status();
+    return { traffic, ...(rollout === undefined ? {} : { rollout }) };
+  };
   let served = false;
   let done = (): void => {};
   const finished = new Promise<void>((resolve) => (done = resolve));
@@ -65,9 +108,15 @@ export async function runManager(): Promise<void> {
     });
   };
   const end = async (m: Managed): Promise<void> => {
+    await Promise.all([...m.fronts.values()].map((f) => f.remove(m.deployment.id, DRAIN_MS)));
     await m.deployment.stop();
     managed.delete(m.deployment.id);
     removeRecord(m.deployment.id);
+    // Checked with no await since the delete: of two versions ended at once, the last closes the
+    // fronts they share; a rollout's status goes with the app's last deployment.
+    const others = [...managed.values()];
+    if (!others.some((o) => o.app === m.app)) rollouts.delete(m.app);
+    if (!others.some((o) => o.fronts === m.fronts)) await Promise.all([...m.fronts.values()].map((f) => f.close()));
   };
   // Exits once nothing runs, and never before an answer in progress is written.
   let answering = 0;
@@ -94,9 +143,40 @@ export async function runManager(): Promise<void> {
       const file = String(body["file"]);
       const { config, manifest, binary } = loadDeployable(file, [MULTI_SECTION]);
       const app = config.name ?? manifest.app;
+      // Map order is start order: the last of the app is its newest version.
+      const previous = [...managed.values()].filter((o) => o.app === app).at(-1);
+      const rolloutMs = previous === undefined ? undefined : config.rolloutMs;
+      if (rolloutMs !== undefined && rollouts.get(app)?.running)
+        throw new RequestError(
+          `a rollout of ${app} is in progress; deploy again once \`weaver multi status\` shows it done or rolled back`,
+        );
+      const fronts = rolloutMs !== undefined && previous !== undefined ? previous.fronts : new Map<string, Front>();
+      const front = async (name: string, configured: string | undefined): Promise<string> => {
+        let f = fronts.get(name);
+        if (f === undefined) {
+          f = new Front(name);
+          await f.listen(configured ?? ":0");
+          fronts.set(name, f);
+        }
+        return f.address;
+      };
       let m: Managed | undefined;
-      const deployment = new Deployment({ config, manifest, binary, app, print: false, onChange: () => m !== undefined && record(m) });
-      m = { deployment, app, file };
+      // The first failure of the new version's health checks, latched for its rollout.
+      let unhealthy: string | undefined;
+      const deployment = new Deployment({
+        config,
+        manifest,
+        binary,
+        app,
+        print: false,
+        onChange: () => {
+          if (m !== undefined) record(m);
+          unhealthy ??= unhealthyOf(deployment);
+        },
+        front,
+        traffic: () => trafficOf(app),
+      });
+      m = { deployment, app, file, fronts };
       managed.set(deployment.id, m);
       served = true;
       try {
@@ -107,13 +187,43 @@ export async function runManager(): Promise<void> {
         throw e;
       }
       deployment.system("info", `every replica is ready; listeners: ${JSON.stringify(deployment.listeners)}`);
+      for (const [name, f] of fronts) {
+        const address = deployment.proxyAddresses[name];
+        if (address !== undefined) f.add(deployment.id, address, rolloutMs === undefined ? 1 : 0);
+      }
       const running = m;
+      let failure: string | undefined;
+      void deployment.failed.then((message) => (failure = message));
+      if (rolloutMs !== undefined && previous !== undefined) {
+        const rollout = new Rollout({
+          fronts: [...fronts.values()],
+          from: previous.deployment.id,
+          to: deployment.id,
+          durationMs: rolloutMs,
+          problem: () =>
+            managed.has(deployment.id) ? (failure ?? unhealthy ?? problemOf(deployment)) : "it was stopped during the rollout",
+          log: (message) => {
+            deployment.system("info", message);
+            previous.deployment.system("info", message);
+          },
+        });
+        rollouts.set(app, rollout);
+        void rollout.run().then(async (outcome) => {
+          await end(outcome === "done" ? previous : running);
+          maybeDone();
+        });
+      }
       void deployment.failed.then(async (message) => {
         deployment.system("error", message);
         await end(running);
         maybeDone();
       });
-      return { deployment: deployment.id, app, listeners: deployment.listeners };
+      return {
+        deployment: deployment.id,
+        app,
+        listeners: deployment.listeners,
+        ...(rolloutMs !== undefined && previous !== undefined ? { rollout: previous.deployment.id } : {}),
+      };
     },
     "/stop": async (body) => {
       const found = find(String(body["target"]));

@@ -1,6 +1,7 @@
 /**
  * The listener proxy: one TCP proxy per listener, on the address the config gives
- * (`[multi] listeners.<name>.address`), in front of the replicas that own the listener. It works
+ * (`[multi] listeners.<name>.address`), in front of the replicas that own the listener (for a
+ * detached deployment, on a free loopback port behind the manager's front: see front.ts). It works
  * at the connection level, so HTTP, WebSocket upgrades and any other TCP protocol pass through
  * unchanged. Each connection goes to the next live backend in turn; a backend that refuses the
  * connection is skipped, and backends of replicas that die are dropped at once.
@@ -8,6 +9,22 @@
 import net from "node:net";
 import { lookup } from "node:dns/promises";
 import { formatAddress, parseAddress, type Address } from "@weaver/runtime";
+
+/** Binds `server` to `address` (host:port; ":0" picks a free port on every interface); returns the address to show. */
+export async function bindServer(server: net.Server, address: string): Promise<string> {
+  const parsed = parseAddress(address) as Address;
+  let host = parsed.host === "" ? "::" : parsed.host;
+  if (net.isIP(host) === 0)
+    host = ((await lookup(host, { all: true })).sort((a, b) => a.family - b.family)[0] as { address: string }).address;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host, port: parsed.port, exclusive: true }, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return formatAddress(host, (server.address() as net.AddressInfo).port);
+}
 
 /** A replica's bound listener. */
 export interface Backend {
@@ -34,19 +51,8 @@ export class ListenerProxy {
   }
 
   /** Listens on `address` (host:port; ":0" picks a free port on every interface); returns the address to show. */
-  async listen(address: string): Promise<string> {
-    const parsed = parseAddress(address) as Address;
-    let host = parsed.host === "" ? "::" : parsed.host;
-    if (net.isIP(host) === 0)
-      host = ((await lookup(host, { all: true })).sort((a, b) => a.family - b.family)[0] as { address: string }).address;
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once("error", reject);
-      this.#server.listen({ host, port: parsed.port, exclusive: true }, () => {
-        this.#server.off("error", reject);
-        resolve();
-      });
-    });
-    return formatAddress(host, (this.#server.address() as net.AddressInfo).port);
+  listen(address: string): Promise<string> {
+    return bindServer(this.#server, address);
   }
 
   /** Replaces the set of backends. */

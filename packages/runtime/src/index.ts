@@ -114,6 +114,8 @@ export type {
   ComponentStatus,
   ListenerStatus,
   RoutingStatus,
+  RolloutStatus,
+  TrafficStatus,
   RoutingMemberStatus,
 } from "./deployments/deployment-status.js";
 export { routingStatus, type MemberState } from "./deployments/routing-status.js";

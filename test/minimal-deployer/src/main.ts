@@ -17,6 +17,7 @@ import {
   StatusServer,
   appEnvironment,
   banner,
+  callGraphOf,
   colorEnabled,
   compareComponents,
   configSections,
@@ -27,6 +28,7 @@ import {
   privateSocketDir,
   shortName,
   type Deployable,
+  type CallGraph,
   type DeploymentStatus,
   type ListenerConfig,
   type LogEntry,
@@ -64,6 +66,8 @@ class Deployment {
   readonly id = randomUUID();
   readonly started = Date.now();
   readonly #d: Deployable;
+  /** Who may call whom: the edges routes follow and the status shows. */
+  readonly #graph: CallGraph;
   readonly #dir = privateSocketDir("weaver-minimal-");
   readonly #log: LogSink;
   readonly #replicas: Replica[];
@@ -77,6 +81,7 @@ class Deployment {
 
   constructor(d: Deployable) {
     this.#d = d;
+    this.#graph = callGraphOf(d.manifest);
     this.#log = new LogSink({ file: logFile(DEPLOYER, this.id), print: process.stdout });
     this.#replicas = [...d.manifest.components]
       .sort((a, b) => compareComponents(a.name, b.name))
@@ -194,7 +199,7 @@ class Deployment {
   /** The ready replicas of every component `component` calls. */
   #routes(component: string | undefined): Record<string, RouteEntry[]> {
     const routes: Record<string, RouteEntry[]> = {};
-    for (const [caller, callee] of this.#d.manifest.callGraph) {
+    for (const [caller, callee] of this.#graph.edges) {
       if (caller !== component) continue;
       routes[callee] = this.#replicas
         .filter((r) => r.component === callee && r.client !== undefined)
@@ -204,7 +209,7 @@ class Deployment {
   }
 
   #statusNow(): DeploymentStatus {
-    const { config, manifest } = this.#d;
+    const { config } = this.#d;
     return {
       app: this.app,
       deployment: this.id,
@@ -221,7 +226,7 @@ class Deployment {
       })),
       components: this.#replicas.map((r) => ({ name: r.component, short: shortName(r.component), group: shortName(r.component) })),
       listeners: this.#replicas.flatMap((r) => Object.entries(r.listeners).map(([name, address]) => ({ name, address }))),
-      callGraph: manifest.callGraph,
+      callGraph: this.#graph.edges,
     };
   }
 }

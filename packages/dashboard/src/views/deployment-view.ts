@@ -10,6 +10,7 @@ import { renderConfig } from "./config-card.js";
 import { renderMethodsTable } from "./methods-table.js";
 import { hasRouting, renderRouting } from "./routing-card.js";
 import { renderTrafficGraph } from "./traffic-graph.js";
+import { hasVersions, renderVersions } from "./versions-card.js";
 import { isMissing, pageDeployment, type View } from "./view.js";
 
 /** What the deployment page shows. */
@@ -36,6 +37,7 @@ export const deploymentView: View<DeploymentData> = {
       traffic: renderTrafficGraph(s, ok),
       methods: ok === null ? empty(`The statistics could not be read: ${(stats as { error: string }).error}`) : renderMethodsTable(ok),
       ...(hasRouting(s) ? { routing: renderRouting(s) } : {}),
+      ...(hasVersions(s) ? { versions: renderVersions(s) } : {}),
     };
   },
   page: ({ deployment: { status: s, registration } }, cards) => ({
@@ -45,6 +47,9 @@ export const deploymentView: View<DeploymentData> = {
     body:
       card("summary", "Summary", cards["summary"]!) +
       card("components", "Components", cards["components"]!) +
+      (cards["versions"] === undefined
+        ? ""
+        : card("versions", "Versions", cards["versions"], { note: "the app's versions and their share of each listener's traffic" })) +
       (cards["routing"] === undefined
         ? ""
         : card("routing", "Routing", cards["routing"], { note: "how each routed component's keys are spread over its replicas" })) +

@@ -12,6 +12,7 @@ import { sparkline } from "./sparkline.js";
 import type { ViewContext } from "./view.js";
 import { renderConfig } from "./config-card.js";
 import { hasRouting, renderRouting } from "./routing-card.js";
+import { hasVersions, renderVersions } from "./versions-card.js";
 import { renderWaterfall } from "./trace-view.js";
 import { renderTrafficGraph } from "./traffic-graph.js";
 
@@ -133,6 +134,39 @@ describe("the Routing card", () => {
     expect(html).toMatch(
       /<code>shop\.Cart\/0<\/code>.*<td class="num">34\.2%<\/td><td class="num">50\.0%<\/td><td><svg class="bar share"[^>]*><rect x="0" y="1" width="500\.0"/,
     );
+  });
+});
+
+describe("the Versions card", () => {
+  it("shows each version's share of a listener and the rollout, with the reason of a rollback", () => {
+    const base = status(["weaver/Main"]);
+    const other = "ffffffff-0000-0000-0000-000000000000";
+    const s: DeploymentStatus = {
+      ...base,
+      traffic: [
+        { host: "127.0.0.1:8080", listener: "web", deployment: base.deployment, fraction: 0.75 },
+        { host: "127.0.0.1:8080", listener: "web", deployment: other, fraction: 0.25 },
+      ],
+      rollout: {
+        from: base.deployment,
+        to: other,
+        state: "rolling",
+        steps: [
+          { at: 1, fraction: 0.1, planned: false },
+          { at: 2, fraction: 0.25, planned: false },
+          { at: 3, fraction: 0.5, planned: true },
+        ],
+      },
+    };
+    expect(hasVersions(s)).toBe(true);
+    expect(hasVersions(base)).toBe(false);
+    const html = renderVersions(s);
+    expect(html).toContain(`<td><code>ffffffff</code></td><td class="num">25%</td>`);
+    expect(html).toContain(`(this one)</td><td class="num">75%</td>`);
+    expect(html).toContain("25% on the new version, step 2 of 3");
+    const back = renderVersions({ ...s, rollout: { ...s.rollout!, state: "rolled back", reason: "rolled back at 25%: <crash>" } });
+    expect(back).toContain(`<span class="badge bad">rolled back</span>`);
+    expect(back).toContain("rolled back at 25%: &lt;crash&gt;");
   });
 });
 

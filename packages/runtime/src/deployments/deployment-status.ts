@@ -90,6 +90,32 @@ export interface DeploymentStatus {
   readonly callGraph?: readonly (readonly [caller: string, callee: string])[];
   /** Per routed component (one with a router), how its keys are spread; absent or empty when none is routed. */
   readonly routing?: readonly RoutingStatus[];
+  /** How the app's listeners split their traffic between its versions (deployments); absent when a deployer does not split. */
+  readonly traffic?: readonly TrafficStatus[];
+  /** The app's latest rollout, while it runs and after it ended; absent when there was none. */
+  readonly rollout?: RolloutStatus;
+}
+
+/** A version's share of a listener's traffic. */
+export interface TrafficStatus {
+  /** The address clients use. */
+  readonly host: string;
+  readonly listener: string;
+  /** The version: its deployment id. */
+  readonly deployment: string;
+  /** The share of new requests (HTTP) or connections (other TCP) it gets, 0 to 1. */
+  readonly fraction: number;
+}
+
+/** A rollout from one version of an app to another, in steps of the new version's share. */
+export interface RolloutStatus {
+  readonly from: string;
+  readonly to: string;
+  readonly state: "rolling" | "done" | "rolled back";
+  /** The steps: when each began (or, while ahead, is planned to at the earliest; ms since the epoch) and the new version's share. */
+  readonly steps: readonly { readonly at: number; readonly fraction: number; readonly planned: boolean }[];
+  /** Why it was rolled back. */
+  readonly reason?: string;
 }
 
 /** A copy of a status whose config is redacted (see redact.ts): what leaves a process or reaches a user. */

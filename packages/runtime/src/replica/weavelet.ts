@@ -21,6 +21,7 @@ import { componentHandler } from "../calls/component-server.js";
 import { remoteCalls } from "../calls/remote-calls.js";
 import { parseAddress, type Address } from "../config/address.js";
 import { runtimeError } from "../errors.js";
+import { Counter } from "../metrics/metrics.js";
 import type { Manifest } from "../generated/manifest.js";
 import { getComponent, type RemoteCalls } from "../generated/registry.js";
 import { MAIN_COMPONENT } from "../names.js";
@@ -31,6 +32,12 @@ import { DEPLOYER_PROTOCOL_VERSION, RESERVED_METHODS } from "./deployer-protocol
 import { replicaServices, serveReserved } from "./replica-services.js";
 import type { AssignmentArgs, ReplicaArgs, RouteEntry } from "./replica-args.js";
 import { ClientRoutes } from "./client-routes.js";
+
+/** Connections the replica's RPC server refused at their handshake: a caller of another deployment or version shows here (a rollout keeps it 0). */
+const refusedHandshakes = new Counter(
+  "weaver_rpc_refused_handshakes_count",
+  "Connections refused at their handshake: another deployment, app version or protocol, or no valid certificate",
+);
 
 /** Where and how a listener binds. */
 export interface ListenerPlacement {
@@ -192,7 +199,10 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
         tls: serverTls(),
         deadlineReason: () => new DeadlineExceededError(),
         cancelReason: () => new CancelledError(),
-        onBadPeer: (reason) => logger.warn(reason),
+        onBadPeer: (reason) => {
+          logger.warn(reason);
+          refusedHandshakes.add(rpc.stats.refused - refusedHandshakes.value);
+        },
       });
       const rpc = server;
       credentials?.onRenew(() => rpc.setTls(serverTls() as ServerTls));

@@ -169,3 +169,54 @@ describe("formatStatusTables", () => {
     expect(coloured.replace(/\x1b\[\d+m/g, "")).toBe(plain);
   });
 });
+
+describe("formatStatusTables: traffic and rollouts", () => {
+  const V2 = "e1528103-13dc-4ad9-b816-397c652aac88";
+  const at = (s: number): number => new Date(2026, 11, 3, 15, 22, s).getTime();
+  const split = {
+    traffic: [
+      { host: "127.0.0.1:8080", listener: "lis", deployment: ID, fraction: 0.75 },
+      { host: "127.0.0.1:8080", listener: "lis", deployment: V2, fraction: 0.25 },
+    ],
+    rollout: {
+      from: ID,
+      to: V2,
+      state: "rolling" as const,
+      steps: [
+        { at: at(11), fraction: 0.1, planned: false },
+        { at: at(15), fraction: 0.25, planned: false },
+        { at: at(19), fraction: 0.5, planned: true },
+      ],
+    },
+  };
+
+  it("shows each version's share once, and the rollout's steps done, now and next", () => {
+    const out = formatStatusTables([httpserver(split), httpserver({ ...split, deployment: V2, started: NOW })], NOW);
+    expect(out).toContain(
+      [
+        "│ HOST           │ LISTENER │ APP        │ DEPLOYMENT │ TRAFFIC FRACTION │",
+        "├────────────────┼──────────┼────────────┼────────────┼──────────────────┤",
+        "│ 127.0.0.1:8080 │ lis      │ httpserver │ bd689290   │ 0.75             │",
+        "│ 127.0.0.1:8080 │ lis      │ httpserver │ e1528103   │ 0.25             │",
+        "╰────────────────┴──────────┴────────────┴────────────┴──────────────────╯",
+      ].join("\n"),
+    );
+    expect(out).toContain("│ ROLLOUT OF httpserver (rolling)");
+    expect(out).toContain("│ Dec  3 15:22:11 │ 0.90     │ 0.10     │ done │");
+    expect(out).toContain("│ Dec  3 15:22:15 │ 0.75     │ 0.25     │ now  │");
+    expect(out).toContain("│ Dec  3 15:22:19 │ 0.50     │ 0.50     │ next │");
+  });
+
+  it("says why a rollout was rolled back, and shows no traffic table for a deployer that does not split", () => {
+    const back = {
+      ...split.rollout,
+      state: "rolled back" as const,
+      steps: split.rollout.steps.slice(0, 2),
+      reason: "rolled back at 25%: x",
+    };
+    const out = formatStatusTables([httpserver({ ...split, rollout: back })], NOW);
+    expect(out).toContain("│ ROLLOUT OF httpserver (rolled back)");
+    expect(out.endsWith("╯\nhttpserver: rolled back at 25%: x\n")).toBe(true);
+    expect(formatStatusTables([httpserver()], NOW)).not.toContain("TRAFFIC");
+  });
+});

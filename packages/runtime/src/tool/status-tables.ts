@@ -14,6 +14,11 @@
  *   ROUTING      APP, DEPLOYMENT, COMPONENT, MEMBER (the replica slot), REPLICA PID, KEYS (the
  *                slot's share of the keys), SERVING (the share it serves now: more while another
  *                member is down, none while it is down itself)
+ *
+ * When a deployer splits traffic between versions of an app (the multi manager), TRAFFIC follows
+ * (HOST, LISTENER, APP, DEPLOYMENT, TRAFFIC FRACTION), and for an app that had a rollout,
+ * ROLLOUT OF <app>: one row per step (TIME, the share of each version, STEP: done, now or next,
+ * next rows at the earliest time they can begin), then the reason when it was rolled back.
  */
 import { formatAge, renderTable } from "../output/table.js";
 import type { DeploymentStatus, ReplicaStatus } from "../deployments/deployment-status.js";
@@ -42,7 +47,8 @@ export function formatStatusTables(statuses: readonly DeploymentStatus[], now: n
     renderTable("DEPLOYMENTS", ["APP", "DEPLOYMENT", "AGE"], deployments, color) +
     renderTable("COMPONENTS", ["APP", "DEPLOYMENT", "COMPONENT", "REPLICA PIDS"], components, color) +
     renderTable("LISTENERS", ["APP", "DEPLOYMENT", "LISTENER", "ADDRESS"], listeners, color) +
-    routingTable(sorted, color)
+    routingTable(sorted, color) +
+    trafficTables(sorted, color)
   );
 }
 
@@ -68,6 +74,45 @@ function routingTable(sorted: readonly DeploymentStatus[], color: boolean): stri
   );
   if (rows.length === 0) return "";
   return renderTable("ROUTING", ["APP", "DEPLOYMENT", "COMPONENT", "MEMBER", "REPLICA PID", "KEYS", "SERVING"], rows, color);
+}
+
+/** The TRAFFIC table and a ROLLOUT OF table per app that had a rollout, or nothing. */
+function trafficTables(sorted: readonly DeploymentStatus[], color: boolean): string {
+  // Every version of an app reports the app's traffic: show each row once.
+  const seen = new Set<string>();
+  const rows: string[][] = [];
+  const rollouts = new Map<string, NonNullable<DeploymentStatus["rollout"]>>();
+  for (const s of sorted) {
+    for (const t of s.traffic ?? []) {
+      const key = `${t.host}\0${t.deployment}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows.push([t.host, t.listener, s.app, t.deployment.slice(0, 8), t.fraction.toFixed(2)]);
+    }
+    if (s.rollout !== undefined) rollouts.set(s.app, s.rollout);
+  }
+  if (rows.length === 0) return "";
+  let out = renderTable("TRAFFIC", ["HOST", "LISTENER", "APP", "DEPLOYMENT", "TRAFFIC FRACTION"], rows, color);
+  for (const [app, r] of rollouts) {
+    const current = r.state === "rolling" ? r.steps.filter((x) => !x.planned).length - 1 : -1;
+    const steps = r.steps.map((x, i) => [
+      stepTime(x.at),
+      (1 - x.fraction).toFixed(2),
+      x.fraction.toFixed(2),
+      x.planned ? "next" : i === current ? "now" : "done",
+    ]);
+    out += renderTable(`ROLLOUT OF ${app} (${r.state})`, ["TIME", r.from.slice(0, 8), r.to.slice(0, 8), "STEP"], steps, color);
+    if (r.reason !== undefined) out += `${app}: ${r.reason}\n`;
+  }
+  return out;
+}
+
+/** A time as Service Weaver's rollout table shows it: `Oct  3 22:37:59`, local time. */
+function stepTime(ms: number): string {
+  const d = new Date(ms);
+  const month = d.toLocaleString("en-US", { month: "short" });
+  const pad = (n: number): string => String(n).padStart(2, "0");
+  return `${month} ${String(d.getDate()).padStart(2, " ")} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
 /** A share of the key slots, as a percentage with one decimal. */

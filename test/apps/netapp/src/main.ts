@@ -30,6 +30,9 @@ export class App extends Implements<Main>() {
       })
       .listen(this.tcp);
     console.log(`web on ${this.web}, tcp on ${this.tcp}`);
+    // Tests of rollbacks set this: the process exits that long after it started, every time (a crash loop).
+    const exitAfter = Number(process.env["NETAPP_EXIT_AFTER_MS"] ?? 0);
+    if (exitAfter > 0) setTimeout(() => process.exit(1), exitAfter);
   }
 }
 
