@@ -18,13 +18,16 @@
  * vetted by requestGuard of @weaver/runtime, as the status servers' are: when listening on a
  * loopback address, they must name the server by a loopback name (a DNS-rebinding page elsewhere
  * cannot reach it through the visitor's browser), and none may come from another web origin.
- * Status server tokens never leave: /api/deployments shows registrations without them.
+ * Listening on any other address (or with WEAVER_DASHBOARD_TOKEN=1), it requires an access token
+ * too (access-token.ts). Status server tokens never leave: /api/deployments shows registrations
+ * without them.
  */
-import { requestGuard, type RunningDeployment } from "@weaver/runtime";
+import { isLoopback, requestGuard, type RunningDeployment } from "@weaver/runtime";
 import type { Dashboard, DashboardOptions } from "@weaver/runtime/tool";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DASHBOARD_TOKEN_ENV, accessGate } from "./access-token.js";
 import { DashboardData } from "./dashboard-data.js";
 import { card, empty, page } from "./html.js";
 import { serveLive } from "./live.js";
@@ -75,16 +78,20 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const data = new DashboardData(options.deployer);
   const host = options.host ?? "127.0.0.1";
   const guard = requestGuard({ what: "the dashboard", host });
+  const gate = accessGate(!isLoopback(host) || process.env[DASHBOARD_TOKEN_ENV] === "1");
   const server = createServer((req, res) => {
     const refused = guard(req);
     if (refused !== undefined) return reply(res, refused.status, TEXT, `${refused.message}\n`);
+    if (!gate.admit(req, res)) return;
     handle(data, req, res).catch((e: unknown) => reply(res, 500, TEXT, `dashboard error: ${(e as Error).message}\n`));
   });
-  const live = serveLive(server, VIEWS, data, (req) => guard(req) === undefined);
+  const live = serveLive(server, VIEWS, data, (req) => guard(req) === undefined && gate.carriesCookie(req));
   await listen(server, host, options.port ?? 0);
   const { address, port, family } = server.address() as AddressInfo;
+  const url = `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
   return {
-    url: `http://${family === "IPv6" ? `[${address}]` : address}:${port}`,
+    url,
+    link: gate.token === undefined ? url : `${url}/?token=${gate.token}`,
     close: () =>
       new Promise((resolve) => {
         for (const ws of live.clients) ws.terminate();

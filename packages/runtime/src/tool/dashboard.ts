@@ -23,6 +23,8 @@ export interface DashboardOptions {
 export interface Dashboard {
   /** Its base URL, e.g. http://127.0.0.1:40263. */
   readonly url: string;
+  /** The URL to print and open: the base URL, with the access token when the dashboard requires one. */
+  readonly link?: string;
   /** Stops serving. */
   close(): Promise<void>;
 }
@@ -78,8 +80,8 @@ export function dashboardCommand(spec: ToolSpec): Command {
         throw new UsageError(`invalid --port ${JSON.stringify(options.port)}: want a number from 0 to 65535`);
       const { openBrowser, startDashboard } = await loadDashboard();
       const dashboard = await startDashboard({ deployer, host: options.host, port });
-      process.stderr.write(`Dashboard available at: ${dashboard.url}\n`);
-      if (options.open) openBrowser(dashboard.url);
+      process.stderr.write(`Dashboard available at: ${dashboard.link ?? dashboard.url}\n`);
+      if (options.open) openBrowser(dashboard.link ?? dashboard.url);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());
