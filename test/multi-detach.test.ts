@@ -1,48 +1,23 @@
 // Detached multi deployments, as a user runs them: `weaver multi deploy --detach` returns and the
 // app keeps answering, run by a manager process; stop, scale under load, kill, and a manager
 // killed with SIGKILL that the next `weaver multi status` cleans up after.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
-import type { DeploymentStatus, Registration } from "@weaver/runtime";
+import type { DeploymentStatus } from "@weaver/runtime";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ROOT, runToEnd, stopAll } from "./support/process.js";
+import { ROOT } from "./support/process.js";
+import { DetachedHome, gone, pidsOf } from "./support/detached.js";
 
-const data = mkdtempSync(join(ROOT, ".tmp-detach-"));
-const env = { XDG_DATA_HOME: data };
-const managerDir = join(data, "weaver", "multi", "manager");
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
-  } catch {
-    return false;
-  }
-};
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function gone(pids: readonly number[]): Promise<number[]> {
-  for (const deadline = Date.now() + 15_000; pids.some(alive) && Date.now() < deadline; ) await sleep(100);
-  return pids.filter(alive);
-}
-function managerPid(): number | undefined {
-  const file = join(managerDir, "manager.pid");
-  return existsSync(file) ? Number(readFileSync(file, "utf8")) : undefined;
-}
-
+const home = new DetachedHome("detach");
+const { data, managerDir } = home;
+const weaver = home.weaver.bind(home);
+const registrations = home.registrations.bind(home);
+const status = home.status.bind(home);
+const managerPid = home.managerPid.bind(home);
 // The manager is not a child of any test process: stop it (it drains its deployments) after each test.
-afterEach(async () => {
-  await stopAll();
-  const pid = managerPid();
-  if (pid !== undefined && alive(pid)) {
-    process.kill(pid, "SIGTERM");
-    if ((await gone([pid])).length > 0) process.kill(pid, "SIGKILL");
-  }
-});
-afterAll(() => rmSync(data, { recursive: true, force: true }));
-
-const weaver = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "multi", ...args], { env, timeoutMs: 60_000 });
+afterEach(() => home.stopAll());
+afterAll(() => home.remove());
 
 function reverserConfig(): string {
   const file = join(data, `weaver-${Math.random().toString(36).slice(2)}.toml`);
@@ -52,22 +27,6 @@ function reverserConfig(): string {
   );
   return file;
 }
-
-function registrations(): Registration[] {
-  const dir = join(data, "weaver", "multi", "registry");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Registration);
-}
-
-async function status(deployment: string): Promise<DeploymentStatus> {
-  const r = registrations().find((x) => x.deployment === deployment);
-  if (r === undefined) throw new Error(`deployment ${deployment} is not registered`);
-  return (await (await fetch(`${r.status}/status`)).json()) as DeploymentStatus;
-}
-
-const pidsOf = (s: DeploymentStatus): number[] => s.groups.flatMap((g) => g.replicas.map((r) => r.pid));
 
 /** Deploys detached; returns the deployment id, the listener's port and the status once ready. */
 async function deployDetached(): Promise<{ deployment: string; port: number; status: DeploymentStatus }> {

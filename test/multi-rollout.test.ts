@@ -3,48 +3,25 @@
 // with `rollout = "20s"` and --detach, the traffic moves to it in steps, and version 1 stops; a
 // version 2 that crash-loops is rolled back with no failed request, and status says why.
 // The app is test/apps/netapp, whose answers name the process: each maps to exactly one version.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { connect } from "node:net";
 import { join } from "node:path";
-import type { DeploymentStatus, Registration, RolloutStatus } from "@weaver/runtime";
+import type { RolloutStatus } from "@weaver/runtime";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { ROOT, runToEnd, stopAll } from "./support/process.js";
+import { ROOT } from "./support/process.js";
+import { DetachedHome, alive, gone, pidsOf } from "./support/detached.js";
 
-const data = mkdtempSync(join(ROOT, ".tmp-rollout-"));
-const env = { XDG_DATA_HOME: data };
-const managerDir = join(data, "weaver", "multi", "manager");
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z";
-  } catch {
-    return false;
-  }
-};
+const home = new DetachedHome("rollout");
+const { data } = home;
+const weaver = home.weaver.bind(home);
+const registrations = home.registrations.bind(home);
+const status = home.status.bind(home);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-async function gone(pids: readonly number[]): Promise<number[]> {
-  for (const deadline = Date.now() + 20_000; pids.some(alive) && Date.now() < deadline; ) await sleep(100);
-  return pids.filter(alive);
-}
-function managerPid(): number | undefined {
-  const file = join(managerDir, "manager.pid");
-  return existsSync(file) ? Number(readFileSync(file, "utf8")) : undefined;
-}
 
-afterEach(async () => {
-  await stopAll();
-  const pid = managerPid();
-  if (pid !== undefined && alive(pid)) {
-    process.kill(pid, "SIGTERM");
-    if ((await gone([pid])).length > 0) process.kill(pid, "SIGKILL");
-  }
-});
-afterAll(() => rmSync(data, { recursive: true, force: true }));
-
-const weaver = (...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
-  runToEnd(process.execPath, ["packages/cli/bin/weaver.js", "multi", ...args], { env, timeoutMs: 60_000 });
+// The manager is not a child of any test process: stop it (it drains its deployments) after each test.
+afterEach(() => home.stopAll());
+afterAll(() => home.remove());
 
 /** A netapp config; `extra` goes into [serviceweaver]. */
 function netappConfig(extra = ""): string {
@@ -56,22 +33,6 @@ function netappConfig(extra = ""): string {
   );
   return file;
 }
-
-function registrations(): Registration[] {
-  const dir = join(data, "weaver", "multi", "registry");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as Registration);
-}
-
-async function status(deployment: string): Promise<DeploymentStatus> {
-  const r = registrations().find((x) => x.deployment === deployment);
-  if (r === undefined) throw new Error(`deployment ${deployment} is not registered`);
-  return (await (await fetch(`${r.status}/status`)).json()) as DeploymentStatus;
-}
-
-const pidsOf = (s: DeploymentStatus): number[] => s.groups.flatMap((g) => g.replicas.map((r) => r.pid));
 
 async function deploy(file: string): Promise<{ deployment: string; port: number; stdout: string }> {
   const r = await weaver("deploy", "--detach", file);

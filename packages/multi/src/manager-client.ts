@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isAlive, managerFile, managerPid } from "./manager-files.js";
+import { isAlive, managerDir, managerFile, managerPid } from "./manager-files.js";
 
 /** How long a starting manager may take to listen. */
 const START_TIMEOUT_MS = 20_000;
@@ -76,6 +76,7 @@ export async function ensureManager(): Promise<void> {
 
 /** Takes the start lock; false when a live command holds it. */
 function takeLock(): boolean {
+  managerDir();
   const lock = managerFile("manager.lock");
   try {
     writeFileSync(lock, `${process.pid}\n`, { flag: "wx", mode: 0o600 });

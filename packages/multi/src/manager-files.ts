@@ -45,15 +45,15 @@ export function managerDir(): string {
   return dir;
 }
 
-/** The path of one of the manager's files. */
+/** The path of one of the manager's files (without creating the folder: writers call managerDir() first). */
 export function managerFile(name: "manager.sock" | "manager.pid" | "manager.lock" | "manager.log"): string {
-  return join(managerDir(), name);
+  return join(managerPath(), name);
 }
 
 /** The pid the manager recorded, or undefined. */
 export function managerPid(): number | undefined {
   try {
-    const pid = Number(readFileSync(join(managerPath(), "manager.pid"), "utf8").trim());
+    const pid = Number(readFileSync(managerFile("manager.pid"), "utf8").trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
@@ -62,7 +62,7 @@ export function managerPid(): number | undefined {
 
 /** Writes a deployment's record (atomically). */
 export function writeRecord(r: ManagedRecord): void {
-  const file = join(managerDir(), "deployments", `${r.deployment}.json`);
+  const file = join(managerPath(), "deployments", `${r.deployment}.json`); // the manager made the folder at start
   writeFileSync(`${file}.tmp`, JSON.stringify(r) + "\n", { mode: 0o600 });
   renameSync(`${file}.tmp`, file);
 }
@@ -136,8 +136,8 @@ export function recoverLost(): ManagedRecord[] {
   }
   const pid = managerPid();
   if (pid !== undefined && !isAlive(pid)) {
-    rmSync(join(managerPath(), "manager.sock"), { force: true });
-    rmSync(join(managerPath(), "manager.pid"), { force: true });
+    rmSync(managerFile("manager.sock"), { force: true });
+    rmSync(managerFile("manager.pid"), { force: true });
   }
   return lost;
 }

@@ -29,7 +29,7 @@ import { loadDeployable } from "@weaver/runtime";
 import { Deployment } from "./deployment.js";
 import { MULTI_SECTION } from "./groups.js";
 import { Front } from "./front.js";
-import { managerFile, removeRecord, writeRecord } from "./manager-files.js";
+import { managerDir, managerFile, removeRecord, writeRecord } from "./manager-files.js";
 import { Rollout } from "./rollout.js";
 
 /** A deployment the manager runs. */
@@ -279,6 +279,7 @@ export async function runManager(): Promise<void> {
     }
   };
 
+  managerDir();
   const sock = managerFile("manager.sock");
   rmSync(sock, { force: true });
   await new Promise<void>((resolve, reject) => server.once("error", reject).listen(sock, resolve));
