@@ -11,6 +11,7 @@ const PUBLISHED = [
   "packages/runtime",
   "packages/core",
   "packages/multi",
+  "packages/kube",
   "packages/dashboard",
   "packages/cli",
   "codegen",

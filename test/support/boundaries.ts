@@ -20,8 +20,16 @@ export type Importer = { readonly kind: "package"; readonly dir: string } | { re
 /** Which importers may use each Weaver entry (package folder names; "app", "generated", "repo-test"). */
 export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "@weaver/rpc": ["packages/runtime", "repo-test"],
-  "@weaver/runtime": ["packages/core", "packages/multi", "packages/dashboard", "packages/cli", "test/minimal-deployer", "repo-test"],
-  "@weaver/runtime/tool": ["packages/multi", "packages/dashboard", "packages/cli", "test/minimal-deployer", "repo-test"],
+  "@weaver/runtime": [
+    "packages/core",
+    "packages/multi",
+    "packages/kube",
+    "packages/dashboard",
+    "packages/cli",
+    "test/minimal-deployer",
+    "repo-test",
+  ],
+  "@weaver/runtime/tool": ["packages/multi", "packages/kube", "packages/dashboard", "packages/cli", "test/minimal-deployer", "repo-test"],
   "@weaver/runtime/codegen": ["packages/core", "codegen", "repo-test"],
   "@weaver/runtime/core": ["packages/core", "repo-test"],
   "@weaver/core": ["app", "repo-test"],
@@ -30,6 +38,7 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   "@weaver/multi": ["packages/cli", "repo-test"],
   "@weaver/codegen": ["packages/cli", "repo-test"],
   "@weaver/dashboard": ["repo-test"],
+  "@weaver/kube": ["repo-test"],
 };
 
 /** The folders whose TypeScript is checked, and what kind of importer their files are. */
@@ -38,6 +47,7 @@ const PACKAGE_DIRS = [
   "packages/runtime",
   "packages/core",
   "packages/multi",
+  "packages/kube",
   "packages/dashboard",
   "packages/cli",
   "codegen",

@@ -6,7 +6,7 @@
  */
 import {
   MAIN_COMPONENT,
-  compareComponents,
+  colocationGroups,
   defineSection,
   parseDuration,
   sectionOf,
@@ -72,7 +72,7 @@ export const MULTI_SECTION = defineSection<MultiConfig>({
       if (ms === undefined || ms < CERT_LIFETIME.min || ms > CERT_LIFETIME.max)
         problems.push(`cert_lifetime = "${multi.cert_lifetime}": give a duration from "2s" to "720h", such as "1h" or "10m"`);
     }
-    const names = manifest === undefined ? undefined : groupLists(manifest, config).map((l) => shortName(l[0] as string));
+    const names = manifest === undefined ? undefined : colocationGroups(manifest, config).map((l) => shortName(l[0] as string));
     for (const [name, group] of Object.entries(multi.groups ?? {})) {
       if (names !== undefined && !names.includes(name)) {
         problems.push(
@@ -96,22 +96,10 @@ export interface Group {
 /** Computes the groups of an app under a config (checked against the app with MULTI_SECTION). */
 export function computeGroups(manifest: Manifest, config: AppConfig): Group[] {
   const multi = sectionOf(config, MULTI_SECTION);
-  return groupLists(manifest, config).map((components) => {
+  return colocationGroups(manifest, config).map((components) => {
     const name = shortName(components[0] as string);
     return { name, components, replicas: multi.groups?.[name]?.replicas ?? multi.replicas ?? DEFAULT_REPLICAS };
   });
-}
-
-/** The components of each group, groups in status order (Main's first). */
-function groupLists(manifest: Manifest, config: AppConfig): string[][] {
-  const placed = new Set<string>();
-  const lists: string[][] = [];
-  for (const list of config.colocate) {
-    lists.push([...list].sort(compareComponents));
-    for (const c of list) placed.add(c);
-  }
-  for (const c of manifest.components) if (!placed.has(c.name)) lists.push([c.name]);
-  return lists.sort((a, b) => compareComponents(a[0] as string, b[0] as string));
 }
 
 /** Whether a group runs Main. */

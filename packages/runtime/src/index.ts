@@ -35,6 +35,7 @@ export {
   type ListenerConfig,
 } from "./config/config-section.js";
 export { configSections } from "./config/config-sections.js";
+export { colocationGroups } from "./config/colocation.js";
 export { REDACTED, redactConfig, redactArgs, isSecretKey } from "./config/redact.js";
 export { isSecretRef } from "./config/secrets.js";
 export { parseAddress, formatAddress, type Address } from "./config/address.js";
@@ -120,7 +121,7 @@ export type {
 } from "./deployments/deployment-status.js";
 export { routingStatus, type MemberState } from "./deployments/routing-status.js";
 export type { DeploymentStats, WindowStats } from "./metrics/deployment-stats.js";
-export type { ReplicaMetrics } from "./metrics/prometheus.js";
+export { prometheusText, type ReplicaMetrics } from "./metrics/prometheus.js";
 export type { SpanRecord } from "./tracing/span.js";
 export type { TraceSummary } from "./tracing/trace-store.js";
 export type { DeploymentProfile } from "./profile/profile.js";

@@ -109,6 +109,20 @@ describe("CertificateAuthority", () => {
     );
   });
 
+  it("is read back from its exported PEMs and signs certificates the original's peers accept", async () => {
+    const ca = new CertificateAuthority("weaver test");
+    const copy = CertificateAuthority.fromPem(ca.certificate, ca.exportPrivateKey());
+    expect(copy.certificate).toBe(ca.certificate);
+    const server = { ...holder(ca, { group: "bank.Ledger" }), ca: ca.certificate };
+    expect(await handshake(server, { ...holder(copy), ca: ca.certificate })).toEqual({
+      client: "connected to bank.Ledger",
+      server: "authorized bank.Teller",
+    });
+    const other = new CertificateAuthority("weaver test");
+    expect(() => CertificateAuthority.fromPem(ca.certificate, other.exportPrivateKey())).toThrow(/does not match/);
+    expect(() => CertificateAuthority.fromPem(holder(ca).cert, holder(ca).key)).toThrow();
+  });
+
   it.skipIf(spawnSync("openssl", ["version"]).status !== 0)(
     "makes certificates `openssl verify` accepts for TLS servers and clients",
     () => {

@@ -5,7 +5,7 @@
  * keys never leave the replicas. A certificate of another deployment's CA is not trusted, since
  * each deployment has its own.
  */
-import { createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
+import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { writeCertificate } from "./certificate.js";
 import { identityUri, type Identity } from "./identity.js";
 
@@ -52,8 +52,18 @@ export class CertificateAuthority {
   readonly #publicKey: KeyObject;
   readonly #name: string;
 
-  /** Makes a new key and a self-signed certificate for it; `name` becomes its common name. */
-  constructor(name: string) {
+  /**
+   * Makes a new key and a self-signed certificate for it; `name` becomes its common name. With
+   * `existing`, takes that CA instead (see fromPem).
+   */
+  constructor(name: string, existing?: { readonly certificate: string; readonly privateKey: KeyObject }) {
+    if (existing !== undefined) {
+      this.certificate = existing.certificate;
+      this.#privateKey = existing.privateKey;
+      this.#publicKey = createPublicKey(existing.privateKey);
+      this.#name = name;
+      return;
+    }
     const { privateKey, publicKey } = generateKeyPair();
     this.#privateKey = privateKey;
     this.#publicKey = publicKey;
@@ -70,6 +80,28 @@ export class CertificateAuthority {
       notAfter: new Date(now + CA_LIFETIME_MS),
       ca: true,
     });
+  }
+
+  /**
+   * A CA whose certificate and key were written elsewhere (exportPrivateKey), such as a Kubernetes
+   * Secret that `weaver kube deploy` wrote; throws when they do not belong together.
+   */
+  static fromPem(certificate: string, privateKeyPem: string): CertificateAuthority {
+    const x509 = new X509Certificate(certificate);
+    const privateKey = createPrivateKey(privateKeyPem);
+    if (!x509.checkPrivateKey(privateKey)) throw new Error("the CA's private key does not match its certificate");
+    if (!x509.ca) throw new Error("the certificate is not a CA certificate");
+    const name = /^CN=(.*)$/m.exec(x509.subject)?.[1];
+    if (name === undefined) throw new Error("the CA certificate has no common name");
+    return new CertificateAuthority(name, { certificate, privateKey });
+  }
+
+  /**
+   * The CA's private key (PEM, PKCS#8), for a deployer that hands the CA to processes it does not
+   * run; whoever holds it can sign any identity of the deployment.
+   */
+  exportPrivateKey(): string {
+    return this.#privateKey.export({ type: "pkcs8", format: "pem" }) as string;
   }
 
   /** Signs a certificate for a public key; throws when the key is not an ECDSA P-256 key. */
