@@ -4,7 +4,6 @@
 // nothing running.
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ROOT, runToEnd, stopAll, TestProcess } from "./support/process.js";
@@ -152,9 +151,11 @@ describe("weaver dev", () => {
 
   it("--multi restarts the replicated deployment with the new code, and Ctrl-C leaves no process and no socket folder", async () => {
     const { dir, port } = await newApp("dev-multi");
-    const before = readdirSync(tmpdir()).filter((f) => f.startsWith("weaver-multi-"));
+    // Its socket folders go to a folder of its own: other tests' deployments make theirs in the shared tmpdir meanwhile.
+    const sockets = mkdtempSync(join(work, "sockets-"));
     const dev = new TestProcess(process.execPath, [join(ROOT, "packages/cli/bin/weaver.js"), "dev", "--multi", "weaver.toml"], {
       cwd: dir,
+      env: { XDG_RUNTIME_DIR: sockets },
     });
     await dev.waitFor(/weaver dev: watching \. for changes/, 60_000);
     await answers(port, "Hello, Ada!", dev);
@@ -166,6 +167,6 @@ describe("weaver dev", () => {
     const { code, left } = await interrupt(dev);
     expect(code).toBe(0);
     expect(left).toEqual([]);
-    expect(readdirSync(tmpdir()).filter((f) => f.startsWith("weaver-multi-") && !before.includes(f))).toEqual([]);
+    expect(readdirSync(sockets)).toEqual([]);
   }, 120_000);
 });
