@@ -163,19 +163,32 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank - 1] as number;
 }
 
-/** Formats results as a table with the ratio and whether the target is met. */
-export function table(title: string, results: readonly Result[]): string {
+/** Whether a result meets its target: "met", "MISSED", or "" without a target. */
+export function verdict(r: Result): string {
+  if (r.target === undefined) return "";
+  return (r.target.kind === "max" ? r.ratio <= r.target.ratio : r.ratio >= r.target.ratio) ? "met" : "MISSED";
+}
+
+/**
+ * Formats results as a table with the ratio and whether the target is met; with `other` (the same
+ * cases run under another Node, labelled `otherLabel`), its ratio and verdict in two more columns.
+ */
+export function table(title: string, results: readonly Result[], other?: readonly Result[], otherLabel = "other"): string {
   const mixed = results.some((r) => r.unit === "rate");
   const rows = results.map((r) => {
-    const met =
-      r.target === undefined ? "" : (r.target.kind === "max" ? r.ratio <= r.target.ratio : r.ratio >= r.target.ratio) ? "met" : "MISSED";
     const target = r.target === undefined ? "" : `${r.target.kind === "max" ? "≤" : "≥"} ${r.target.ratio}x`;
     const value = r.unit === "rate" ? rate : fmt;
-    return [r.name, r.baseline, value(r.ns), value(r.baselineNs), `${r.ratio.toFixed(2)}x`, target, met];
+    const row = [r.name, r.baseline, value(r.ns), value(r.baselineNs), `${r.ratio.toFixed(2)}x`, target, verdict(r)];
+    if (other !== undefined) {
+      const o = other.find((x) => x.name === r.name);
+      row.push(o === undefined ? "-" : `${o.ratio.toFixed(2)}x`, o === undefined ? "" : verdict(o));
+    }
+    return row;
   });
   const head = mixed
     ? ["case", "baseline", "candidate", "baseline", "ratio", "target", ""]
     : ["case", "baseline", "ns/op", "baseline ns/op", "ratio", "target", ""];
+  if (other !== undefined) head.push(`${otherLabel} ratio`, "");
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
   const line = (cells: string[]): string =>
     cells

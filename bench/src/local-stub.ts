@@ -9,8 +9,8 @@ import "reverser/dist/weaver_gen.js";
 import { ReverserImpl } from "reverser/dist/reverser.js";
 import { measure, type Result } from "./harness.js";
 
-/** Runs the local stub cases. */
-export async function localStubCases(): Promise<Result[]> {
+/** Runs the local stub cases, in `rounds` rounds each. */
+export async function localStubCases(rounds = 15): Promise<Result[]> {
   const app = await local.start();
   try {
     const reverser = await app.get(ReverserImpl);
@@ -23,6 +23,7 @@ export async function localStubCases(): Promise<Result[]> {
         name: "local stub: Reverser.reverse(7 chars)",
         baseline: "direct call",
         target,
+        rounds,
         candidate: async (n) => {
           for (let i = 0; i < n; i++) await reverser.reverse("abcdefg");
         },
@@ -34,6 +35,7 @@ export async function localStubCases(): Promise<Result[]> {
         name: "local stub: Audit.count (trivial body)",
         baseline: "direct call",
         target,
+        rounds,
         candidate: async (n) => {
           for (let i = 0; i < n; i++) await audit.count("x");
         },

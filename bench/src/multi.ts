@@ -18,17 +18,18 @@ const WEAVER = join(ROOT, "packages/cli/bin/weaver.js");
 const BINARY = join(ROOT, "examples/reverser/dist/main.js");
 
 /** A deployment started for the benchmark. */
-interface Running {
+export interface Running {
   readonly child: ChildProcess;
   readonly port: number;
   /** Milliseconds from spawning weaver to the first answered request. */
   readonly firstRequestMs: number;
 }
 
-async function start(mode: "single" | "multi", data: string): Promise<Running> {
+/** Deploys the reverser example with `weaver <mode> deploy` (`extra`: more lines of its section); resolves once it answers. */
+export async function start(mode: "single" | "multi", data: string, extra = ""): Promise<Running> {
   const port = await freePort();
   const file = join(data, `${mode}-${port}.toml`);
-  writeFileSync(file, `[serviceweaver]\nbinary = "${BINARY}"\n\n[${mode}]\nlisteners.lis = {address = "127.0.0.1:${port}"}\n`);
+  writeFileSync(file, `[serviceweaver]\nbinary = "${BINARY}"\n\n[${mode}]\nlisteners.lis = {address = "127.0.0.1:${port}"}\n${extra}`);
   const began = performance.now();
   const child = spawn(process.execPath, [WEAVER, mode, "deploy", file], {
     env: { ...process.env, XDG_DATA_HOME: data },
@@ -53,7 +54,8 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-async function stop(r: Running): Promise<void> {
+/** Stops a deployment started by start(). */
+export async function stop(r: Running): Promise<void> {
   const exited = new Promise((resolve) => r.child.once("exit", resolve));
   try {
     process.kill(-(r.child.pid as number), "SIGTERM");

@@ -57,8 +57,12 @@ const PAYLOADS: readonly Payload[] = [
 /** Calls kept in flight in the throughput cases. */
 const IN_FLIGHT = 64;
 
-/** Runs the remote call cases; returns one section per baseline. */
-export async function rpcCases(log: (line: string) => void = () => {}): Promise<Section[]> {
+/**
+ * Runs the remote call cases; returns one section per baseline. `quick` (the regression check)
+ * measures only the small payload against the raw echo, in fewer rounds.
+ */
+export async function rpcCases(log: (line: string) => void = () => {}, quick = false): Promise<Section[]> {
+  const payloads = quick ? PAYLOADS.slice(0, 1) : PAYLOADS;
   const dir = privateSocketDir("wb-");
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
   process.once("exit", removeDir); // also when interrupted
@@ -142,8 +146,8 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
       ["grpc", grpcCall, 8],
       ["moleculer", moleculerCall, 2],
     ] as const;
-    for (const [name, call, slowdown] of systems) {
-      for (const p of PAYLOADS) {
+    for (const [name, call, slowdown] of quick ? systems.slice(0, 2) : systems) {
+      for (const p of payloads) {
         check(name, p, await call(p.value));
         await pipelined(Math.ceil(p.ops / 4 / slowdown), IN_FLIGHT, () => call(p.value));
         for (let i = 0; i < Math.ceil(p.latencyOps / slowdown); i++) await call(p.value);
@@ -180,10 +184,10 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
       },
     ];
     const sections: Section[] = [];
-    for (const b of baselines) {
+    for (const b of quick ? baselines.slice(0, 1) : baselines) {
       const results: Result[] = [];
       let allPinned = true;
-      for (const p of PAYLOADS) {
+      for (const p of payloads) {
         const started = Date.now();
         const latency = await onOneCpu([process.pid, weaverServer.pid, b.server.pid], () =>
           measureLatency({
@@ -193,7 +197,7 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
             reference: () => b.call(p.value),
             target: b.target.latency,
             ops: Math.ceil(p.latencyOps / Math.sqrt(b.slowdown)),
-            rounds: 8,
+            rounds: quick ? 4 : 8,
           }),
         );
         allPinned &&= latency.pinned;
@@ -207,7 +211,7 @@ export async function rpcCases(log: (line: string) => void = () => {}): Promise<
             target: b.target.throughput,
             inFlight: IN_FLIGHT,
             ops: Math.ceil(p.ops / b.slowdown),
-            rounds: 7,
+            rounds: quick ? 3 : 7,
           }),
         );
         log(`${b.name}, ${p.label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -205,7 +205,7 @@ export class ComponentHost implements HostedComponents {
       for (const l of manifest.listeners) {
         const lis = instance[l.field] as Listener;
         const placement = this.#options.listener(l.name);
-        await bindListener(lis, l.name, placement.address, placement.shown);
+        await bindListener(lis, l.name, placement.address, placement.shown, placement.fd);
         this.#listeners.push(lis);
       }
       const hooks = instance as Hooks;

@@ -6,10 +6,13 @@
  */
 import net from "node:net";
 import { lookup } from "node:dns/promises";
-import { formatAddress, type Address } from "@weaver/runtime";
+import { formatAddress, parseAddress, type Address } from "@weaver/runtime";
 import { coreError } from "./errors.js";
 
-let bindImpl: (lis: Listener, name: string, server: net.Server, shown: string) => void;
+let bindImpl: (lis: Listener, name: string, server: net.Server | undefined, shown: string, fd?: number) => void;
+
+/** How long a listener shared with other replicas waits, when it closes, for its open connections to end. */
+const SHARED_DRAIN_MS = 10_000;
 
 /** A network listener owned by a component. */
 export class Listener {
@@ -17,6 +20,10 @@ export class Listener {
   #name: string | undefined;
   #server: net.Server | undefined;
   #shown: string | undefined;
+  /** A listening socket shared with other replicas (inherited from a deployer), until the app listens on it. */
+  #fd: number | undefined;
+  /** Whether the socket is shared with other replicas: closing it drains. */
+  #shared = false;
 
   /** Use listener() rather than the constructor. */
   constructor(name?: string) {
@@ -38,12 +45,16 @@ export class Listener {
 
   /** The port this process listens on. */
   get port(): number {
-    return (this.#bound().server.address() as net.AddressInfo).port;
+    const { server, shown } = this.#bound();
+    const bound = server?.address() as net.AddressInfo | null | undefined;
+    return bound?.port ?? (parseAddress(shown) as Address).port;
   }
 
   /** The host this process listens on (e.g. "127.0.0.1" or "::"). */
   get host(): string {
-    return (this.#bound().server.address() as net.AddressInfo).address;
+    const { server, shown } = this.#bound();
+    const bound = server?.address() as net.AddressInfo | null | undefined;
+    return bound?.address ?? (parseAddress(shown) as Address).host;
   }
 
   /**
@@ -51,7 +62,13 @@ export class Listener {
    * which is what makes `http.createServer(h).listen(this.lis)` work.
    */
   get _handle(): unknown {
-    return (this.#bound().server as unknown as { _handle: unknown })._handle;
+    let { server } = this.#bound();
+    if (server === undefined) {
+      // An inherited socket: listen on it now, in the same tick as the app's server takes it over.
+      server = this.#server = net.createServer();
+      server.listen({ fd: this.#fd as number });
+    }
+    return (server as unknown as { _handle: unknown })._handle;
   }
 
   /** Returns the address, so the listener prints as `host:port`. */
@@ -59,15 +76,21 @@ export class Listener {
     return this.#shown ?? this.name;
   }
 
-  /** Stops accepting connections on the listener's socket. */
-  close(): Promise<void> {
+  /**
+   * Stops accepting connections on the listener's socket. A socket shared with other replicas
+   * keeps listening in them, and the connections waiting to be accepted go to them; this process
+   * then lets the requests it accepted finish (see drainOwner) before it resolves.
+   */
+  async close(): Promise<void> {
     const server = this.#server;
-    if (server === undefined || !server.listening) return Promise.resolve();
-    return new Promise((resolve) => server.close(() => resolve()));
+    if (server === undefined || !server.listening) return;
+    const owner = this.#shared ? ownerOf(server) : undefined;
+    if (owner !== undefined && owner !== server) await drainOwner(owner, SHARED_DRAIN_MS);
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  #bound(): { server: net.Server; shown: string } {
-    if (this.#server === undefined || this.#shown === undefined) {
+  #bound(): { server: net.Server | undefined; shown: string } {
+    if ((this.#server === undefined && this.#fd === undefined) || this.#shown === undefined) {
       throw coreError(
         "WEAVER_ERR_LISTENER_UNBOUND",
         `listener ${this.name} is not bound: use it from init() or main() of a component the runtime created`,
@@ -77,7 +100,9 @@ export class Listener {
   }
 
   static {
-    bindImpl = (lis, name, server, shown) => {
+    bindImpl = (lis, name, server, shown, fd) => {
+      lis.#fd = fd;
+      lis.#shared = fd !== undefined;
       lis.#name = name;
       lis.#server = server;
       lis.#shown = shown;
@@ -106,9 +131,16 @@ export function listener(name?: string): Listener {
 /**
  * Binds a listener. `address.host` "" listens on every interface; a host name is resolved,
  * IPv4 first, so `localhost` binds (and shows as) 127.0.0.1. `shown` overrides the address
- * clients are told (a deployer's proxy).
+ * clients are told (a deployer's proxy). With `fd`, the listener accepts on a socket the deployer
+ * bound and this process inherited (shared with the listener's other replicas) instead.
  */
-export async function bindListener(lis: Listener, name: string, address: Address, shown?: string): Promise<void> {
+export async function bindListener(lis: Listener, name: string, address: Address, shown?: string, fd?: number): Promise<void> {
+  if (fd !== undefined) {
+    // Accepting starts only when the app listens (see _handle): a connection accepted before the
+    // app's server exists would wait for nothing, when another replica could serve it.
+    bindImpl(lis, name, undefined, shown ?? formatAddress(address.host, address.port), fd);
+    return;
+  }
   let hosts: string[];
   if (address.host === "") {
     hosts = ["::", "0.0.0.0"];
@@ -155,4 +187,39 @@ export async function bindListener(lis: Listener, name: string, address: Address
     `listener ${name} cannot listen on ${where}: ${why}; stop what uses it or set another address in the deployer's listeners.${name}`,
     lastError,
   );
+}
+
+/** Node's symbol under which a listening handle names the server that listens on it. */
+const OWNER = "owner_symbol";
+
+/**
+ * The server that took the listener's handle over (`http.createServer(h).listen(lis)`), found by
+ * the handle's owner symbol; undefined when Node keeps it elsewhere.
+ */
+function ownerOf(server: net.Server): net.Server | undefined {
+  const handle = (server as unknown as { _handle?: object | null })._handle;
+  if (handle === undefined || handle === null) return undefined;
+  const symbol = Object.getOwnPropertySymbols(handle).find((s) => s.description === OWNER);
+  const owner = symbol === undefined ? undefined : (handle as Record<symbol, unknown>)[symbol];
+  return owner instanceof net.Server ? owner : undefined;
+}
+
+/**
+ * Drains the server that accepts on a shared listener: it stops accepting (an HTTP server also
+ * closes the connections idle at that moment), answers the requests that arrive from now on with
+ * `Connection: close` (so keep-alive clients take their next request elsewhere), and resolves once
+ * its connections have ended or after `maxMs`. Connections are not closed while they may be
+ * carrying a request: one whose answer was already under way stays open until the client sends
+ * another request (answered, then closed) or the server's keep-alive timeout ends it.
+ */
+async function drainOwner(owner: net.Server, maxMs: number): Promise<void> {
+  owner.prependListener("request", (_req: unknown, res: { shouldKeepAlive: boolean }) => {
+    res.shouldKeepAlive = false;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    new Promise<void>((resolve) => owner.close(() => resolve())),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs))),
+  ]);
+  clearTimeout(timer);
 }

@@ -17,7 +17,7 @@ function deployCommand(): Command {
     description:
       "Runs every component group of the app named by [serviceweaver] binary as its own " +
       "processes (2 replicas each unless [multi] replicas says otherwise), calling each other over " +
-      "RPC, with a proxy in front of each listener. Replicas that die or stop answering health " +
+      "RPC; the replicas that own a listener accept its connections on one shared socket. Replicas that die or stop answering health " +
       "checks are restarted. Stays in the foreground printing the app's logs; Ctrl-C drains and " +
       "stops everything. With --detach, the deployment runs in the background instead, in a manager process (one per " +
       "user, started on demand): the command returns once every replica is ready, and `weaver multi stop`, `restart`, " +

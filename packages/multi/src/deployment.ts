@@ -2,6 +2,10 @@
  * A multi-process deployment: every group's replicas, the control server they report to, a proxy
  * per listener, the status server and the registration, the log file.
  *
+ * A listener's replicas accept its connections themselves on a socket the deployer binds and they
+ * inherit (shared-listener.ts); behind a front (a detached deployment, whose front splits traffic
+ * between versions), a TCP proxy per listener takes the front's connections instead (proxy.ts).
+ *
  * The deployer is the control plane only: replicas call each other directly over their own
  * sockets. It tells each replica where the live replicas of the components it calls are, and
  * pushes a new version whenever a replica becomes ready, dies or turns unhealthy.
@@ -25,7 +29,6 @@ import {
   StatusServer,
   appEnvironment,
   callGraphOf,
-  listenerAddress,
   logFile,
   parseAddress,
   privateSocketDir,
@@ -42,8 +45,9 @@ import { DEPLOYER } from "./deployer-name.js";
 import type { DeploymentOptions } from "./deployment-options.js";
 import { routesOf, signFor, startTrust, statusOf } from "./deployment-view.js";
 import { computeGroups, findGroup, type Group } from "./groups.js";
-import { listenError } from "./listener-addresses.js";
-import { ListenerProxy } from "./proxy.js";
+import { bindListeners, sharedFds } from "./listener-binding.js";
+import type { ListenerProxy } from "./proxy.js";
+import { SharedListener } from "./shared-listener.js";
 import { ReplicaSlot, type SlotContext } from "./replica.js";
 
 export type { DeploymentOptions } from "./deployment-options.js";
@@ -61,6 +65,8 @@ export class Deployment {
   readonly #graph: CallGraph;
   readonly #slots: ReplicaSlot[] = [];
   readonly #proxies = new Map<string, ListenerProxy>();
+  /** The listening sockets the replicas share, when there is no front. */
+  readonly #shared = new Map<string, SharedListener>();
   readonly #shown: Record<string, string> = {};
   /** Where each listener proxy listens, when behind a front (else as #shown). */
   readonly #internal: Record<string, string> = {};
@@ -157,6 +163,7 @@ export class Deployment {
       configFile: config.file,
       control,
       proxies: this.#shown,
+      listenerFds: (group) => sharedFds(this.#o.manifest, group.components, this.#shared),
       startTimeoutMs: config.startTimeoutMs,
       log,
       routes: (g) => routesOf(this.#graph, this.#slots, g),
@@ -254,35 +261,13 @@ export class Deployment {
     for (const name of this.#routed) if (group.components.includes(name)) this.#routing.assign(name, members);
   }
 
-  /** Binds a proxy for every listener of the app, where the config puts it; fails with the first that cannot listen. */
+  /** Binds every listener of the app (see listener-binding.ts); fails with the first that cannot listen, leaving no port taken. */
   async #bindListeners(): Promise<void> {
-    const { config, manifest } = this.#o;
-    for (const name of new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)))) {
-      const configured = listenerAddress(config, DEPLOYER, name);
-      const proxy = new ListenerProxy(name);
-      try {
-        const front = this.#o.front;
-        if (front === undefined) this.#shown[name] = this.#internal[name] = await proxy.listen(configured ?? ":0");
-        else {
-          this.#internal[name] = await proxy.listen("127.0.0.1:0");
-          this.#shown[name] = await front(name, configured);
-        }
-      } catch (e) {
-        const error = listenError({ file: config.file, listener: name, configured, holder: this.#holder(configured) }, e);
-        // Leave no port taken, even for a caller that does not call stop().
-        await Promise.all([...this.#proxies.values(), proxy].map((p) => p.close()));
-        this.#proxies.clear();
-        throw error;
-      }
-      this.#proxies.set(name, proxy);
+    const bound = await bindListeners(this.#o, this.#shown, this.#internal);
+    for (const [name, l] of bound) {
+      if (l instanceof SharedListener) this.#shared.set(name, l);
+      else this.#proxies.set(name, l);
     }
-  }
-
-  /** The listener already bound to the port of `address` (another host name of the same interface). */
-  #holder(address: string | undefined): string | undefined {
-    const wanted = address === undefined ? undefined : parseAddress(address);
-    if (wanted === undefined || typeof wanted === "string" || wanted.port === 0) return undefined;
-    return Object.entries(this.#shown).find(([, shown]) => (parseAddress(shown) as Address).port === wanted.port)?.[0];
   }
 
   /** Ends start() early when stop() was called meanwhile (stop() then cleans up what start made). */
@@ -331,7 +316,9 @@ export class Deployment {
       // Unregisters, and takes the replicas' last spans before they go.
       await this.#status?.stop();
       await Promise.all([...this.#proxies.values()].map((p) => p.close()));
+      // Replicas drain their own connections of shared listeners as they stop.
       await Promise.all(this.#slots.map((s) => s.stop()));
+      for (const shared of this.#shared.values()) shared.close();
       this.#routing.close();
       this.#trust?.close();
       await this.#control?.close();
@@ -348,6 +335,7 @@ export class Deployment {
   kill(): void {
     for (const slot of this.#slots) slot.kill();
     if (this.#status !== undefined) unregisterDeployment(DEPLOYER, this.id);
+    for (const shared of this.#shared.values()) shared.close();
     if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true });
   }
 

@@ -40,7 +40,7 @@ const CERT_LIFETIME = { min: 2_000, max: 30 * 24 * 3_600_000 };
 /** The [multi] section of weaver.toml: listener proxies and replica counts. */
 export const MULTI_SECTION = defineSection<MultiConfig>({
   name: "multi",
-  doc: "The multi-process deployer (weaver multi deploy): where the proxy of each listener listens, how many replicas each group has, and whether replicas use mutual TLS.",
+  doc: "The multi-process deployer (weaver multi deploy): where each listener listens, how many replicas each group has, and whether replicas use mutual TLS.",
   listeners: true,
   keys: {
     replicas: { schema: { kind: "number" }, doc: `Replicas of every group, 1 to ${MAX_REPLICAS} (default ${DEFAULT_REPLICAS}).` },
@@ -60,7 +60,7 @@ export const MULTI_SECTION = defineSection<MultiConfig>({
     },
   },
   check: (multi, { config, manifest }) => {
-    // Two listeners on one port would fail as the second proxy starts: say so before anything does.
+    // Two listeners on one port would fail as the second one binds: say so before anything does.
     const problems = sharedPortProblems(multi.listeners ?? {});
     const count = (key: string, n: number | undefined): void => {
       if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= MAX_REPLICAS))

@@ -30,6 +30,8 @@ export interface SlotContext {
   readonly configFile: string;
   readonly control: string;
   readonly proxies: Readonly<Record<string, string>>;
+  /** The deployer's file descriptors of the shared listening sockets a group's replicas accept on, by listener name. */
+  listenerFds(group: Group): Readonly<Record<string, number>>;
   /** How long a process may take to report ready before it is killed ([serviceweaver] start_timeout). */
   readonly startTimeoutMs: number;
   readonly log: LogSink;
@@ -124,6 +126,7 @@ export class ReplicaSlot {
         control: this.#ctx.control,
         ...(this.#ctx.trust === undefined ? {} : { mtls: this.#ctx.trust.mtlsArgs() }),
       },
+      listenerFds: this.#ctx.listenerFds(this.group),
       onEntry: (entry) => {
         this.#ctx.log.write(entry);
         this.#recent.push(entry);

@@ -3,7 +3,7 @@
  * the app's entry with WEAVER_REPLICA set, turns the process's stdout and stderr lines and its
  * JSON log lines into log entries, and stops it: SIGTERM to drain, SIGKILL after a grace period.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { appCommand } from "./app-process.js";
@@ -21,8 +21,13 @@ export interface EnvelopeOptions {
   /** The config file the app reads. */
   readonly configFile: string;
   readonly app: string;
-  /** The replica's arguments; the envelope sets logFd and protocol. */
-  readonly replica: Omit<ReplicaArgs, "logFd" | "protocol">;
+  /** The replica's arguments; the envelope sets logFd, protocol and listenerFds. */
+  readonly replica: Omit<ReplicaArgs, "logFd" | "protocol" | "listenerFds">;
+  /**
+   * Listening sockets of the deployer the replica inherits, by listener name: their file
+   * descriptors here. The replica accepts on them itself (see ReplicaArgs.listenerFds).
+   */
+  readonly listenerFds?: Readonly<Record<string, number>>;
   /** Receives every log entry of the process, in order per stream. */
   readonly onEntry: (entry: LogEntry) => void;
 }
@@ -40,10 +45,19 @@ export class Envelope {
   readonly exited: Promise<Exit>;
 
   constructor(options: EnvelopeOptions) {
-    const replica: ReplicaArgs = { ...options.replica, logFd: LOG_FD, protocol: DEPLOYER_PROTOCOL_VERSION };
+    // Inherited sockets take the descriptors after the log's, one per listener, in the order given.
+    const inherited = Object.entries(options.listenerFds ?? {});
+    const listenerFds = Object.fromEntries(inherited.map(([name], i) => [name, LOG_FD + 1 + i]));
+    const replica: ReplicaArgs = {
+      ...options.replica,
+      logFd: LOG_FD,
+      protocol: DEPLOYER_PROTOCOL_VERSION,
+      ...(inherited.length === 0 ? {} : { listenerFds }),
+    };
     const env = { ...options.env, SERVICEWEAVER_CONFIG: options.configFile, [REPLICA_ENV]: JSON.stringify(replica) };
     const [command, args] = appCommand(options.binary, options.args);
-    this.#child = spawn(command, args, { env, stdio: ["pipe", "pipe", "pipe", "pipe"] });
+    const stdio: StdioOptions = ["pipe", "pipe", "pipe", "pipe", ...inherited.map(([, fd]) => fd)];
+    this.#child = spawn(command, args, { env, stdio });
     const raw =
       (level: "stdout" | "stderr") =>
       (msg: string): void =>

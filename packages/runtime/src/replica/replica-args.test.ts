@@ -19,6 +19,7 @@ describe("readReplicaArgs", () => {
     expect(readReplicaArgs({})).toBeUndefined();
     expect(readReplicaArgs({ [REPLICA_ENV]: "" })).toBeUndefined();
     expect(read(good)).toEqual(good);
+    expect(read({ ...good, listenerFds: { lis: 4 } })).toEqual({ ...good, listenerFds: { lis: 4 } });
   });
 
   it("reads the members of routes and the assignments of routed components", () => {
@@ -58,6 +59,12 @@ describe("readReplicaArgs", () => {
     ["a member named twice", { ...good, assignments: { "app/B": { version: 1, members: ["m", "m"] } } }, /names a member twice/],
     ["listeners not a map", { ...good, listeners: ["127.0.0.1:0"] }, /listeners must be an object/],
     ["a listener address not a string", { ...good, listeners: { lis: 8080 } }, /listener lis must be/],
+    [
+      "an inherited listener fd that is stdio",
+      { ...good, listenerFds: { lis: 1 } },
+      /listenerFds must map listener names to file descriptor/,
+    ],
+    ["an inherited listener fd not a number", { ...good, listenerFds: { lis: "4" } }, /listenerFds must map/],
   ])("refuses %s, naming the variable", (_what, value, reason) => {
     expect(() => read(value)).toThrow(reason);
     expect(() => read(value)).toThrow(/WEAVER_REPLICA is not valid/);

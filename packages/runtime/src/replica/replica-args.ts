@@ -60,6 +60,12 @@ export interface ReplicaArgs {
   readonly listeners?: Readonly<Record<string, string>>;
   /** The address clients are told for each listener (the deployer's proxy), when not the bound one. */
   readonly proxies?: Readonly<Record<string, string>>;
+  /**
+   * Listeners whose socket the deployer bound and this process inherited, by name: the file
+   * descriptor to accept connections on (shared with the listener's other replicas) instead of
+   * binding `listeners`.
+   */
+  readonly listenerFds?: Readonly<Record<string, number>>;
   /** The deployer's control server (`unix:<path>`); see deployer-protocol.ts. */
   readonly control?: string;
   /** The file descriptor to write JSON log lines to, instead of pretty lines on stderr. */
@@ -109,6 +115,14 @@ export function readReplicaArgs(env: NodeJS.ProcessEnv = process.env): ReplicaAr
     (typeof args.proxies !== "object" || args.proxies === null || Object.values(args.proxies).some((a) => typeof a !== "string"))
   ) {
     return bad("proxies must map listener names to addresses");
+  }
+  if (
+    args.listenerFds !== undefined &&
+    (typeof args.listenerFds !== "object" ||
+      args.listenerFds === null ||
+      Object.values(args.listenerFds).some((fd) => !(Number.isInteger(fd) && fd > 2)))
+  ) {
+    return bad("listenerFds must map listener names to file descriptor numbers above 2");
   }
   if (typeof args.routes !== "object" || args.routes === null) return bad("routes must be an object");
   for (const [component, replicas] of Object.entries(args.routes)) {

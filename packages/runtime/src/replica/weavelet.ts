@@ -44,6 +44,8 @@ export interface ListenerPlacement {
   readonly address: Address;
   /** The address clients are told, when it is not the bound one (a deployer's proxy). */
   readonly shown?: string;
+  /** A listening socket inherited from the deployer, to accept on instead of binding `address`. */
+  readonly fd?: number;
 }
 
 /** What a process decides about the components it does not create itself. */
@@ -148,7 +150,12 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
   const host = options.host({
     listener: (name) => {
       const shown = args.proxies?.[name];
-      return { address: parseAddress(args.listeners?.[name] ?? "127.0.0.1:0") as Address, ...(shown === undefined ? {} : { shown }) };
+      const fd = args.listenerFds?.[name];
+      return {
+        address: parseAddress(args.listeners?.[name] ?? "127.0.0.1:0") as Address,
+        ...(shown === undefined ? {} : { shown }),
+        ...(fd === undefined ? {} : { fd }),
+      };
     },
     remote: (name, caller) => {
       if (hosted.has(name)) return undefined;

@@ -25,7 +25,7 @@ export function statusCommand(spec: ToolSpec): Command {
     description:
       `Prints three tables about the running ${kind} deployments of this user: DEPLOYMENTS ` +
       "(app, deployment id, age), COMPONENTS (the processes that run each component) and " +
-      "LISTENERS (the address of each listener's proxy). Deployments are sorted by app, then by " +
+      "LISTENERS (the address clients use for each listener). Deployments are sorted by app, then by " +
       "start time. With --json, prints every deployment's full status instead.",
     examples: [
       { comment: "Show the running deployments, their processes and listeners.", command: `weaver ${deployer} status` },

@@ -1,5 +1,6 @@
 // Two listeners: `web` (HTTP, and WebSocket echo on /echo) and `tcp` (a line protocol that
 // answers each line upper-cased, through the Upper component). Each answer names the process.
+// GET /peer answers the client's port.
 import http from "node:http";
 import net from "node:net";
 import { createInterface } from "node:readline";
@@ -14,7 +15,10 @@ export class App extends Implements<Main>() {
   tcp = listener();
 
   async main(): Promise<void> {
-    const server = http.createServer((req, res) => res.end(`hello from ${process.pid} (${req.url})\n`));
+    // /peer answers the client's port as this process sees it (a proxy in between would show its own).
+    const server = http.createServer((req, res) =>
+      res.end(req.url === "/peer" ? `${req.socket.remotePort}\n` : `hello from ${process.pid} (${req.url})\n`),
+    );
     const wss = new WebSocketServer({ server, path: "/echo" });
     wss.on("connection", (socket) => socket.on("message", (data) => socket.send(`${process.pid}: ${String(data)}`)));
     server.listen(this.web);
