@@ -313,12 +313,14 @@ export class Deployment {
     for (const slot of this.#slots) slot.stopping();
     await this.#starting?.catch(() => {});
     try {
+      // No replica starts from now on, so the deployer's copy of each shared socket can go at once:
+      // the port is free as soon as the replicas, which stop accepting first, have closed theirs.
+      for (const shared of this.#shared.values()) shared.close();
       // Unregisters, and takes the replicas' last spans before they go.
       await this.#status?.stop();
       await Promise.all([...this.#proxies.values()].map((p) => p.close()));
       // Replicas drain their own connections of shared listeners as they stop.
       await Promise.all(this.#slots.map((s) => s.stop()));
-      for (const shared of this.#shared.values()) shared.close();
       this.#routing.close();
       this.#trust?.close();
       await this.#control?.close();
