@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./support/browser.js";
 import { ROOT, TestProcess, stopAll } from "./support/process.js";
+import { CHECKOUT_FORM } from "./support/boutique-order.js";
 
 const APP = join(ROOT, "examples/boutique");
 const data = mkdtempSync(join(tmpdir(), "weaver-boutique-dash-"));
@@ -64,19 +65,7 @@ it("shows the boutique's ten components, their traffic and a checkout's trace", 
   expect(await shop(base!, "/product/OLJCESPC7Z")).toBe(200);
   expect(await shop(base!, "/cart", { product_id: "OLJCESPC7Z", quantity: "2" })).toBe(302);
   expect(await shop(base!, "/cart")).toBe(200);
-  const checkout = {
-    email: "ada@example.com",
-    street_address: "1600 Amphitheatre Parkway",
-    zip_code: "94043",
-    city: "Mountain View",
-    state: "CA",
-    country: "United States",
-    credit_card_number: "4432-8015-6152-0454",
-    credit_card_expiration_month: "1",
-    credit_card_expiration_year: "2039",
-    credit_card_cvv: "672",
-  };
-  expect(await shop(base!, "/cart/checkout", checkout)).toBe(200);
+  expect(await shop(base!, "/cart/checkout", CHECKOUT_FORM)).toBe(200);
 
   const dashboard = new TestProcess(process.execPath, ["packages/cli/bin/weaver.js", "multi", "dashboard", "--no-open"], { env });
   const [, url] = await dashboard.waitFor(/Dashboard available at: (http:\/\/127\.0\.0\.1:\d+)/);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ROOT, TestProcess, stopAll } from "./support/process.js";
+import { CHECKOUT_FORM } from "./support/boutique-order.js";
 
 const APP = join(ROOT, "examples/boutique");
 const data = mkdtempSync(join(tmpdir(), "weaver-boutique-"));
@@ -64,19 +65,6 @@ class Shopper {
   }
 }
 
-const CHECKOUT = {
-  email: "ada@example.com",
-  street_address: "1600 Amphitheatre Parkway",
-  zip_code: "94043",
-  city: "Mountain View",
-  state: "CA",
-  country: "United States",
-  credit_card_number: "4432-8015-6152-0454",
-  credit_card_expiration_month: "1",
-  credit_card_expiration_year: "2039",
-  credit_card_cvv: "672",
-};
-
 describe.each(["single", "multi", "baseline"] as const)("the boutique under %s", (setup) => {
   it("serves the shop: browse, currency, cart, checkout, a refused card, the JSON API", { timeout: 120_000 }, async () => {
     const shop = new Shopper(await start(setup));
@@ -99,7 +87,7 @@ describe.each(["single", "multi", "baseline"] as const)("the boutique under %s",
     expect(cart.text).toContain('<span id="cart-size">2</span>');
     expect(cart.text).toMatch(/Total: <span id="total">€43\.3\d<\/span>/);
 
-    const refused = await shop.request("POST", "/cart/checkout", { ...CHECKOUT, credit_card_number: "4432-8015-6152-0455" });
+    const refused = await shop.request("POST", "/cart/checkout", { ...CHECKOUT_FORM, credit_card_number: "4432-8015-6152-0455" });
     expect(refused.status).toBe(402);
     expect(refused.text).toContain("failed to charge card: Credit card info is invalid");
     const amex = await shop.request("POST", "/api/checkout", undefined, {
@@ -110,7 +98,7 @@ describe.each(["single", "multi", "baseline"] as const)("the boutique under %s",
     expect(amex.status).toBe(402);
     expect(JSON.parse(amex.text).error).toContain("Only VISA or MasterCard is accepted");
 
-    const done = await shop.request("POST", "/cart/checkout", CHECKOUT);
+    const done = await shop.request("POST", "/cart/checkout", CHECKOUT_FORM);
     expect(done.status).toBe(200);
     expect(done.text).toContain("Your order is complete!");
     expect(done.text).toMatch(/Tracking #: <span id="tracking-id">[A-Z]{2}-\d+-\d+<\/span>/);
