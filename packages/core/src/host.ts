@@ -108,9 +108,14 @@ export class ComponentHost implements HostedComponents {
     return [...this.#entries.values()].flatMap((e) => e.calls.stats);
   }
 
+  /** Stops accepting on every listener and lets their open requests finish. */
+  async closeListeners(): Promise<void> {
+    await Promise.all(this.#listeners.map((l) => l.close()));
+  }
+
   /** Stops every listener, then runs shutdown() hooks, dependents first. Errors are logged. */
   async shutdown(): Promise<void> {
-    await Promise.all(this.#listeners.map((l) => l.close()));
+    await this.closeListeners();
     for (const entry of [...this.#initialized].reverse()) {
       const hooks = entry.instance as Hooks;
       if (typeof hooks.shutdown !== "function") continue;

@@ -24,6 +24,8 @@ export class Listener {
   #fd: number | undefined;
   /** Whether the socket is shared with other replicas: closing it drains. */
   #shared = false;
+  /** The close in progress or done. */
+  #closing: Promise<void> | undefined;
 
   /** Use listener() rather than the constructor. */
   constructor(name?: string) {
@@ -81,7 +83,13 @@ export class Listener {
    * keeps listening in them, and the connections waiting to be accepted go to them; this process
    * then lets the requests it accepted finish (see drainOwner) before it resolves.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // Once is enough: a replica closes its listeners as it starts to stop, and again at shutdown.
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     const server = this.#server;
     if (server === undefined || !server.listening) return;
     const owner = this.#shared ? ownerOf(server) : undefined;
@@ -103,6 +111,7 @@ export class Listener {
     bindImpl = (lis, name, server, shown, fd) => {
       lis.#fd = fd;
       lis.#shared = fd !== undefined;
+      lis.#closing = undefined;
       lis.#name = name;
       lis.#server = server;
       lis.#shown = shown;

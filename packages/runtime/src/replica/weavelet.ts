@@ -67,6 +67,8 @@ export interface HostedComponents {
   local(name: string): Promise<object>;
   /** The `host:port` each bound listener listens on, by name. */
   boundListeners(): Record<string, string>;
+  /** Stops accepting on the listeners and lets their open requests finish. */
+  closeListeners(): Promise<void>;
   /** Stops the listeners and runs the components' shutdown() hooks. */
   shutdown(): Promise<void>;
 }
@@ -229,7 +231,10 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
   return {
     host,
     async stop() {
-      await server?.drain();
+      // Listeners stop accepting first, while served calls drain: a listener shared with other
+      // replicas sends its waiting connections to them, and its port is free as soon as every
+      // replica has closed it, not once each has finished its calls.
+      await Promise.all([host.closeListeners(), server?.drain()]);
       try {
         await host.shutdown();
       } finally {
