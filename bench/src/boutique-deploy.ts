@@ -7,9 +7,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { answers } from "./multi.js";
 import { freePort } from "./procs.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -59,18 +59,6 @@ function tree(root: number, table: Map<number, { ppid: number }>): number[] {
   return pids.filter((p) => table.has(p));
 }
 
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: "/api/products", agent: false }, (res) => {
-      res.resume();
-      res.once("end", () => resolve(res.statusCode === 200));
-    });
-    req.once("error", () => resolve(false));
-    // A connection the listener accepted before the app was ready may never be answered.
-    req.setTimeout(2_000, () => req.destroy());
-  });
-}
-
 /** Starts a set-up; `data` is a scratch folder (configs, XDG_DATA_HOME). Resolves once the shop answers. */
 export async function deploy(setup: Setup, data: string): Promise<Deployment> {
   const port = await freePort();
@@ -91,7 +79,7 @@ export async function deploy(setup: Setup, data: string): Promise<Deployment> {
   }
   const child = spawn(process.execPath, args, { env: { ...process.env, XDG_DATA_HOME: data }, stdio: "ignore", detached: true });
   const began = Date.now();
-  while (!(await answers(port))) {
+  while (!(await answers(port, "/api/products"))) {
     if (child.exitCode !== null) throw new Error(`${setup}: ${args.join(" ")} exited with ${child.exitCode}`);
     if (Date.now() - began > 60_000) throw new Error(`${setup} did not answer within 60 s`);
     await new Promise((r) => setTimeout(r, 50));

@@ -44,13 +44,16 @@ export async function start(mode: "single" | "multi", data: string, extra = ""):
   }
 }
 
-function answers(port: number): Promise<boolean> {
+/** Whether a GET of `path` on 127.0.0.1:`port` answers 200 (within 2 s). */
+export function answers(port: number, path = "/reverse?name=abc"): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host: "127.0.0.1", port, path: "/reverse?name=abc", agent: false }, (res) => {
+    const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
       res.resume();
       res.once("end", () => resolve(res.statusCode === 200));
     });
     req.once("error", () => resolve(false));
+    // A connection the listener accepted before the app was ready may never be answered.
+    req.setTimeout(2_000, () => req.destroy());
   });
 }
 
@@ -110,7 +113,7 @@ export async function multiCases(progress: (line: string) => void): Promise<{ re
           .once("error", reject);
       });
     const throughput = await measureThroughput({
-      name: "HTTP through the multi proxy (Main ×2 → Reverser ×2 over RPC)",
+      name: "HTTP through weaver multi deploy (Main ×2 → Reverser ×2 over RPC)",
       baseline: "same app, single process",
       candidate: get(m.port),
       reference: get(s.port),

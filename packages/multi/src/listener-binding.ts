@@ -37,21 +37,13 @@ export async function bindListeners(
     for (const name of new Set(manifest.components.flatMap((c) => c.listeners.map((l) => l.name)))) {
       const configured = listenerAddress(config, DEPLOYER, name);
       try {
-        if (share) {
-          const shared = new SharedListener(name);
-          bound.set(name, shared);
-          if (front === undefined) shown[name] = internal[name] = await shared.check(configured ?? ":0");
-          else {
-            internal[name] = await shared.check("127.0.0.1:0");
-            shown[name] = await front(name, configured);
-          }
-          continue;
-        }
-        const proxy = new ListenerProxy(name);
-        bound.set(name, proxy);
-        if (front === undefined) shown[name] = internal[name] = await proxy.listen(configured ?? ":0");
+        const l = share ? new SharedListener(name) : new ListenerProxy(name);
+        bound.set(name, l);
+        // Both return the address to show: a shared socket is checked here and bound below.
+        const open = (address: string): Promise<string> => (l instanceof SharedListener ? l.check(address) : l.listen(address));
+        if (front === undefined) shown[name] = internal[name] = await open(configured ?? ":0");
         else {
-          internal[name] = await proxy.listen("127.0.0.1:0");
+          internal[name] = await open("127.0.0.1:0");
           shown[name] = await front(name, configured);
         }
       } catch (e) {

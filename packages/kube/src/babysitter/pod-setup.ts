@@ -5,9 +5,9 @@
  * `weaver kube deploy` read is refused, so a pod never serves one version's wiring with another's code.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CertificateAuthority, loadConfig, readManifest, type Deployable } from "@weaver/runtime";
+import { CertificateAuthority, WeaverError, loadDeployable, type Deployable } from "@weaver/runtime";
 import {
   APP_DIR,
   CA_DIR,
@@ -110,17 +110,19 @@ function loadApp(wiring: KubeWiring, appDir: string): Deployable {
     throw new Error(
       `${rebuild}: the image's ${wiring.configPath} has sha256 ${sha.slice(0, 12)}, the deployed one ${wiring.configSha256.slice(0, 12)}`,
     );
-  // As weaver kube deploy read it: the sections of other deployers ([multi], ...) are theirs.
-  const config = loadConfig(configFile, { others: "any" });
-  const binary = config.binary;
-  if (binary === undefined || !existsSync(binary))
+  let app: Deployable;
+  try {
+    // As weaver kube deploy read it: the sections of other deployers ([multi], ...) are theirs.
+    app = loadDeployable(configFile, [], { otherSections: "any" });
+  } catch (e) {
+    if (!(e instanceof WeaverError && e.code === "WEAVER_ERR_BINARY")) throw e;
     throw new Error(
-      `the app's entry ${binary ?? "([serviceweaver] binary)"} is not in the image: build the app before docker build, with the Dockerfile of weaver kube deploy`,
+      `the app's entry is not in the image (${e.message}): build the app before docker build, with the Dockerfile of weaver kube deploy`,
     );
-  const manifest = readManifest(binary);
-  if (manifest.versionHash !== wiring.appVersion)
-    throw new Error(`${rebuild}: the image's app has version ${manifest.versionHash}, the deployed one ${wiring.appVersion}`);
-  return { config, manifest, binary };
+  }
+  if (app.manifest.versionHash !== wiring.appVersion)
+    throw new Error(`${rebuild}: the image's app has version ${app.manifest.versionHash}, the deployed one ${wiring.appVersion}`);
+  return app;
 }
 
 /** The version's CA, from the mounted Secret. */

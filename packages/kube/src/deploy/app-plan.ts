@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
-import { colocationGroups, loadConfig, readManifest, runtimeError, shortName, type Deployable, type Manifest } from "@weaver/runtime";
+import { colocationGroups, loadDeployable, shortName, type Deployable } from "@weaver/runtime";
 import { HEALTH_PORT_NAME, RPC_PORT_NAME } from "../wiring.js";
 import { DEFAULTS, type KubeConfig, type ListenerSpec } from "./kube-config.js";
 import { defaultGroup, type GroupSpec } from "./kube-groups.js";
@@ -59,7 +59,8 @@ export function planApp(kube: KubeConfig, y: YamlFile): Plan | undefined {
   if (kube.appConfig === "") return undefined;
   let d: Deployable;
   try {
-    d = loadApp(kube.appConfig);
+    // kube.yaml is kube's config: the sections of other deployers ([multi], [ssh], ...) are theirs.
+    d = loadDeployable(kube.appConfig, [], { otherSections: "any" });
   } catch (e) {
     y.problems.push({ line: kube.appConfigLine, key: "appConfig", text: (e as Error).message });
     return undefined;
@@ -142,27 +143,6 @@ function findGroup(names: readonly string[], lists: readonly string[][], key: st
   if (exact >= 0) return exact;
   const loose = names.flatMap((n, i) => (n.split(".").pop()?.toLowerCase() === key.toLowerCase() ? [i] : []));
   return loose.length === 1 ? loose[0] : undefined;
-}
-
-/**
- * weaver.toml and the app it names, checked together as loadDeployable does, except that the
- * sections of other deployers ([multi], [ssh], ...) are theirs to check: kube.yaml is kube's config.
- */
-function loadApp(file: string): Deployable {
-  let manifest: Manifest | undefined;
-  const config = loadConfig(file, {
-    others: "any",
-    manifest: (partial) => {
-      if (partial.binary === undefined)
-        throw runtimeError(
-          "WEAVER_ERR_CONFIG_KEY",
-          `${file}: [serviceweaver] binary is missing: set it to the app's compiled entry file, e.g. binary = "./dist/main.js"`,
-        );
-      manifest = readManifest(partial.binary);
-      return manifest;
-    },
-  });
-  return { config, manifest: manifest as Manifest, binary: config.binary as string };
 }
 
 /** The nearest folder at or above `dir` with a package.json (the app's package), else `dir`. */

@@ -75,15 +75,21 @@ export interface Deployable {
  * Loads weaver.toml for a deployment and reads the manifest of the app its [serviceweaver] binary
  * names, then checks the whole file against the app: [serviceweaver], [single], `sections` (the
  * deployer's own and any other it knows), the component sections, colocation and listeners.
- * Sections of the deployer plugins on PATH are left to them. Every problem of the file is
- * reported in one error; a binary that cannot be read is reported alone when the file is fine.
+ * Sections of the deployer plugins on PATH are left to them, and with `otherSections: "any"` every
+ * other deployer's section (for a deployer that runs where the weaver command is not, such as a
+ * pod). Every problem of the file is reported in one error; a binary that cannot be read is
+ * reported alone when the file is fine.
  */
-export function loadDeployable(file: string, sections: readonly ConfigSection<object>[] = []): Deployable {
+export function loadDeployable(
+  file: string,
+  sections: readonly ConfigSection<object>[] = [],
+  options: { readonly otherSections?: "any" } = {},
+): Deployable {
   let binary: string | undefined;
   let manifest: Manifest | undefined;
   const config = loadConfig(file, {
     sections,
-    others: pluginDeployers(),
+    others: options.otherSections ?? pluginDeployers(),
     manifest: (partial) => {
       binary = appBinary(partial);
       manifest = readManifest(binary);
