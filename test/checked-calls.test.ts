@@ -14,7 +14,6 @@ import {
   encodeHello,
   encodeRequestHead,
   privateSocketDir,
-  type Frame,
 } from "@weaver/rpc";
 import { Codec, getComponent, methodId } from "@weaver/runtime/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -41,19 +40,22 @@ function frame(type: number, id: number, body: Uint8Array): Buffer {
   return out;
 }
 
+/** A frame received, its body copied. */
+type Got = { type: number; id: number; body: Buffer };
+
 /** A raw connection: says HELLO, sends frames, and hands over the frames that come back in order. */
-async function rawPeer(path: string, deployment: string): Promise<{ send(b: Buffer): void; next(): Promise<Frame>; socket: net.Socket }> {
+async function rawPeer(path: string, deployment: string): Promise<{ send(b: Buffer): void; next(): Promise<Got>; socket: net.Socket }> {
   const socket = net.connect(path);
   await new Promise<void>((resolve, reject) => {
     socket.once("connect", resolve);
     socket.once("error", reject);
   });
   const reader = new FrameReader(MAX_FRAME_BYTES);
-  const frames: Frame[] = [];
-  const waiting: ((f: Frame) => void)[] = [];
+  const frames: Got[] = [];
+  const waiting: ((f: Got) => void)[] = [];
   socket.on("data", (chunk: Buffer) => {
     for (const f of reader.push(chunk)) {
-      const copy = { ...f, body: Buffer.from(f.body) };
+      const copy = { type: f.type, id: f.id, body: Buffer.from(f.bytes) };
       const take = waiting.shift();
       if (take) take(copy);
       else frames.push(copy);

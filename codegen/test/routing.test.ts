@@ -38,8 +38,8 @@ beforeAll(async () => {
   replicas = [];
   for (let i = 0; i < MEMBERS.length; i++) {
     // Each replica has its own instance of every component, as a process of its own would.
-    const instances = new Map<string, Promise<object>>(
-      COMPONENTS.map((name) => [name, Promise.resolve(new (getComponent(name).registration.impl as new () => object)())]),
+    const instances = new Map<string, Promise<{ impl: object }>>(
+      COMPONENTS.map((name) => [name, Promise.resolve({ impl: new (getComponent(name).registration.impl as new () => object)() })]),
     );
     const handler = componentHandler(app, (name) => instances.get(name));
     const server = new RpcServer({

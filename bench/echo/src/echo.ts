@@ -1,11 +1,23 @@
 import { Implements } from "@weaver/core";
 
+/** A six-field record: the object payload of the deployed-calls benchmark. */
+export interface Row {
+  id: number;
+  name: string;
+  email: string;
+  age: number;
+  active: boolean;
+  score: number;
+}
+
 /** Echo returns what it is given: the smallest possible remote call. */
 export interface Echo {
   /** Returns s. */
   echo(s: string): Promise<string>;
   /** Returns b. */
   echoBytes(b: Uint8Array): Promise<Uint8Array>;
+  /** Returns row. */
+  echoRow(row: Row): Promise<Row>;
   /** Returns s, like echo, but routed by s (EchoRouter): the routing benchmark compares the two. */
   echoRouted(s: string): Promise<string>;
 }
@@ -30,5 +42,9 @@ export class EchoImpl extends Implements<Echo>() implements Echo {
 
   async echoRouted(s: string): Promise<string> {
     return s;
+  }
+
+  async echoRow(row: Row): Promise<Row> {
+    return row;
   }
 }

@@ -3,12 +3,21 @@
 // Registers the components of app echo with the Weaver runtime; the file that calls run()
 // imports it (`import "./weaver_gen.js";`). The checks at the end fail to type-check when this file
 // is older than the sources: then run `weaver generate` again.
-import { registerApp, checkArgs, mismatch, within, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
+import { registerApp, checkArgs, checkObject, mismatch, within, type CodegenVersionCheck, type ComponentRegistration, type LocalCalls, type RemoteCalls, type ServerMethod, type Listener, type Ref } from "@weaver/core/codegen";
 import { EchoImpl, type Echo } from "./echo.js";
 import type { App } from "./main.js";
 
 /** The app manifest: deployers read it from the compiled file without running the app. */
-export const WEAVER_MANIFEST = "{\"app\":\"echo\",\"codegenVersion\":\"0.4\",\"versionHash\":\"9e86feae0f544464\",\"components\":[{\"name\":\"echo/Echo\",\"short\":\"echo.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"echoBytes\",\"retriable\":true},{\"name\":\"echoRouted\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null,\"routed\":true},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"echo/Echo\"}],\"listeners\":[],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"echo/Echo\"]]}";
+export const WEAVER_MANIFEST = "{\"app\":\"echo\",\"codegenVersion\":\"0.4\",\"versionHash\":\"a289e52beda4ceb2\",\"components\":[{\"name\":\"echo/Echo\",\"short\":\"echo.Echo\",\"impl\":\"EchoImpl\",\"source\":\"src/echo.ts\",\"methods\":[{\"name\":\"echo\",\"retriable\":true},{\"name\":\"echoBytes\",\"retriable\":true},{\"name\":\"echoRow\",\"retriable\":true},{\"name\":\"echoRouted\",\"retriable\":true}],\"refs\":[],\"listeners\":[],\"config\":null,\"routed\":true},{\"name\":\"weaver/Main\",\"short\":\"weaver.Main\",\"impl\":\"App\",\"source\":\"src/main.ts\",\"methods\":[],\"refs\":[{\"field\":\"echo\",\"component\":\"echo/Echo\"}],\"listeners\":[{\"field\":\"bench\",\"name\":\"bench\"}],\"config\":null}],\"callGraph\":[[\"weaver/Main\",\"echo/Echo\"]]}";
+
+// The app's types that the methods exchange, each written out once; the checks at the end compare
+// them with the app's, so they fail to type-check when one of those changes.
+type Row = { id: number; name: string; email: string; age: number; active: boolean; score: number };
+
+// Checks of the values of those types, for remote calls: see checks in the registration below.
+function check_Row(v: any): boolean {
+  return (checkObject(v, "Row") && ((typeof v.id === "number" || mismatch("number", v.id)) || within("id")) && ((typeof v.name === "string" || mismatch("string", v.name)) || within("name")) && ((typeof v.email === "string" || mismatch("string", v.email)) || within("email")) && ((typeof v.age === "number" || mismatch("number", v.age)) || within("age")) && ((typeof v.active === "boolean" || mismatch("boolean", v.active)) || within("active")) && ((typeof v.score === "number" || mismatch("number", v.score)) || within("score")));
+}
 
 // echo/Echo
 
@@ -25,8 +34,11 @@ class Echo_local implements Echo {
   echoBytes(b: Uint8Array): Promise<Uint8Array> {
     return this.#calls.call(1, () => this.#impl.echoBytes(b));
   }
+  echoRow(row: Row): Promise<Row> {
+    return this.#calls.call(2, () => this.#impl.echoRow(row));
+  }
   echoRouted(s: string): Promise<string> {
-    return this.#calls.call(2, () => this.#impl.echoRouted(s));
+    return this.#calls.call(3, () => this.#impl.echoRouted(s));
   }
 }
 
@@ -41,8 +53,11 @@ class Echo_client implements Echo {
   echoBytes(b: Uint8Array): Promise<Uint8Array> {
     return this.#calls.call(1, [b]) as Promise<Uint8Array>;
   }
+  echoRow(row: Row): Promise<Row> {
+    return this.#calls.call(2, [row]) as Promise<Row>;
+  }
   echoRouted(s: string): Promise<string> {
-    return this.#calls.call(2, [s]) as Promise<string>;
+    return this.#calls.call(3, [s]) as Promise<string>;
   }
 }
 
@@ -50,6 +65,7 @@ function Echo_server(impl: Echo): ServerMethod[] {
   return [
     (args) => impl.echo(args[0] as string),
     (args) => impl.echoBytes(args[0] as Uint8Array),
+    (args) => impl.echoRow(args[0] as Row),
     (args) => impl.echoRouted(args[0] as string),
   ];
 }
@@ -65,7 +81,7 @@ registerApp({
     {
       name: "echo/Echo",
       impl: EchoImpl,
-      structures: [],
+      structures: [["id","name","email","age","active","score"]],
       localStub: (impl, calls) => new Echo_local(impl, calls),
       clientStub: (calls) => new Echo_client(calls),
       serverStub: Echo_server,
@@ -80,6 +96,11 @@ registerApp({
           args: (a: any) => checkArgs(a, 1) && ((a[0] instanceof Uint8Array || mismatch("Uint8Array", a[0])) || within("b")),
           result: (v: any) => (v instanceof Uint8Array || mismatch("Uint8Array", v)),
         },
+        // echoRow
+        {
+          args: (a: any) => checkArgs(a, 1) && (check_Row(a[0]) || within("row")),
+          result: (v: any) => check_Row(v),
+        },
         // echoRouted
         {
           args: (a: any) => checkArgs(a, 1) && ((typeof a[0] === "string" || mismatch("string", a[0])) || within("s")),
@@ -91,10 +112,11 @@ registerApp({
         keys: [
           undefined,
           undefined,
+          undefined,
           (a) => Echo_router.echoRouted(a[0] as string),
         ],
       },
-      declared: { file: "./echo.ts", name: "Echo", fingerprint: "12f214de7a93d8b0" },
+      declared: { file: "./echo.ts", name: "Echo", fingerprint: "a60f4691df66cb8c" },
     } satisfies ComponentRegistration<Echo>,
   ],
 });
@@ -112,9 +134,10 @@ type RouterMethods<C> = C extends { router: abstract new () => infer R } ? { [K 
 
 /** A check that fails to type-check says what changed in the sources since this file was generated. */
 export type WeaverChecks = [
-  Check<Fresh<Equal<Echo, { echo(s: string): Promise<string>; echoBytes(b: Uint8Array): Promise<Uint8Array>; echoRouted(s: string): Promise<string> }>, "interface Echo changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Echo, { echo(s: string): Promise<string>; echoBytes(b: Uint8Array): Promise<Uint8Array>; echoRow(row: Row): Promise<Row>; echoRouted(s: string): Promise<string> }>, "interface Echo changed (its methods or their types) after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<App["echo"], Ref<Echo>>, "App.echo no longer refers to Echo after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<App["bench"], Listener>, "App.bench is no longer a listener after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<Fields<EchoImpl>, { refs: never; listeners: never; config: undefined }>, "the refs, listeners or config type of EchoImpl changed after weaver generate wrote this file: run `weaver generate`">>,
-  Check<Fresh<Equal<Fields<App>, { refs: "echo"; listeners: never; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
+  Check<Fresh<Equal<Fields<App>, { refs: "echo"; listeners: "bench"; config: undefined }>, "the refs, listeners or config type of App changed after weaver generate wrote this file: run `weaver generate`">>,
   Check<Fresh<Equal<RouterMethods<typeof EchoImpl>, "echoRouted">, "the router of EchoImpl (its static router, or the router's methods) changed after weaver generate wrote this file: run `weaver generate`">>,
 ];

@@ -20,7 +20,7 @@ import {
   type HostedComponents,
   type Placement,
 } from "@weaver/runtime";
-import { LocalCalls, componentConfig, getComponent, type MethodStats } from "@weaver/runtime/core";
+import { LocalCalls, componentConfig, getComponent, type MethodStats, type ServedComponent } from "@weaver/runtime/core";
 import type { Logger } from "pino";
 import { construct } from "./component.js";
 import { coreError } from "./errors.js";
@@ -82,12 +82,15 @@ export class ComponentHost implements HostedComponents {
   }
 
   /**
-   * Returns the local stub of a component created in this process, creating it if needed; servers
-   * call through it, so served calls are counted and honour the caller's deadline. A faked
-   * component is served by its fake.
+   * Returns a component created in this process as its server runs it, creating it if needed:
+   * its implementation, and the statistics served calls count in. A faked component is served by
+   * its fake, uncounted.
    */
-  async local(name: string): Promise<object> {
-    return this.#options.fakes?.get(name) ?? (await this.#local(name)).stub;
+  async served(name: string): Promise<ServedComponent> {
+    const fake = this.#options.fakes?.get(name);
+    if (fake !== undefined) return { impl: fake };
+    const entry = await this.#local(name);
+    return { impl: entry.instance, stats: entry.calls.stats };
   }
 
   async #local(name: string): Promise<Entry> {

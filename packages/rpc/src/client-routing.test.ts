@@ -205,7 +205,7 @@ describe("retried routed calls", () => {
       id !== "r0"
         ? undefined
         : async (p) => {
-            if (p.toString() !== "break" || broken++ >= breaks) return Buffer.from(id);
+            if (p.bytes.toString() !== "break" || broken++ >= breaks) return Buffer.from(id);
             if (gone) front!.close();
             else front!.cut();
             return new Promise<Buffer>(() => {});

@@ -50,7 +50,7 @@ describe("calls", () => {
     const seen: CallInfo[] = [];
     const { list } = await replicas(1, () => async (p, call) => {
       seen.push(call);
-      return Buffer.concat([p, Buffer.from("!")]);
+      return Buffer.concat([p.bytes, Buffer.from("!")]);
     });
     const client = newClient(cleanup);
     client.setReplicas(list);
@@ -76,7 +76,7 @@ describe("calls", () => {
 
   it("take a system error that says the method did not run to another replica, and no other", async () => {
     const { list, served } = await replicas(2, (id) => async (p) => {
-      const what = p.toString();
+      const what = p.bytes.toString();
       if (what === "drain" && id === "r0") throw new RpcSystemError(SystemCode.SHUTTING_DOWN, "draining");
       if (what === "unknown") throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, "no such method");
       return Buffer.from(id);
@@ -116,7 +116,7 @@ describe("balancing", () => {
   it.each(["least-outstanding", "power-of-two"] as const)("%s keeps calls away from a replica that is stuck", async (balancer) => {
     const stuck = gate();
     const { list, served } = await replicas(3, (id) => async (p) => {
-      if (id === "r0" && p.toString() === "load") await stuck.promise;
+      if (id === "r0" && p.bytes.toString() === "load") await stuck.promise;
       return p;
     });
     const client = newClient(cleanup, { balancer });
@@ -149,7 +149,7 @@ describe("the replica set", () => {
   it("can grow and shrink at any time; removed replicas finish their calls, then close", async () => {
     const hold = gate();
     const { list, served } = await replicas(3, () => async (p) => {
-      if (p.toString() === "slow") await hold.promise;
+      if (p.bytes.toString() === "slow") await hold.promise;
       return p;
     });
     const [r0, r1, r2] = list as [(typeof list)[0], (typeof list)[0], (typeof list)[0]];
@@ -300,7 +300,7 @@ describe("retries", () => {
   async function breaking(): Promise<{ client: RpcClient; served: Record<string, number>; r0: RpcServer }> {
     const servers: RpcServer[] = [];
     const { list, served } = await replicas(2, (id) => async (p) => {
-      if (id === "r0" && p.toString() === "break") {
+      if (id === "r0" && p.bytes.toString() === "break") {
         void servers[0]!.close();
         return new Promise(() => {});
       }
@@ -328,7 +328,7 @@ describe("retries", () => {
   it("move to another replica when one drains (GOAWAY), while its calls in flight finish", async () => {
     const hold = gate();
     const { list, served } = await replicas(2, (id) => async (p) => {
-      if (p.toString() === "slow") await hold.promise;
+      if (p.bytes.toString() === "slow") await hold.promise;
       return Buffer.from(id);
     });
     const client = newClient(cleanup);
@@ -498,7 +498,7 @@ describe("size limits", () => {
   });
 
   it("a result over the client's limit fails that call only, with a system error", async () => {
-    const { list } = await replicas(1, () => async (p) => (p.toString() === "big" ? Buffer.alloc(100 * 1024) : p));
+    const { list } = await replicas(1, () => async (p) => (p.bytes.toString() === "big" ? Buffer.alloc(100 * 1024) : p));
     const client = newClient(cleanup, { maxFrameBytes: 64 * 1024 });
     client.setReplicas(list);
     const e = await rejection(client.call(1, Buffer.from("big"), RETRIABLE));

@@ -16,11 +16,12 @@
  * failed again. Everything else (deadlines, cancellation, retries, frame limits) is the same.
  */
 import { balancerNamed, type Balancer, type BalancerName } from "./balancer.js";
-import { Endpoint, type EndpointOptions } from "./endpoint.js";
+import { Endpoint, type EndpointOptions, type Waiter } from "./endpoint.js";
 import { RpcError, abortError, closedError, tooLargeError } from "./errors.js";
+import type { BodyPart } from "./frame-writer.js";
 import { encodeRequestHead, setRequestTimeout } from "./frames.js";
 import type { KeyAssignment } from "./key-assignment.js";
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from "./protocol.js";
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type ByteRange } from "./protocol.js";
 import { RouteTable } from "./route-table.js";
 import type { Address, ClientTls } from "./transport.js";
 
@@ -70,6 +71,19 @@ export interface CallOptions {
   readonly key?: number | undefined;
 }
 
+/**
+ * What a call's caller does with its outcome, inside the client: decode the reply as it arrives
+ * (while its bytes are still the socket's chunk, without a copy, a view or a promise of its own),
+ * and turn a failure into the error the caller sees. A decode that throws fails the call.
+ */
+export interface ReplyHandler<T> {
+  decode(reply: ByteRange): T;
+  error?(e: unknown): unknown;
+}
+
+/** The reply handler of calls given none: the reply's bytes, as a view of the chunk. */
+const AS_BYTES: ReplyHandler<Buffer> = { decode: (reply) => reply.bytes };
+
 /** Timers cannot wait longer than this (Node fires longer ones at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -94,6 +108,8 @@ export class RpcClient {
   /** When #timer fires (Infinity: not set). */
   #timerAt = Infinity;
   readonly #onTimer = (): void => this.#expire();
+  /** The head of calls without trace context or metadata (see #head). */
+  readonly #scratchHead = encodeRequestHead({ method: 0, timeoutMs: 0, traceparent: undefined, metadata: undefined });
   #closed = false;
 
   constructor(options: ClientOptions) {
@@ -157,18 +173,23 @@ export class RpcClient {
     return options.key !== undefined && this.#routes?.routable === true ? this.#routes : undefined;
   }
 
-  /** Calls `method` with an encoded payload; settles with the encoded result. */
-  call(method: number, payload: Uint8Array, options: CallOptions): Promise<Buffer> {
-    if (this.#closed) return Promise.reject(closedError());
+  /**
+   * Calls `method` with an encoded payload; settles with the encoded result, or with what
+   * `handler` makes of the outcome.
+   */
+  call(method: number, payload: BodyPart, options: CallOptions): Promise<Buffer>;
+  call<T>(method: number, payload: BodyPart, options: CallOptions, handler: ReplyHandler<T>): Promise<T>;
+  call<T>(method: number, payload: BodyPart, options: CallOptions, handler = AS_BYTES as ReplyHandler<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(failure(handler, closedError()));
     let head: Buffer;
     try {
-      head = encodeRequestHead({ method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata });
+      head = this.#head(method, options);
     } catch (e) {
-      return Promise.reject(new RpcError("invalid", `the call cannot be sent: ${(e as Error).message}`, { cause: e }));
+      return Promise.reject(failure(handler, new RpcError("invalid", `the call cannot be sent: ${(e as Error).message}`, { cause: e })));
     }
     const bodyBytes = head.length + payload.length;
     if (bodyBytes + FRAME_OVERHEAD > this.#maxFrameBytes)
-      return Promise.reject(tooLargeError(bodyBytes, this.#maxFrameBytes, "the client's"));
+      return Promise.reject(failure(handler, tooLargeError(bodyBytes, this.#maxFrameBytes, "the client's")));
     const now = Date.now();
     const deadline = options.deadline ?? now + this.#defaultTimeoutMs;
     // The common case takes no detour: a replica is ready, so the call is sent at once, and only
@@ -180,13 +201,39 @@ export class RpcClient {
       if (endpoint?.state !== "ready") endpoint = undefined;
     }
     if (endpoint === undefined || bodyBytes + FRAME_OVERHEAD > endpoint.maxFrameBytes) {
-      return this.#attempts(head, payload, options, deadline, undefined);
+      // The head may be the shared scratch one: the general path keeps a copy.
+      return this.#attempts(Buffer.from(head), payload, options, deadline, undefined, handler).catch((e: unknown) => {
+        throw failure(handler, e);
+      });
     }
     setRequestTimeout(head, Math.max(1, deadline - now));
-    return this.#send(endpoint, head, payload, deadline, options.signal).then(undefined, (e: unknown) => {
-      if (!this.#retriable(e, options)) throw e;
-      return this.#attempts(head, payload, options, deadline, { endpoint, error: e as RpcError });
+    const first = endpoint;
+    return new Promise<T>((resolve, reject) => {
+      this.#send(first, head, payload, deadline, options.signal, handler, resolve, (e: unknown) => {
+        if (!this.#retriable(e, options)) reject(failure(handler, e));
+        else {
+          // The scratch head has been reused since: encode the head again, as it was.
+          const again = encodeRequestHead({ method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata });
+          this.#attempts(again, payload, options, deadline, { endpoint: first, error: e as RpcError }, handler).then(resolve, (e2) =>
+            reject(failure(handler, e2)),
+          );
+        }
+      });
     });
+  }
+
+  /**
+   * The request head of a call (its timeout is set when it is sent). A call without trace context
+   * or metadata, the common case, gets the client's scratch head, rewritten for each call: the
+   * writer copies it into its arena at once, so no Buffer is made per call.
+   */
+  #head(method: number, options: CallOptions): Buffer {
+    if (options.traceparent !== undefined || (options.metadata !== undefined && hasKeys(options.metadata))) {
+      return encodeRequestHead({ method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata });
+    }
+    const head = this.#scratchHead;
+    head.writeUInt32BE(method >>> 0, 0);
+    return head;
   }
 
   /** Whether a failed attempt may go to another replica: it never ran, or it may run again. */
@@ -218,13 +265,14 @@ export class RpcClient {
    * on other replicas with jittered backoff, until the deadline. `failed` is an attempt that
    * already failed.
    */
-  async #attempts(
+  async #attempts<T>(
     head: Buffer,
-    payload: Uint8Array,
+    payload: BodyPart,
     options: CallOptions,
     deadline: number,
     failed: { endpoint: Endpoint; error: RpcError } | undefined,
-  ): Promise<Buffer> {
+    handler: ReplyHandler<T>,
+  ): Promise<T> {
     const { signal } = options;
     // How often each replica failed this call: unrouted calls go elsewhere after one failure,
     // routed ones after two (the first retry goes to the same replica).
@@ -258,7 +306,9 @@ export class RpcClient {
       // At least 1 ms: a timeout of 0 would mean "no deadline".
       setRequestTimeout(attemptHead, Math.max(1, deadline - Date.now()));
       try {
-        return await this.#send(endpoint, attemptHead, payload, deadline, signal);
+        return await new Promise<T>((resolve, reject) =>
+          this.#send(endpoint, attemptHead, payload, deadline, signal, handler, resolve, reject),
+        );
       } catch (e) {
         if (!this.#retriable(e, options)) throw e;
         await pause(endpoint, e as RpcError);
@@ -278,15 +328,36 @@ export class RpcClient {
     this.#wake();
   }
 
-  #send(endpoint: Endpoint, head: Buffer, payload: Uint8Array, deadline: number, signal: AbortSignal | undefined): Promise<Buffer> {
+  /**
+   * Sends one attempt to `endpoint`; `resolve` gets the reply as `handler` decodes it, `reject` why there is none
+   * (including a decode that threw). Nothing is allocated per call beyond the waiter, and a
+   * listener on the caller's signal when there is one.
+   */
+  #send<T>(
+    endpoint: Endpoint,
+    head: Buffer,
+    payload: BodyPart,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    handler: ReplyHandler<T>,
+    resolve: (value: T) => void,
+    reject: (e: unknown) => void,
+  ): void {
     // The signal may have fired while the replica was picked; its listener would never run.
-    if (signal?.aborted) throw abortError(signal, endpoint.id);
-    const call = endpoint.call(head, payload, deadline);
+    if (signal?.aborted) {
+      reject(abortError(signal, endpoint.id));
+      return;
+    }
+    const waiter = new Attempt(deadline, signal, handler, resolve, reject);
+    let id: number;
+    try {
+      id = endpoint.call(head, payload, waiter);
+    } catch (e) {
+      reject(e);
+      return;
+    }
     if (deadline < this.#timerAt) this.#arm(deadline);
-    if (signal === undefined) return call;
-    const onAbort = (): void => endpoint.cancel(call.id, abortError(signal, endpoint.id));
-    signal.addEventListener("abort", onAbort, { once: true });
-    return call.finally(() => signal.removeEventListener("abort", onAbort));
+    if (signal !== undefined) waiter.watch(() => endpoint.cancel(id, abortError(signal, endpoint.id)));
   }
 
   /**
@@ -397,4 +468,55 @@ export class RpcClient {
     }
     if (next < Infinity && !this.#closed) this.#arm(next);
   }
+}
+
+/** The error a call's caller sees for `e`. */
+function failure(handler: ReplyHandler<unknown>, e: unknown): unknown {
+  return handler.error === undefined ? e : handler.error(e);
+}
+
+/** One attempt of a call on one endpoint: settles the attempt once, and stops watching the caller's signal then. */
+class Attempt<T> implements Waiter {
+  #onAbort: (() => void) | undefined;
+
+  constructor(
+    readonly deadline: number,
+    readonly signal: AbortSignal | undefined,
+    readonly handler: ReplyHandler<T>,
+    readonly resolve: (value: T) => void,
+    readonly reject: (e: unknown) => void,
+  ) {}
+
+  /** Cancels the attempt with `onAbort` when the signal aborts. */
+  watch(onAbort: () => void): void {
+    this.#onAbort = onAbort;
+    this.signal?.addEventListener("abort", onAbort, { once: true });
+  }
+
+  reply(payload: ByteRange): void {
+    this.#unwatch();
+    let value: T;
+    try {
+      value = this.handler.decode(payload);
+    } catch (e) {
+      this.reject(e);
+      return;
+    }
+    this.resolve(value);
+  }
+
+  fail(e: Error): void {
+    this.#unwatch();
+    this.reject(e);
+  }
+
+  #unwatch(): void {
+    if (this.#onAbort !== undefined) this.signal?.removeEventListener("abort", this.#onAbort);
+  }
+}
+
+/** Whether an object has an own enumerable key. */
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }

@@ -20,11 +20,19 @@ function options(changes: string[]): EndpointOptions {
 
 const head = (): Buffer => encodeRequestHead({ method: 1, timeoutMs: 0, traceparent: undefined, metadata: undefined });
 
+/** Sends a call on `endpoint`; settles with a copy of its reply. */
+function send(endpoint: Endpoint, payload: Buffer, deadline: number): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    endpoint.call(head(), payload, { deadline, reply: (r) => resolve(Buffer.from(r.bytes)), fail: reject }),
+  );
+}
+
 describe("Endpoint", () => {
   it("refuses to send, at once and unsent, unless its connection is ready", () => {
     const endpoint = new Endpoint("e", { path: "/nonexistent/e.sock" }, options([]));
-    expect(() => endpoint.call(head(), Buffer.alloc(0), Date.now() + 1000)).toThrow(RpcError);
-    expect(() => endpoint.call(head(), Buffer.alloc(0), Date.now() + 1000)).toThrow(/is idle/);
+    const waiter = { deadline: Date.now() + 1000, reply: () => {}, fail: () => {} };
+    expect(() => endpoint.call(head(), Buffer.alloc(0), waiter)).toThrow(RpcError);
+    expect(() => endpoint.call(head(), Buffer.alloc(0), waiter)).toThrow(/is idle/);
     expect(endpoint.outstanding).toBe(0);
     expect(endpoint.pending).toBe(0);
   });
@@ -48,8 +56,8 @@ describe("Endpoint", () => {
     expect(endpoint.maxFrameBytes).toBe(50_000);
     expect(changes).toEqual(["changed"]);
     const now = Date.now();
-    const early = endpoint.call(head(), Buffer.from("a"), now + 10);
-    const late = endpoint.call(head(), Buffer.from("b"), now + 60_000);
+    const early = send(endpoint, Buffer.from("a"), now + 10);
+    const late = send(endpoint, Buffer.from("b"), now + 60_000);
     expect(endpoint.outstanding).toBe(2);
     expect(endpoint.expire(now)).toBe(now + 10); // none expired yet; the earliest deadline
     expect(endpoint.expire(now + 10)).toBe(now + 60_000);
@@ -68,7 +76,7 @@ describe("Endpoint", () => {
     });
     const endpoint = new Endpoint("e", { path }, options([]));
     await endpoint.connect();
-    const call = endpoint.call(head(), Buffer.from("last"), Date.now() + 5_000);
+    const call = send(endpoint, Buffer.from("last"), Date.now() + 5_000);
     endpoint.retire();
     expect(endpoint.connectable).toBe(false);
     await until(() => server.stats.inFlight === 1);

@@ -12,8 +12,8 @@
 import type { Socket } from "node:net";
 import { RpcAppError, RpcError } from "./errors.js";
 import { FrameReader, ProtocolError, decodeHello, encodeHello, peerMaxFrameBytes } from "./frames.js";
-import { FrameWriter } from "./frame-writer.js";
-import { FrameType, systemErrorIsRetriable, type Frame, type Hello } from "./protocol.js";
+import { FrameWriter, type BodyPart } from "./frame-writer.js";
+import { FrameType, systemErrorIsRetriable, type ByteRange, type Frame, type Hello } from "./protocol.js";
 import { SERVER_REJECTED, connect, formatEndpoint, readyEvent, tlsHint, type Address, type ClientTls } from "./transport.js";
 
 /** The state of an endpoint's connection. */
@@ -31,10 +31,14 @@ export interface EndpointOptions {
   readonly changed: () => void;
 }
 
-interface Pending {
-  readonly resolve: (payload: Buffer) => void;
-  readonly reject: (e: Error) => void;
+/** A call sent on an endpoint, told its outcome exactly once: the reply, or why there is none. */
+export interface Waiter {
+  /** When the call gives up (ms since the epoch); expire() fails it then. */
   readonly deadline: number;
+  /** The response payload; valid while the chunk it arrived in is (see ByteRange). */
+  reply(payload: ByteRange): void;
+  /** An RpcError, or the RpcAppError the method threw. */
+  fail(e: Error): void;
 }
 
 const RECONNECT_MIN_MS = 20;
@@ -53,7 +57,7 @@ export class Endpoint {
   #socket: Socket | undefined;
   #writer: FrameWriter | undefined;
   #connecting: Promise<void> | undefined;
-  readonly #pending = new Map<number, Pending>();
+  readonly #pending = new Map<number, Waiter>();
   #nextId = 1;
   #failures = 0;
   #retryAt = 0;
@@ -116,44 +120,41 @@ export class Endpoint {
   }
 
   /**
-   * Sends a call whose request body is `head` + `payload`; settles with its response payload, or
-   * rejects with RpcError / RpcAppError. Throws RpcError "unavailable" at once, having sent
-   * nothing, when the connection is not ready (it may have closed since the replica was picked).
+   * Sends a call whose request body is `head` + `payload`, and returns its id; `waiter` is told
+   * the outcome. Throws RpcError "unavailable" at once, having sent nothing, when the connection
+   * is not ready (it may have closed since the replica was picked).
    */
-  call(head: Uint8Array, payload: Uint8Array, deadline: number): Promise<Buffer> & { id: number } {
+  call(head: Uint8Array, payload: BodyPart, waiter: Waiter): number {
     const writer = this.#writer;
     if (this.#state !== "ready" || writer === undefined) {
       throw new RpcError("unavailable", `connection to ${this.#where} is ${this.#state}`, { endpoint: this.id });
     }
     const id = this.#nextId;
     this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
-    const promise = new Promise<Buffer>((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, deadline });
-    }) as Promise<Buffer> & { id: number };
-    promise.id = id;
+    this.#pending.set(id, waiter);
     this.outstanding++;
     writer.send(FrameType.REQUEST, id, [head, payload]);
-    return promise;
+    return id;
   }
 
-  /** Abandons call `id`: tells the server to cancel it and rejects it with `reason`. */
+  /** Abandons call `id`: tells the server to cancel it and fails it with `reason`. */
   cancel(id: number, reason: RpcError): void {
-    const pending = this.#pending.get(id);
-    if (pending === undefined) return;
+    const waiter = this.#pending.get(id);
+    if (waiter === undefined) return;
     this.#settle(id);
     if (this.#state === "ready" || this.#state === "draining") this.#writer?.send(FrameType.CANCEL, id);
-    pending.reject(reason);
+    waiter.fail(reason);
   }
 
   /**
-   * Rejects, and cancels on the server, every call whose deadline has passed; returns the
+   * Fails, and cancels on the server, every call whose deadline has passed; returns the
    * earliest deadline of the calls that remain (Infinity when none do).
    */
   expire(now: number): number {
     let next = Infinity;
-    for (const [id, p] of this.#pending) {
-      if (p.deadline <= now) this.cancel(id, new RpcError("deadline", "deadline exceeded", { endpoint: this.id }));
-      else if (p.deadline < next) next = p.deadline;
+    for (const [id, w] of this.#pending) {
+      if (w.deadline <= now) this.cancel(id, new RpcError("deadline", "deadline exceeded", { endpoint: this.id }));
+      else if (w.deadline < next) next = w.deadline;
     }
     return next;
   }
@@ -246,12 +247,12 @@ export class Endpoint {
   /** Handles the server's answer to HELLO; returns whether the connection is ready. */
   #handshake(frame: Frame): boolean {
     if (frame.type === FrameType.REFUSED) {
-      this.#refusal = `replica ${this.id} refused the connection: ${frame.body.toString()}`;
+      this.#refusal = `replica ${this.id} refused the connection: ${frame.bytes.toString()}`;
       this.#state = "refused";
       return false;
     }
     if (frame.type !== FrameType.WELCOME) throw new ProtocolError(`expected WELCOME, got frame type ${frame.type}`);
-    this.#maxFrameBytes = peerMaxFrameBytes(decodeHello(frame.body), this.#options.maxFrameBytes);
+    this.#maxFrameBytes = peerMaxFrameBytes(decodeHello(frame.bytes), this.#options.maxFrameBytes);
     this.#state = "ready";
     return true;
   }
@@ -265,16 +266,16 @@ export class Endpoint {
     if (frame.type !== FrameType.RESPONSE && frame.type !== FrameType.APP_ERROR && frame.type !== FrameType.SYSTEM_ERROR) {
       throw new ProtocolError(`unexpected frame of type ${frame.type} from a server`);
     }
-    const pending = this.#pending.get(frame.id);
-    if (pending === undefined) return; // an answer to a call already given up on
+    const waiter = this.#pending.get(frame.id);
+    if (waiter === undefined) return; // an answer to a call already given up on
     this.#settle(frame.id);
-    if (frame.type === FrameType.RESPONSE) pending.resolve(frame.body);
-    else if (frame.type === FrameType.APP_ERROR) pending.reject(new RpcAppError(frame.body));
+    if (frame.type === FrameType.RESPONSE) waiter.reply(frame);
+    else if (frame.type === FrameType.APP_ERROR) waiter.fail(new RpcAppError(frame.bytes));
     else {
-      const code = frame.body[0] ?? 0;
-      const message = frame.body.toString("utf8", 1);
+      const code = frame.length > 0 ? (frame.source[frame.start] as number) : 0;
+      const message = frame.source.toString("utf8", Math.min(frame.start + 1, frame.end), frame.end);
       const kind = systemErrorIsRetriable(code) ? "unavailable" : "system";
-      pending.reject(new RpcError(kind, `replica ${this.id}: ${message}`, { endpoint: this.id, code }));
+      waiter.fail(new RpcError(kind, `replica ${this.id}: ${message}`, { endpoint: this.id, code }));
     }
   }
 
@@ -297,8 +298,8 @@ export class Endpoint {
     this.outstanding = 0;
     this.#socket = undefined;
     this.#writer = undefined;
-    for (const p of broken) {
-      p.reject(new RpcError("connection", `connection to ${this.#where} broke while the call was in flight`, { endpoint: this.id }));
+    for (const w of broken) {
+      w.fail(new RpcError("connection", `connection to ${this.#where} broke while the call was in flight`, { endpoint: this.id }));
     }
     this.#options.changed();
   }

@@ -3,22 +3,22 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { COPY_LIMIT, FrameWriter } from "./frame-writer.js";
 import { FrameReader } from "./frames.js";
-import { Cleanup, socketDir, until } from "./harness.test.util.js";
-import { FrameType, MAX_FRAME_BYTES, type Frame } from "./protocol.js";
+import { Cleanup, received, socketDir, until, type ReceivedFrame } from "./harness.test.util.js";
+import { FrameType, MAX_FRAME_BYTES } from "./protocol.js";
 
 const cleanup = new Cleanup();
 afterEach(() => cleanup.run());
 
 /** A connected pair of sockets; what arrives at `far` is cut into frames. */
-async function pair(): Promise<{ near: net.Socket; frames: Frame[]; chunks: () => number }> {
+async function pair(): Promise<{ near: net.Socket; frames: ReceivedFrame[]; chunks: () => number }> {
   const path = join(socketDir(cleanup), "w.sock");
-  const frames: Frame[] = [];
+  const frames: ReceivedFrame[] = [];
   let chunks = 0;
   const reader = new FrameReader(MAX_FRAME_BYTES);
   const server = net.createServer((far) => {
     far.on("data", (chunk: Buffer) => {
       chunks++;
-      for (const f of reader.push(chunk)) frames.push({ type: f.type, id: f.id, body: Buffer.from(f.body) });
+      for (const f of reader.push(chunk)) frames.push(received(f));
     });
     cleanup.add(() => far.destroy());
   });
@@ -82,6 +82,33 @@ describe("FrameWriter", () => {
       [4, 4],
     ]);
     expect(frames[2]?.body.subarray(4)).toEqual(Buffer.from(bigger));
+  });
+
+  it("never overwrites frames the socket still holds: many ticks of frames queued behind a full socket", async () => {
+    const { near, frames } = await pair();
+    const writer = new FrameWriter(near);
+    const body = (i: number): Buffer => Buffer.alloc(1 + ((i * 37) % 3000), i & 0xff);
+    let sent = 0;
+    // Far more than an arena holds, across many flushes, queued in the socket while the kernel
+    // buffer is full: a frame written over before it left would arrive with another's bytes.
+    for (let tick = 0; tick < 200; tick++) {
+      for (let k = 0; k < 20; k++, sent++) writer.send(FrameType.RESPONSE, sent, [body(sent).subarray(0, 1), body(sent).subarray(1)]);
+      // One frame whose small parts together exceed an arena.
+      if (tick === 100)
+        writer.send(
+          FrameType.REQUEST,
+          sent++,
+          Array.from({ length: 9 }, () => Buffer.alloc(3000, 0xab)),
+        );
+      await new Promise((r) => process.nextTick(r));
+    }
+    expect(near.writableLength).toBeGreaterThan(0); // the socket held some while we wrote more
+    await until(() => frames.length === sent, 10_000);
+    frames.forEach((f, i) => {
+      expect(f.id).toBe(i);
+      if (f.type === FrameType.REQUEST) expect(f.body.equals(Buffer.alloc(27_000, 0xab))).toBe(true);
+      else expect(f.body.equals(body(i)), `frame ${i}`).toBe(true);
+    });
   });
 
   it("writes nothing, and does not throw, once the socket is destroyed", async () => {

@@ -10,7 +10,7 @@ import {
   setRequestTimeout,
 } from "./frames.js";
 import { frame } from "./harness.test.util.js";
-import { FrameType, MAX_FRAME_BYTES, REQUEST_HEADER_BYTES } from "./protocol.js";
+import { ByteRange, FrameType, MAX_FRAME_BYTES, REQUEST_HEADER_BYTES, type Frame } from "./protocol.js";
 
 /** Frames of assorted sizes, and their bytes back to back. */
 function sample(): { frames: { type: number; id: number; body: Buffer }[]; bytes: Buffer } {
@@ -28,9 +28,12 @@ function within(view: Buffer | undefined, chunk: Buffer): boolean {
   );
 }
 
-function plain(frames: readonly { type: number; id: number; body: Buffer }[]): unknown[] {
-  return frames.map((f) => ({ type: f.type, id: f.id, body: Buffer.from(f.body).toString("hex") }));
+function plain(frames: readonly ({ type: number; id: number; body: Buffer } | Frame)[]): unknown[] {
+  return frames.map((f) => ({ type: f.type, id: f.id, body: ("body" in f ? f.body : f.bytes).toString("hex") }));
 }
+
+/** A whole buffer as a request body. */
+const whole = (b: Buffer): ByteRange => new ByteRange(b, 0, b.length);
 
 describe("FrameReader", () => {
   it("cuts frames split at every byte boundary", () => {
@@ -63,16 +66,16 @@ describe("FrameReader", () => {
     // Quadratic work (rescanning the buffered chunks per byte) takes minutes here.
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(got).toHaveLength(1);
-    expect(got[0]?.body.equals(body)).toBe(true);
+    expect(got[0]?.bytes.equals(body)).toBe(true);
   });
 
-  it("returns many frames from one chunk, as views of it (no copy)", () => {
+  it("returns many frames from one chunk, as ranges of it (no copy)", () => {
     const bodies = Array.from({ length: 1000 }, (_, i) => Buffer.from(`body ${i}`));
     const chunk = Buffer.concat(bodies.map((b, i) => frame(FrameType.RESPONSE, i, b)));
     const got = new FrameReader(MAX_FRAME_BYTES).push(chunk);
     expect(got).toHaveLength(1000);
-    expect(got.map((f) => f.body.toString())).toEqual(bodies.map((b) => b.toString()));
-    for (const f of got) expect(within(f.body, chunk)).toBe(true);
+    expect(got.map((f) => f.bytes.toString())).toEqual(bodies.map((b) => b.toString()));
+    for (const f of got) expect(f.source).toBe(chunk);
   });
 
   it("keeps frames that lie within a later chunk zero-copy after one that spanned chunks", () => {
@@ -82,10 +85,10 @@ describe("FrameReader", () => {
     expect(reader.push(a.subarray(0, 50))).toEqual([]);
     const second = Buffer.concat([a.subarray(50), b]);
     const [fa, fb] = reader.push(second);
-    expect(within(fa?.body, second)).toBe(false); // spanned two chunks: copied once
-    expect(fa?.body).toEqual(Buffer.alloc(100, 1));
-    expect(within(fb?.body, second)).toBe(true);
-    expect(fb?.body).toEqual(Buffer.alloc(100, 2));
+    expect(within(fa?.source, second)).toBe(false); // spanned two chunks: copied once
+    expect(fa?.bytes).toEqual(Buffer.alloc(100, 1));
+    expect(fb?.source).toBe(second);
+    expect(fb?.bytes).toEqual(Buffer.alloc(100, 2));
   });
 
   it("rejects a length over the limit as soon as the length is read", () => {
@@ -116,20 +119,15 @@ describe("request heads", () => {
   it("round-trip method, timeout, traceparent, metadata and payload", () => {
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
     const head = encodeRequestHead({ method: 0x12345678, timeoutMs: 1500.2, traceparent, metadata: { user: "ann", "x-ü": "välue" } });
-    const request = decodeRequest(Buffer.concat([head, Buffer.from("payload")]));
-    expect(request).toEqual({
-      method: 0x12345678,
-      timeoutMs: 1501,
-      traceparent,
-      metadata: { user: "ann", "x-ü": "välue" },
-      payload: Buffer.from("payload"),
-    });
+    const request = decodeRequest(whole(Buffer.concat([head, Buffer.from("payload")])));
+    expect(request).toMatchObject({ method: 0x12345678, timeoutMs: 1501, traceparent, metadata: { user: "ann", "x-ü": "välue" } });
+    expect(request.payload.bytes.toString()).toBe("payload");
   });
 
   it("are 9 bytes without traceparent or metadata (empty metadata is left out)", () => {
     const head = encodeRequestHead({ method: 7, timeoutMs: 0, traceparent: undefined, metadata: {} });
     expect(head).toHaveLength(REQUEST_HEADER_BYTES);
-    expect(decodeRequest(head)).toMatchObject({ method: 7, timeoutMs: 0, traceparent: undefined, metadata: undefined });
+    expect(decodeRequest(whole(head))).toMatchObject({ method: 7, timeoutMs: 0, traceparent: undefined, metadata: undefined });
   });
 
   it("clamp timeouts into u32 and never round a positive time left down to 'no deadline'", () => {
@@ -142,7 +140,7 @@ describe("request heads", () => {
       [Infinity, 0xffffffff],
     ] as const) {
       setRequestTimeout(head, ms);
-      expect(decodeRequest(head).timeoutMs, `${ms}`).toBe(wire);
+      expect(decodeRequest(whole(head)).timeoutMs, `${ms}`).toBe(wire);
     }
   });
 
@@ -172,8 +170,11 @@ describe("request heads", () => {
         Buffer.concat([Buffer.from([0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 4]), Buffer.from([0x81, 0xa1, 0x61, 0x01])]),
       ],
     ];
-    for (const [what, body] of bad) expect(() => decodeRequest(body), what).toThrow(ProtocolError);
-    expect(decodeRequest(good).traceparent).toBe("00-abc");
+    for (const [what, body] of bad) expect(() => decodeRequest(whole(body)), what).toThrow(ProtocolError);
+    expect(decodeRequest(whole(good)).traceparent).toBe("00-abc");
+    // A body within a larger chunk is read within its bounds only.
+    const chunk = Buffer.concat([Buffer.from([9, 9, 9]), good.subarray(0, 8), Buffer.from([0, 0, 0, 0, 0, 0])]);
+    expect(() => decodeRequest(new ByteRange(chunk, 3, 11))).toThrow(/too short/);
   });
 });
 

@@ -3,7 +3,7 @@
  * encoders and decoders of frame headers and request bodies.
  */
 import { C1, Packr } from "msgpackr";
-import { FRAME_HEADER_BYTES, REQUEST_HEADER_BYTES, type Frame, type Request, type RequestHeader } from "./protocol.js";
+import { ByteRange, FRAME_HEADER_BYTES, Frame, REQUEST_HEADER_BYTES, type Request, type RequestHeader } from "./protocol.js";
 
 /** A violation of the protocol by the peer; the connection it came on is closed. */
 export class ProtocolError extends Error {
@@ -15,15 +15,18 @@ export class ProtocolError extends Error {
 const metadataCodec = new Packr({ useRecords: false, mapsAsObjects: true });
 
 /**
- * Cuts a stream of chunks into frames. A frame that lies within one chunk is returned as a view
- * of it (no copy); only frames that span chunks are copied, once. The work per chunk does not
- * grow with the number of chunks buffered, so a peer that trickles a large frame in tiny pieces
- * costs linear time, not quadratic.
+ * Cuts a stream of chunks into frames. A frame that lies within one chunk is returned as offsets
+ * into it (no copy, no view); only frames that span chunks are copied, once. The work per chunk
+ * does not grow with the number of chunks buffered, so a peer that trickles a large frame in tiny
+ * pieces costs linear time, not quadratic.
  */
 export class FrameReader {
   /** The largest frame accepted; may change between pushes (a server raises it after the handshake). */
   maxFrameBytes: number;
   #chunks: Buffer[] = [];
+  /** Where the unread bytes of the first chunk begin. */
+  #offset = 0;
+  /** Unread bytes in all the chunks. */
   #buffered = 0;
   /** The length field of the frame being read, once its 4 bytes have arrived; -1 before. */
   #length = -1;
@@ -48,43 +51,56 @@ export class FrameReader {
         }
         this.#length = length;
       }
-      if (this.#buffered < 4 + this.#length) break;
-      const bytes = this.#take(4 + this.#length);
+      const n = 4 + this.#length;
+      if (this.#buffered < n) break;
       this.#length = -1;
-      frames.push({ type: bytes[4] as number, id: bytes.readUInt32BE(5), body: bytes.subarray(FRAME_HEADER_BYTES) });
+      this.#buffered -= n;
+      const first = this.#chunks[0] as Buffer;
+      const at = this.#offset;
+      if (first.length - at >= n) {
+        frames.push(new Frame(first[at + 4] as number, first.readUInt32BE(at + 5), first, at + FRAME_HEADER_BYTES, at + n));
+        if (first.length - at === n) {
+          this.#chunks.shift();
+          this.#offset = 0;
+        } else this.#offset = at + n;
+      } else {
+        const bytes = this.#copy(n);
+        frames.push(new Frame(bytes[4] as number, bytes.readUInt32BE(5), bytes, FRAME_HEADER_BYTES, n));
+      }
     }
     return frames;
   }
 
   #peekLength(): number {
     const first = this.#chunks[0] as Buffer;
-    if (first.length >= 4) return first.readUInt32BE(0);
+    if (first.length - this.#offset >= 4) return first.readUInt32BE(this.#offset);
     const bytes = Buffer.allocUnsafe(4);
     let filled = 0;
-    for (let i = 0; filled < 4; i++) filled += (this.#chunks[i] as Buffer).copy(bytes, filled, 0, 4 - filled);
+    for (let i = 0; filled < 4; i++) {
+      const from = i === 0 ? this.#offset : 0;
+      filled += (this.#chunks[i] as Buffer).copy(bytes, filled, from, from + 4 - filled);
+    }
     return bytes.readUInt32BE(0);
   }
 
-  #take(n: number): Buffer {
-    this.#buffered -= n;
-    const first = this.#chunks[0] as Buffer;
-    if (first.length >= n) {
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
+  /** Copies the next `n` bytes, which span chunks, into a buffer of their own. */
+  #copy(n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
     let filled = 0;
     let used = 0; // chunks used up
+    let from = this.#offset;
     while (filled < n) {
       const chunk = this.#chunks[used] as Buffer;
-      const take = Math.min(chunk.length, n - filled);
-      chunk.copy(out, filled, 0, take);
+      const take = Math.min(chunk.length - from, n - filled);
+      chunk.copy(out, filled, from, from + take);
       filled += take;
-      if (take === chunk.length) used++;
-      else this.#chunks[used] = chunk.subarray(take);
+      if (from + take === chunk.length) {
+        used++;
+        from = 0;
+      } else from += take;
     }
     this.#chunks.splice(0, used);
+    this.#offset = from;
     return out;
   }
 }
@@ -142,29 +158,30 @@ export function setRequestTimeout(head: Buffer, ms: number): void {
 }
 
 /** Decodes a request body; throws ProtocolError when it is malformed. */
-export function decodeRequest(body: Buffer): Request {
-  if (body.length < REQUEST_HEADER_BYTES) throw new ProtocolError(`request body of ${body.length} bytes is too short`);
-  const method = body.readUInt32BE(0);
-  const timeoutMs = body.readUInt32BE(4);
-  const flags = body[8] as number;
+export function decodeRequest(body: ByteRange): Request {
+  const { source, start, end } = body;
+  if (end - start < REQUEST_HEADER_BYTES) throw new ProtocolError(`request body of ${end - start} bytes is too short`);
+  const method = source.readUInt32BE(start);
+  const timeoutMs = source.readUInt32BE(start + 4);
+  const flags = source[start + 8] as number;
   if (flags > 3) throw new ProtocolError(`unknown request flags ${flags}`);
-  let at = REQUEST_HEADER_BYTES;
+  let at = start + REQUEST_HEADER_BYTES;
   let traceparent: string | undefined;
   let metadata: Record<string, string> | undefined;
   if (flags & 1) {
-    const n = body[at] ?? 0;
-    if (at + 1 + n > body.length) throw new ProtocolError("traceparent runs past the request");
-    traceparent = body.toString("latin1", at + 1, at + 1 + n);
+    const n = at < end ? (source[at] as number) : 0;
+    if (at + 1 + n > end) throw new ProtocolError("traceparent runs past the request");
+    traceparent = source.toString("latin1", at + 1, at + 1 + n);
     at += 1 + n;
   }
   if (flags & 2) {
-    if (at + 4 > body.length) throw new ProtocolError("metadata length runs past the request");
-    const n = body.readUInt32BE(at);
-    if (at + 4 + n > body.length) throw new ProtocolError("metadata runs past the request");
-    metadata = decodeMetadata(body.subarray(at + 4, at + 4 + n));
+    if (at + 4 > end) throw new ProtocolError("metadata length runs past the request");
+    const n = source.readUInt32BE(at);
+    if (at + 4 + n > end) throw new ProtocolError("metadata runs past the request");
+    metadata = decodeMetadata(source.subarray(at + 4, at + 4 + n));
     at += 4 + n;
   }
-  return { method, timeoutMs, traceparent, metadata, payload: body.subarray(at) };
+  return { method, timeoutMs, traceparent, metadata, payload: new ByteRange(source, at, end) };
 }
 
 function decodeMetadata(bytes: Buffer): Record<string, string> {

@@ -68,7 +68,19 @@ export function newClient(cleanup: Cleanup, options: Partial<ClientOptions> = {}
 }
 
 /** A handler that answers each call with its own payload. */
-export const echo: Handler = async (payload) => Buffer.from(payload);
+export const echo: Handler = async (payload) => Buffer.from(payload.bytes);
+
+/** A frame as a test keeps it: its body copied out of the chunk it arrived in. */
+export interface ReceivedFrame {
+  readonly type: number;
+  readonly id: number;
+  readonly body: Buffer;
+}
+
+/** A frame read by a FrameReader, copied for keeping. */
+export function received(f: Frame): ReceivedFrame {
+  return { type: f.type, id: f.id, body: Buffer.from(f.bytes) };
+}
 
 /** A promise with its resolve function, to hold handlers until a test lets them go. */
 export function gate(): { promise: Promise<void>; open: () => void } {
@@ -108,7 +120,7 @@ export function helloBody(overrides: Record<string, unknown> = {}): Buffer {
 /** A connection that speaks the protocol by hand: every frame it receives is kept in order. */
 export class RawPeer {
   readonly socket: net.Socket;
-  readonly frames: Frame[] = [];
+  readonly frames: ReceivedFrame[] = [];
   readonly closed: Promise<void>;
   readonly #reader = new FrameReader(MAX_FRAME_BYTES);
   #waiters: (() => void)[] = [];
@@ -116,7 +128,7 @@ export class RawPeer {
   private constructor(socket: net.Socket) {
     this.socket = socket;
     socket.on("data", (chunk: Buffer) => {
-      for (const f of this.#reader.push(chunk)) this.frames.push({ type: f.type, id: f.id, body: Buffer.from(f.body) });
+      for (const f of this.#reader.push(chunk)) this.frames.push(received(f));
       this.#notify();
     });
     socket.on("error", () => {});
@@ -156,7 +168,7 @@ export class RawPeer {
   }
 
   /** Takes the next frame received, waiting for it; fails if the connection closes first. */
-  async next(timeoutMs = 5_000): Promise<Frame> {
+  async next(timeoutMs = 5_000): Promise<ReceivedFrame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const f = this.frames.shift();
@@ -175,7 +187,7 @@ export class RawPeer {
   }
 
   /** Waits for the answer to request `id` (frames for other ids stay queued). */
-  async answer(id: number, timeoutMs = 5_000): Promise<Frame> {
+  async answer(id: number, timeoutMs = 5_000): Promise<ReceivedFrame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const at = this.frames.findIndex((f) => f.id === id && f.type !== FrameType.GOAWAY);

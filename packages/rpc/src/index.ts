@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { RpcClient, type ClientOptions, type CallOptions, type ReplicaAddress } from "./client.js";
+export { RpcClient, type ClientOptions, type CallOptions, type ReplicaAddress, type ReplyHandler } from "./client.js";
 export { KeyAssignment, SLOTS, canonicalKey, hashKey, hashText, type RoutingKey } from "./key-assignment.js";
 export { RpcServer, type ServerOptions, type ServerStats, type Handler, type CallInfo } from "./server.js";
 export { RpcError, RpcAppError, RpcSystemError, type RpcErrorKind } from "./errors.js";
@@ -33,7 +33,8 @@ export {
   MAX_FRAME_BYTES,
   FRAME_HEADER_BYTES,
   systemErrorIsRetriable,
-  type Frame,
+  ByteRange,
+  Frame,
   type Hello,
   type Request,
   type RequestHeader,
@@ -48,4 +49,4 @@ export {
   decodeHello,
   writeFrameHeader,
 } from "./frames.js";
-export { FrameWriter, COPY_LIMIT } from "./frame-writer.js";
+export { FrameWriter, COPY_LIMIT, type BodyPart } from "./frame-writer.js";

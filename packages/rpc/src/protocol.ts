@@ -136,11 +136,42 @@ export interface Hello {
   readonly maxFrameBytes?: number;
 }
 
-/** A decoded frame. `body` may share memory with the socket's chunk; it is valid until dropped. */
-export interface Frame {
-  readonly type: number;
-  readonly id: number;
-  readonly body: Buffer;
+/**
+ * Bytes within a larger buffer, usually the socket chunk they arrived in. Frames and payloads are
+ * handed on as offsets, not as Buffer views: on Node 20 making a view, and the DataView msgpackr
+ * caches on each buffer it decodes, costs more than decoding a small message, while msgpackr
+ * decodes from offsets with one DataView per chunk. Valid while the chunk is; `bytes` makes the
+ * view when one is needed.
+ */
+export class ByteRange {
+  constructor(
+    readonly source: Buffer,
+    readonly start: number,
+    readonly end: number,
+  ) {}
+
+  /** How many bytes. */
+  get length(): number {
+    return this.end - this.start;
+  }
+
+  /** The bytes as a Buffer view of the source (no copy). */
+  get bytes(): Buffer {
+    return this.source.subarray(this.start, this.end);
+  }
+}
+
+/** A decoded frame: its type, id, and body (the bytes after the header, shared with the chunk). */
+export class Frame extends ByteRange {
+  constructor(
+    readonly type: number,
+    readonly id: number,
+    source: Buffer,
+    start: number,
+    end: number,
+  ) {
+    super(source, start, end);
+  }
 }
 
 /** The call options a REQUEST carries besides its method and payload. */
@@ -154,5 +185,5 @@ export interface RequestHeader {
 
 /** A parsed REQUEST body. */
 export interface Request extends RequestHeader {
-  readonly payload: Buffer;
+  readonly payload: ByteRange;
 }

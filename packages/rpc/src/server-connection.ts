@@ -15,7 +15,7 @@ import type { Socket } from "node:net";
 import { RpcAppError, RpcSystemError } from "./errors.js";
 import { FrameReader, ProtocolError, decodeHello, decodeRequest, encodeHello, peerMaxFrameBytes } from "./frames.js";
 import { FrameWriter } from "./frame-writer.js";
-import { FrameType, PROTOCOL_VERSION, SystemCode, type Frame, type Hello, type Request } from "./protocol.js";
+import { ByteRange, FrameType, PROTOCOL_VERSION, SystemCode, type Frame, type Hello, type Request } from "./protocol.js";
 import type { CallInfo, ServerOptions, ServerStats } from "./server.js";
 import { ServerCall } from "./server-call.js";
 
@@ -144,12 +144,12 @@ export class ServerConnection {
     if (this.#refused) return;
     if (this.#peer === undefined) {
       if (frame.type !== FrameType.HELLO) throw new ProtocolError(`frame of type ${frame.type} before the handshake`);
-      this.#handshake(frame.body);
+      this.#handshake(frame.bytes);
       return;
     }
     switch (frame.type) {
       case FrameType.REQUEST:
-        this.#request(frame.id, decodeRequest(frame.body));
+        this.#request(frame.id, decodeRequest(frame));
         return;
       case FrameType.CANCEL:
         this.#cancel(frame.id);
@@ -244,7 +244,7 @@ export class ServerConnection {
     this.#stats.inFlight++;
     if (deadline !== undefined) this.#context.deadlineStarted();
     const info: CallInfo = call;
-    let result: Promise<Uint8Array>;
+    let result: Promise<Uint8Array | ByteRange>;
     try {
       // Promise.resolve: a handler written in plain JS may return a value instead of a promise.
       result = Promise.resolve(this.#options.handler(request.payload, info));
@@ -253,7 +253,7 @@ export class ServerConnection {
     }
     result.then(
       (payload) => {
-        if (payload instanceof Uint8Array) this.#answer(id, call, FrameType.RESPONSE, payload);
+        if (payload instanceof Uint8Array || payload instanceof ByteRange) this.#answer(id, call, FrameType.RESPONSE, payload);
         else this.#answer(id, call, FrameType.SYSTEM_ERROR, systemBody(SystemCode.INTERNAL, "the handler's result is not bytes"));
       },
       (e: unknown) => {
@@ -264,7 +264,7 @@ export class ServerConnection {
     );
   }
 
-  #answer(id: number, call: ServerCall, type: number, body: Uint8Array): void {
+  #answer(id: number, call: ServerCall, type: number, body: Uint8Array | ByteRange): void {
     // A connection that closed has already cancelled and forgotten this call.
     if (this.#inFlight.get(id) !== call) return;
     this.#inFlight.delete(id);
@@ -275,7 +275,7 @@ export class ServerConnection {
   }
 
   /** Sends an answer, unless it is larger than the client accepts: then an INTERNAL error says so. */
-  #send(type: number, id: number, body: Uint8Array): void {
+  #send(type: number, id: number, body: Uint8Array | ByteRange): void {
     if (body.length + 5 > this.#maxAnswerBytes) {
       const what = type === FrameType.RESPONSE ? "result" : "error";
       const reason = `the ${what} is ${body.length} bytes, more than the ${this.#maxAnswerBytes}-byte frames the caller accepts`;

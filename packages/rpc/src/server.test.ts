@@ -81,7 +81,7 @@ describe("calls", () => {
     const seen: CallInfo[] = [];
     const { server, path } = await startServer(cleanup, socketDir(cleanup), async (payload, call) => {
       seen.push(call);
-      return Buffer.concat([Buffer.from("echo:"), payload]);
+      return Buffer.concat([Buffer.from("echo:"), payload.bytes]);
     });
     const peer = await RawPeer.ready(cleanup, path);
     const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
@@ -112,7 +112,7 @@ describe("calls", () => {
 
   it("answers SYSTEM_ERROR with the code of an RpcSystemError, and INTERNAL for anything else", async () => {
     const handler: Handler = async (payload) => {
-      switch (payload.toString()) {
+      switch (payload.bytes.toString()) {
         case "unknown":
           throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, "no such method");
         case "shutdown":
@@ -193,7 +193,7 @@ describe("calls", () => {
   it("aborts every call of a connection that closes", async () => {
     const aborted: string[] = [];
     const { server, path } = await startServer(cleanup, socketDir(cleanup), (payload, call) => {
-      call.signal.addEventListener("abort", () => aborted.push(payload.toString()));
+      call.signal.addEventListener("abort", () => aborted.push(payload.bytes.toString()));
       return new Promise(() => {});
     });
     const peer = await RawPeer.ready(cleanup, path);
@@ -288,7 +288,7 @@ describe("flow control", () => {
       cleanup,
       socketDir(cleanup),
       async (payload) => {
-        const n = payload.readUInt32BE(0);
+        const n = payload.bytes.readUInt32BE(0);
         started.push(n);
         const mine = n !== 100; // 100 is the other connection's
         if (mine) running++;

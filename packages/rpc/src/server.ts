@@ -11,7 +11,7 @@
  */
 import type { Server, Socket } from "node:net";
 import { writeFrameHeader } from "./frames.js";
-import { FrameType, MAX_FRAME_BYTES } from "./protocol.js";
+import { FrameType, MAX_FRAME_BYTES, type ByteRange } from "./protocol.js";
 import { ServerConnection } from "./server-connection.js";
 import { createServer, removeStaleSocket, type Accepted, type Address, type ServerTls, type TransportServer } from "./transport.js";
 
@@ -47,8 +47,9 @@ export interface CallInfo {
 /**
  * Serves one call: resolves with the encoded result, or throws RpcAppError (an application
  * error, already encoded) or RpcSystemError; anything else is answered as an INTERNAL error.
+ * The payload is a range of the chunk it arrived in (no copy); a result may be a range too.
  */
-export type Handler = (payload: Buffer, call: CallInfo) => Promise<Uint8Array>;
+export type Handler = (payload: ByteRange, call: CallInfo) => Promise<Uint8Array | ByteRange>;
 
 /** Options of an RPC server. */
 export interface ServerOptions {

@@ -44,7 +44,7 @@ export { getComponent, findComponentByImpl, registeredApps, generatedModule, typ
 export { extractManifest } from "./generated/manifest.js";
 export { LocalCalls } from "./calls/local-calls.js";
 export { remoteCalls, methodId } from "./calls/remote-calls.js";
-export { componentHandler, type ComponentHandlerOptions } from "./calls/component-server.js";
+export { componentHandler, type ComponentHandlerOptions, type ServedComponent } from "./calls/component-server.js";
 export { mismatchMessage } from "./calls/value-checks.js";
 export { SocketLoopback, type RepeatedMethod } from "./calls/loopback.js";
 

@@ -20,7 +20,7 @@ function inProcess(name: string, rpc: boolean): Runner {
     // Tests log warnings and errors only, unless WEAVER_LOG_LEVEL asks for more.
     logger.level = process.env["WEAVER_LOG_LEVEL"] ?? "warn";
     // In the rpc runner, calls between components go through a socket to this same process.
-    const sockets = rpc ? new SocketLoopback((name) => (fakes.has(name) ? undefined : host.local(name))) : undefined;
+    const sockets = rpc ? new SocketLoopback((name) => (fakes.has(name) ? undefined : host.served(name))) : undefined;
     const host: ComponentHost = new ComponentHost({
       config,
       logger,

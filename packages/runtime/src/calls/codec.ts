@@ -16,7 +16,8 @@
  * at the caller: as an instance of their class when the class is registered with registerError,
  * otherwise as an Error carrying the remote name, message and fields.
  */
-import { C1, Packr, Unpackr, type Options } from "msgpackr";
+import { ByteRange } from "@weaver/rpc";
+import { C1, Packr, REUSE_BUFFER_MODE, Unpackr, type Options } from "msgpackr";
 import { runtimeError } from "../errors.js";
 import { CancelledError, DeadlineExceededError } from "./call-errors.js";
 
@@ -48,11 +49,32 @@ export class Codec {
     }
   }
 
-  /** Decodes a value; throws WEAVER_ERR_DECODE when the bytes are not a valid message. */
-  decode(bytes: Uint8Array): unknown {
+  /**
+   * Encodes a value like encode(), as a range of the encoder's own buffer instead of a view of it
+   * (the hot path: no Buffer per message). msgpackr only ever writes past what it returned, so the
+   * range stays valid; the buffer is dropped by the encoder, not reused, once it fills up.
+   */
+  encodeRange(value: unknown): ByteRange {
+    let out: Uint8Array & { start?: number; end?: number };
+    try {
+      out = this.#packr.pack(value, REUSE_BUFFER_MODE);
+    } catch (e) {
+      throw runtimeError("WEAVER_ERR_ENCODE", `cannot encode value: ${(e as Error).message}`, e);
+    }
+    // REUSE_BUFFER_MODE returns the encoder's buffer with the message's bounds on it; an encoding
+    // that had to make a buffer of its own (inline record definitions) returns just that.
+    const source = Buffer.isBuffer(out) ? out : Buffer.from(out.buffer, out.byteOffset, out.length);
+    return out.end === undefined ? new ByteRange(source, 0, out.length) : new ByteRange(source, out.start as number, out.end);
+  }
+
+  /**
+   * Decodes a value from `bytes` (from `start` to `end`: a message within a socket chunk is decoded
+   * in place); throws WEAVER_ERR_DECODE when the bytes are not a valid message.
+   */
+  decode(bytes: Uint8Array, start = 0, end = bytes.length): unknown {
     let value: unknown;
     try {
-      value = this.#unpackr.unpack(bytes);
+      value = start === 0 && end === bytes.length ? this.#unpackr.unpack(bytes) : this.#unpackr.unpack(bytes, { start, end });
     } catch (e) {
       throw runtimeError("WEAVER_ERR_DECODE", `cannot decode message: ${(e as Error).message}`, e);
     }

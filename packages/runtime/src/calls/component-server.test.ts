@@ -91,7 +91,7 @@ beforeAll(async () => {
     deployment: "checks",
     version: component.app.versionHash,
     id: "server",
-    handler: componentHandler(component.app, (name) => (name === NAME ? Promise.resolve(impl) : undefined)),
+    handler: componentHandler(component.app, (name) => (name === NAME ? Promise.resolve({ impl }) : undefined)),
     deadlineReason: () => new DeadlineExceededError(),
     cancelReason: () => new CancelledError(),
   });

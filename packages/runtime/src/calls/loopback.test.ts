@@ -72,7 +72,7 @@ registerApp({
 });
 
 const counter = new CounterImpl();
-const loopback = new SocketLoopback(() => Promise.resolve(counter));
+const loopback = new SocketLoopback(() => Promise.resolve({ impl: counter }));
 afterAll(() => loopback.close());
 
 describe("SocketLoopback", () => {

@@ -11,7 +11,7 @@ import { RpcClient, RpcServer, privateSocketDir } from "@weaver/rpc";
 import type { Manifest } from "../generated/manifest.js";
 import { getComponent, type RemoteCalls } from "../generated/registry.js";
 import { CancelledError, DeadlineExceededError } from "./call-errors.js";
-import { componentHandler } from "./component-server.js";
+import { componentHandler, type ServedComponent } from "./component-server.js";
 import { remoteCalls } from "./remote-calls.js";
 
 /** A method whose calls the loopback ran twice. */
@@ -27,13 +27,13 @@ export interface RepeatedMethod {
 /** A server and a client per app, in one process. */
 export class SocketLoopback {
   readonly #deployment = randomUUID();
-  readonly #local: (name: string) => Promise<object> | undefined;
+  readonly #local: (name: string) => Promise<ServedComponent> | undefined;
   readonly #apps = new Map<string, { server: RpcServer; client: RpcClient; ready: Promise<void> }>();
   readonly #dir = privateSocketDir("weaver-test-");
   readonly #repeats = new Map<string, { method: string; calls: number; differed: number }>();
 
-  /** `local(name)` returns the local stub of a component this process serves (undefined: none). */
-  constructor(local: (name: string) => Promise<object> | undefined) {
+  /** `local(name)` returns a component this process serves (undefined: none). */
+  constructor(local: (name: string) => Promise<ServedComponent> | undefined) {
     this.#local = local;
   }
 

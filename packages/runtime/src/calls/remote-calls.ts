@@ -10,7 +10,7 @@
  * the arguments, so the RpcClient sends it to the replica that owns the key.
  */
 import { SpanKind } from "@opentelemetry/api";
-import { RpcAppError, RpcError, hashKey, type RoutingKey, type RpcClient } from "@weaver/rpc";
+import { ByteRange, RpcAppError, RpcError, hashKey, type ReplyHandler, type RoutingKey, type RpcClient } from "@weaver/rpc";
 import { activeContext } from "./call-context.js";
 import { CancelledError, DeadlineExceededError, RemoteCallError } from "./call-errors.js";
 import { Codec, decodeError } from "./codec.js";
@@ -93,10 +93,10 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
         throw new RemoteCallError(name, method.name, reason);
       };
     }
-    return (reply: Buffer): unknown => {
+    return (reply: ByteRange): unknown => {
       let value: unknown;
       try {
-        value = codec.decode(reply);
+        value = codec.decode(reply.source, reply.start, reply.end);
       } catch (e) {
         throw new RemoteCallError(name, method.name, (e as Error).message, { cause: e });
       }
@@ -107,15 +107,20 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
       return value;
     };
   });
+  // Per method: the reply handler of calls that record no metrics (made once, not per call).
+  const unobserved: Required<ReplyHandler<unknown>>[] = methods.map((method, m) => ({
+    decode: decoders[m]!,
+    error: (e: unknown) => callError(e, name, method.name),
+  }));
   return {
     call(m: number, args: unknown[]): Promise<unknown> {
       const method = methods[m]!;
       const metric = metrics[m];
       const start = metric === undefined ? 0 : performance.now();
       metric?.calls.inc();
-      let payload: Uint8Array;
+      let payload: ByteRange;
       try {
-        payload = codec.encode(args);
+        payload = codec.encodeRange(args);
       } catch (e) {
         metric?.errors.inc();
         return Promise.reject(new RemoteCallError(name, method.name, (e as Error).message, { cause: e }));
@@ -144,31 +149,47 @@ export function remoteCalls(component: RegisteredComponent, client: RpcClient, o
               key,
             };
       const id = methodId(index, m);
-      let reply = client.call(id, payload, options);
+      const handler = metric === undefined ? unobserved[m]! : new ObservedReply(metric, start, decoders[m]!, name, method.name);
+      let reply: Promise<unknown>;
       if (extra > 0 && method.retriable) {
         const again = (): Promise<Buffer> => client.call(id, payload, options);
-        reply = repeat(reply, extra, again, (same) => onRepeat?.(method.name, same));
-      }
+        const first = repeat(client.call(id, payload, options), extra, again, (same) => onRepeat?.(method.name, same));
+        reply = first.then(
+          (bytes) => handler.decode(new ByteRange(bytes, 0, bytes.length)),
+          (e: unknown) => {
+            throw handler.error(e);
+          },
+        );
+      } else reply = client.call(id, payload, options, handler);
       if (span !== undefined) endSpan(reply, span);
-      if (metric === undefined) {
-        return reply.then(decoders[m], (e: unknown) => {
-          throw callError(e, name, method.name);
-        });
-      }
-      return reply.then(
-        (buf) => {
-          metric.finish(start);
-          metric.replyBytes.put(buf.length);
-          return decoders[m]!(buf);
-        },
-        (e: unknown) => {
-          metric.finish(start);
-          metric.errors.inc();
-          throw callError(e, name, method.name);
-        },
-      );
+      return reply;
     },
   };
+}
+
+/** The reply handler of a call recorded in the method metrics: it times the call and counts its bytes and errors. */
+class ObservedReply implements Required<ReplyHandler<unknown>> {
+  constructor(
+    readonly metric: RemoteMethodMetrics,
+    readonly start: number,
+    readonly decoder: (reply: ByteRange) => unknown,
+    readonly component: string,
+    readonly method: string,
+  ) {}
+
+  decode(reply: ByteRange): unknown {
+    // A reply that does not decode, or fails its check, is counted by error() instead.
+    const value = this.decoder(reply);
+    this.metric.finish(this.start);
+    this.metric.replyBytes.put(reply.length);
+    return value;
+  }
+
+  error(e: unknown): unknown {
+    this.metric.finish(this.start);
+    this.metric.errors.inc();
+    return callError(e, this.component, this.method);
+  }
 }
 
 /** Runs a call `extra` more times after the first; the answer is the last run's. */

@@ -64,7 +64,7 @@ export class ControlServer {
       ...identity,
       id: "deployer",
       handler: async (payload, call) => {
-        const request = codec.decode(payload);
+        const request = codec.decode(payload.source, payload.start, payload.end);
         switch (call.method) {
           case CONTROL_READY: {
             const ready = request as ReadyRequest;

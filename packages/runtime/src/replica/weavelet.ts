@@ -17,7 +17,7 @@
  */
 import { RpcClient, RpcServer, formatEndpoint, parseEndpoint, type Handler, type ServerTls } from "@weaver/rpc";
 import { CancelledError, DeadlineExceededError } from "../calls/call-errors.js";
-import { componentHandler } from "../calls/component-server.js";
+import { componentHandler, type ServedComponent } from "../calls/component-server.js";
 import { remoteCalls } from "../calls/remote-calls.js";
 import { parseAddress, type Address } from "../config/address.js";
 import { runtimeError } from "../errors.js";
@@ -63,8 +63,8 @@ export interface Placement {
 export interface HostedComponents {
   /** Creates a component (running its init() and those of what it refers to) and returns its implementation. */
   instance(name: string): Promise<object>;
-  /** The local stub of a component created here, through which served calls are counted. */
-  local(name: string): Promise<object>;
+  /** A component created here, as its server runs it: its implementation (or fake) and the statistics served calls count in. */
+  served(name: string): Promise<ServedComponent>;
   /** The `host:port` each bound listener listens on, by name. */
   boundListeners(): Record<string, string>;
   /** Stops accepting on the listeners and lets their open requests finish. */
@@ -194,10 +194,10 @@ export async function startWeavelet(options: WeaveletOptions): Promise<Weavelet>
           `replica ${args.id} hosts ${served.join(", ")} but has no listen address to serve them on`,
         );
       }
-      const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.local(name) : undefined));
+      const components = componentHandler(app, (name) => (hosted.has(name) && name !== MAIN_COMPONENT ? host.served(name) : undefined));
       const services = replicaServices(args.id);
       const handler: Handler = (payload, call) =>
-        call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload) : components(payload, call);
+        call.method >= RESERVED_METHODS ? serveReserved(services, call.method, payload.bytes) : components(payload, call);
       const policy = mtls === undefined ? undefined : callerPolicy(app, mtls.groups, RESERVED_METHODS);
       const serverTls = (): ServerTls | undefined => (policy === undefined ? undefined : credentials?.serverTls((c) => policy.identify(c)));
       server = new RpcServer({

@@ -1,5 +1,5 @@
 // Which caller may call what under mutual TLS: the call graph per group, the deployer's reserved methods.
-import { RpcSystemError, SystemCode, type CallInfo, type Handler } from "@weaver/rpc";
+import { ByteRange, RpcSystemError, SystemCode, type CallInfo, type Handler } from "@weaver/rpc";
 import { describe, expect, it } from "vitest";
 import type { ComponentManifest, Manifest } from "../generated/manifest.js";
 import { CODEGEN_VERSION } from "../version.js";
@@ -41,7 +41,7 @@ describe("callerPolicy", () => {
   const guarded = callerPolicy(manifest, groups, RESERVED).guard(ok);
   const outcome = async (identity: string | undefined, method: number): Promise<string> => {
     try {
-      return (await guarded(Buffer.alloc(0), call(identity, method))).toString();
+      return String(await guarded(new ByteRange(Buffer.from("x"), 0, 1), call(identity, method)));
     } catch (e) {
       expect(e).toBeInstanceOf(RpcSystemError);
       expect((e as RpcSystemError).code).toBe(SystemCode.UNAUTHORIZED);
