@@ -18,6 +18,8 @@ import {
   encodeHello,
   encodeRequestHead,
   privateSocketDir,
+  type ByteRange,
+  type CallInfo,
 } from "@weaver/rpc";
 import { Codec, componentHandler, getComponent, methodId, remoteCalls } from "@weaver/runtime/core";
 import { afterAll, expect, it } from "vitest";
@@ -297,14 +299,16 @@ it(`survives ${TARGET_FRAMES} hostile frames and keeps answering correctly (seed
     deployment: DEPLOYMENT,
     version: manifest.versionHash,
     id: "fuzzed",
-    handler: async (payload, call) => {
+    handler: (payload, call) => {
       const now = (running.get(call.peer) ?? 0) + 1;
       running.set(call.peer, now);
       mostRunning = Math.max(mostRunning, now);
+      const counted = new Counted(call, () => running.set(call.peer, (running.get(call.peer) ?? 1) - 1));
       try {
-        return await serve(payload, call);
-      } finally {
-        running.set(call.peer, (running.get(call.peer) ?? 1) - 1);
+        return serve(payload, counted);
+      } catch (e) {
+        counted.reject(e);
+        return undefined;
       }
     },
     deadlineReason: () => new DeadlineExceededError(),
@@ -402,3 +406,54 @@ it(`survives ${TARGET_FRAMES} hostile frames and keeps answering correctly (seed
     await app.close();
   }
 });
+
+/** A served call that tells `done` when it is first answered (the handler answers through the call). */
+class Counted implements CallInfo {
+  #answered = false;
+  constructor(
+    readonly inner: CallInfo,
+    readonly done: () => void,
+  ) {}
+  get method(): number {
+    return this.inner.method;
+  }
+  get deadline(): number | undefined {
+    return this.inner.deadline;
+  }
+  get traceparent(): string | undefined {
+    return this.inner.traceparent;
+  }
+  get metadata(): Readonly<Record<string, string>> | undefined {
+    return this.inner.metadata;
+  }
+  get signal(): AbortSignal {
+    return this.inner.signal;
+  }
+  get aborted(): boolean {
+    return this.inner.aborted;
+  }
+  get abortReason(): unknown {
+    return this.inner.abortReason;
+  }
+  get peer(): string {
+    return this.inner.peer;
+  }
+  get identity(): string | undefined {
+    return this.inner.identity;
+  }
+  listen(onAbort: (reason: unknown) => void): () => void {
+    return this.inner.listen(onAbort);
+  }
+  resolve(result: Uint8Array | ByteRange): void {
+    this.#answer();
+    this.inner.resolve(result);
+  }
+  reject(e: unknown): void {
+    this.#answer();
+    this.inner.reject(e);
+  }
+  #answer(): void {
+    if (!this.#answered) this.done();
+    this.#answered = true;
+  }
+}

@@ -4,7 +4,11 @@
  * Node 20, and most calls are never cancelled. Code on the hot path watches `aborted` and
  * `listen()` instead.
  */
+import type { ByteRange, RequestHeader } from "./protocol.js";
 import type { CallInfo } from "./server.js";
+
+/** How a call is answered: by its connection, which sends only the first answer of each call. */
+export type Settle = (call: ServerCall, value: unknown, failed: boolean) => void;
 
 /** A call being served. */
 export class ServerCall implements CallInfo {
@@ -12,15 +16,31 @@ export class ServerCall implements CallInfo {
   #aborted = false;
   #reason: unknown;
   #listeners: ((reason: unknown) => void)[] | undefined;
+  readonly method: number;
+  readonly traceparent: string | undefined;
+  readonly metadata: Readonly<Record<string, string>> | undefined;
 
   constructor(
-    readonly method: number,
+    /** The request id on its connection. */
+    readonly id: number,
+    readonly settle: Settle,
+    request: RequestHeader,
     readonly deadline: number | undefined,
-    readonly traceparent: string | undefined,
-    readonly metadata: Readonly<Record<string, string>> | undefined,
     readonly peer: string,
     readonly identity: string | undefined,
-  ) {}
+  ) {
+    this.method = request.method;
+    this.traceparent = request.traceparent;
+    this.metadata = request.metadata;
+  }
+
+  resolve(result: Uint8Array | ByteRange): void {
+    this.settle(this, result, false);
+  }
+
+  reject(e: unknown): void {
+    this.settle(this, e, true);
+  }
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {

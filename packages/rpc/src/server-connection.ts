@@ -16,7 +16,7 @@ import { RpcAppError, RpcSystemError } from "./errors.js";
 import { FrameReader, ProtocolError, decodeHello, decodeRequest, encodeHello, peerMaxFrameBytes } from "./frames.js";
 import { FrameWriter } from "./frame-writer.js";
 import { ByteRange, FrameType, PROTOCOL_VERSION, SystemCode, type Frame, type Hello, type Request } from "./protocol.js";
-import type { CallInfo, ServerOptions, ServerStats } from "./server.js";
+import type { ServerOptions, ServerStats } from "./server.js";
 import { ServerCall } from "./server-call.js";
 
 /** Bytes of answers the client has not read beyond which the server stops reading its requests. */
@@ -238,31 +238,37 @@ export class ServerConnection {
 
   #start(id: number, request: Request): void {
     const deadline = request.timeoutMs === 0 ? undefined : Date.now() + request.timeoutMs;
-    const call = new ServerCall(request.method, deadline, request.traceparent, request.metadata, this.#peer as string, this.#identity);
+    const call = new ServerCall(id, this.#settle, request, deadline, this.#peer as string, this.#identity);
     this.#inFlight.set(id, call);
     this.#stats.calls++;
     this.#stats.inFlight++;
     if (deadline !== undefined) this.#context.deadlineStarted();
-    const info: CallInfo = call;
-    let result: Promise<Uint8Array | ByteRange>;
+    let result: Promise<Uint8Array | ByteRange> | undefined;
     try {
-      // Promise.resolve: a handler written in plain JS may return a value instead of a promise.
-      result = Promise.resolve(this.#options.handler(request.payload, info));
+      result = this.#options.handler(request.payload, call);
     } catch (e) {
-      result = Promise.reject(e);
+      call.reject(e);
+      return;
     }
-    result.then(
-      (payload) => {
-        if (payload instanceof Uint8Array || payload instanceof ByteRange) this.#answer(id, call, FrameType.RESPONSE, payload);
-        else this.#answer(id, call, FrameType.SYSTEM_ERROR, systemBody(SystemCode.INTERNAL, "the handler's result is not bytes"));
-      },
-      (e: unknown) => {
-        if (e instanceof RpcAppError && e.payload instanceof Uint8Array) this.#answer(id, call, FrameType.APP_ERROR, e.payload);
-        else if (e instanceof RpcSystemError) this.#answer(id, call, FrameType.SYSTEM_ERROR, systemBody(e.code, e.message));
-        else this.#answer(id, call, FrameType.SYSTEM_ERROR, systemBody(SystemCode.INTERNAL, String((e as Error)?.message ?? e)));
-      },
-    );
+    // Promise.resolve: a handler written in plain JS may return a value instead of a promise.
+    if (result !== undefined)
+      Promise.resolve(result).then(
+        (payload) => call.resolve(payload),
+        (e: unknown) => call.reject(e),
+      );
   }
+
+  /** Answers a call with what its handler gave (see CallInfo.resolve and reject). */
+  readonly #settle = (call: ServerCall, value: unknown, failed: boolean): void => {
+    const id = call.id;
+    if (!failed) {
+      if (value instanceof Uint8Array || value instanceof ByteRange) this.#answer(id, call, FrameType.RESPONSE, value);
+      else this.#answer(id, call, FrameType.SYSTEM_ERROR, systemBody(SystemCode.INTERNAL, "the handler's result is not bytes"));
+    } else if (value instanceof RpcAppError && value.payload instanceof Uint8Array)
+      this.#answer(id, call, FrameType.APP_ERROR, value.payload);
+    else if (value instanceof RpcSystemError) this.#answer(id, call, FrameType.SYSTEM_ERROR, systemBody(value.code, value.message));
+    else this.#answer(id, call, FrameType.SYSTEM_ERROR, systemBody(SystemCode.INTERNAL, String((value as Error)?.message ?? value)));
+  };
 
   #answer(id: number, call: ServerCall, type: number, body: Uint8Array | ByteRange): void {
     // A connection that closed has already cancelled and forgotten this call.

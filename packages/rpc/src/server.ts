@@ -38,6 +38,14 @@ export interface CallInfo {
   /** The caller's replica id, from its handshake. */
   readonly peer: string;
   /**
+   * Answers the call with its encoded result, for a handler that returns undefined instead of a
+   * promise (it saves the promise). Only a call's first answer is sent; one after the call was
+   * answered, or its connection closed, is ignored.
+   */
+  resolve(result: Uint8Array | ByteRange): void;
+  /** Answers the call with an error, as a handler's promise rejecting with it would. */
+  reject(e: unknown): void;
+  /**
    * Who the caller is by its verified TLS certificate (ServerTls.identify), or undefined when the
    * server does not check client certificates. Unlike `peer`, the caller cannot choose it.
    */
@@ -46,10 +54,11 @@ export interface CallInfo {
 
 /**
  * Serves one call: resolves with the encoded result, or throws RpcAppError (an application
- * error, already encoded) or RpcSystemError; anything else is answered as an INTERNAL error.
+ * error, already encoded) or RpcSystemError; anything else is answered as an INTERNAL error. A
+ * handler may instead return undefined and answer through the call's resolve() and reject().
  * The payload is a range of the chunk it arrived in (no copy); a result may be a range too.
  */
-export type Handler = (payload: ByteRange, call: CallInfo) => Promise<Uint8Array | ByteRange>;
+export type Handler = (payload: ByteRange, call: CallInfo) => Promise<Uint8Array | ByteRange> | undefined;
 
 /** Options of an RPC server. */
 export interface ServerOptions {

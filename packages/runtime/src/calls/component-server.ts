@@ -7,8 +7,8 @@
  * metadata, trace), and encodes the result, or the application error the method threw, for the
  * caller. The call is counted in the component's statistics, as a local call is; a call that is
  * cancelled, or whose deadline passes, is answered at once with that error (the method, already
- * running, sees its context abort). Each served call makes two promises besides the method's:
- * on Node 20 every promise pays for AsyncLocalStorage's hooks.
+ * running, sees its context abort). The handler answers through the call, so a served call makes
+ * one promise besides the method's: on Node 20 every promise pays for AsyncLocalStorage's hooks.
  */
 import { SpanKind } from "@opentelemetry/api";
 import { RpcAppError, RpcSystemError, SystemCode, type ByteRange, type CallInfo, type Handler } from "@weaver/rpc";
@@ -89,22 +89,36 @@ export function componentHandler(
 
   // Served components, once ready: the common path runs without awaiting anything.
   const ready = new Map<number, Served>();
-  return (payload: ByteRange, call: CallInfo): Promise<ByteRange> => {
+  return (payload: ByteRange, call: CallInfo): undefined => {
     const index = call.method >>> 16;
     const entry = ready.get(index);
-    if (entry !== undefined) return run(entry, payload, call);
+    if (entry !== undefined) {
+      run(entry, payload, call);
+      return undefined;
+    }
     const pending = serve(index);
     if (pending === undefined)
       throw new RpcSystemError(SystemCode.UNKNOWN_METHOD, `this process does not host component #${index} of app ${app.app}`);
-    return pending.then((e) => {
-      ready.set(index, e);
-      return run(e, payload, call);
-    });
+    pending.then(
+      (e) => {
+        ready.set(index, e);
+        try {
+          run(e, payload, call);
+        } catch (error) {
+          call.reject(error);
+        }
+      },
+      (error: unknown) => call.reject(error),
+    );
+    return undefined;
   };
 }
 
-/** Decodes the arguments, runs the method in the caller's context, and encodes the outcome. */
-function run(served: Served, payload: ByteRange, call: CallInfo): Promise<ByteRange> {
+/**
+ * Decodes the arguments, runs the method in the caller's context, and answers the call with the
+ * encoded outcome (through call.resolve and reject: no promise of its own).
+ */
+function run(served: Served, payload: ByteRange, call: CallInfo): void {
   const { component, methods, codec, checks, names, spanNames } = served;
   const m = call.method & 0xffff;
   const method = methods[m];
@@ -127,45 +141,43 @@ function run(served: Served, payload: ByteRange, call: CallInfo): Promise<ByteRa
   const stats = served.stats?.[m];
   const timed = stats?.begin() ?? false;
   const start = timed ? performance.now() : 0;
+  let done = false;
+  // The first outcome counts: the method's, or the call's abort, whichever comes first.
+  const fail = (e: unknown): void => {
+    if (done) return;
+    done = true;
+    if (timed) stats!.finish(start, true);
+    else stats?.failed();
+    call.reject(new RpcAppError(encodeError(e)));
+  };
+  // Aborted while the component was being created, or the deadline passed before the call began.
+  if (call.aborted || (call.deadline !== undefined && Date.now() >= call.deadline)) {
+    fail(call.aborted ? call.abortReason : new DeadlineExceededError());
+    return;
+  }
   // A call from a traced request gets a server span, child of the caller's client span.
   const span = call.traceparent === undefined ? undefined : startEntrySpan(spanNames[m]!, SpanKind.SERVER, call.traceparent, false);
   const ctx = new ServerCallContext(call, call.deadline, call.metadata ?? EMPTY, span?.traceparent ?? call.traceparent, span);
-  return new Promise<ByteRange>((resolve, reject) => {
-    let done = false;
-    const fail = (e: unknown): void => {
-      if (done) return;
-      done = true;
-      if (timed) stats!.finish(start, true);
-      else stats?.failed();
-      reject(new RpcAppError(encodeError(e)));
-    };
-    // Aborted while the component was being created, or the deadline passed before the call began.
-    if (call.aborted) return fail(call.abortReason);
-    if (ctx.deadline !== undefined && Date.now() >= ctx.deadline) return fail(new DeadlineExceededError());
-    let result: Promise<unknown>;
+  let result: Promise<unknown>;
+  try {
+    result = enterContext(ctx, () => method(args as unknown[]));
+  } catch (e) {
+    result = Promise.reject(e);
+  }
+  if (span !== undefined) endSpan(result, span);
+  // No need to stop listening: once answered, the call is forgotten and never aborted.
+  call.listen(fail);
+  result.then((value) => {
+    if (done) return;
+    done = true;
+    if (timed) stats!.finish(start, false);
+    let encoded: ByteRange;
     try {
-      result = enterContext(ctx, () => method(args as unknown[]));
+      encoded = codec.encodeRange(value);
     } catch (e) {
-      result = Promise.reject(e);
+      call.reject(new RpcSystemError(SystemCode.INTERNAL, `cannot encode the result of ${names[m]}: ${(e as Error).message}`));
+      return;
     }
-    if (span !== undefined) endSpan(result, span);
-    const stop = call.listen(fail);
-    result.then(
-      (value) => {
-        stop();
-        if (done) return;
-        done = true;
-        if (timed) stats!.finish(start, false);
-        try {
-          resolve(codec.encodeRange(value));
-        } catch (e) {
-          reject(new RpcSystemError(SystemCode.INTERNAL, `cannot encode the result of ${names[m]}: ${(e as Error).message}`));
-        }
-      },
-      (e: unknown) => {
-        stop();
-        fail(e);
-      },
-    );
-  });
+    call.resolve(encoded);
+  }, fail);
 }
