@@ -30,15 +30,41 @@ function get(port: number, agent: http.Agent): Promise<{ connection: string | un
   });
 }
 
+/** A listener bound to a fresh inherited socket; its port. */
+async function inherited(): Promise<{ lis: ReturnType<typeof listener>; port: number }> {
+  const handle = createServerHandle("127.0.0.1", 0, 4, undefined, 0);
+  handles.push(handle);
+  const out: { port?: number } = {};
+  handle.getsockname(out);
+  const port = out.port as number;
+  const lis = listener("lis");
+  await bindListener(lis, "lis", { host: "127.0.0.1", port }, `127.0.0.1:${port}`, handle.fd);
+  return { lis, port };
+}
+
 describe("a listener on an inherited socket", () => {
+  it("closes at once a connection that has sent nothing, as a browser's preconnected socket, instead of waiting for it", async () => {
+    const { lis, port } = await inherited();
+    const server = http.createServer((_req, res) => res.end("ok"));
+    server.listen(lis);
+    const idle = net.connect(port, "127.0.0.1");
+    const ended = new Promise((resolve) => idle.once("close", resolve));
+    try {
+      await new Promise((r) => idle.once("connect", r));
+      await new Promise((r) => setTimeout(r, 50)); // accepted by now
+      const began = Date.now();
+      await lis.close();
+      await ended;
+      // Without closing it, the drain waits its 10 s (the server's request timeout is minutes).
+      expect(Date.now() - began).toBeLessThan(2_000);
+    } finally {
+      idle.destroy();
+      server.close();
+    }
+  });
+
   it("answers the requests under way when it closes, the next one with Connection: close, and only then resolves", async () => {
-    const handle = createServerHandle("127.0.0.1", 0, 4, undefined, 0);
-    handles.push(handle);
-    const out: { port?: number } = {};
-    handle.getsockname(out);
-    const port = out.port as number;
-    const lis = listener("lis");
-    await bindListener(lis, "lis", { host: "127.0.0.1", port }, `127.0.0.1:${port}`, handle.fd);
+    const { lis, port } = await inherited();
     expect(lis.address).toBe(`127.0.0.1:${port}`);
     expect(lis.port).toBe(port);
     let n = 0;

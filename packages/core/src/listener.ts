@@ -26,6 +26,8 @@ export class Listener {
   #shared = false;
   /** The close in progress or done. */
   #closing: Promise<void> | undefined;
+  /** The open connections of the server that accepts on a shared socket (see drainOwner). */
+  #connections: Set<net.Socket> | undefined;
 
   /** Use listener() rather than the constructor. */
   constructor(name?: string) {
@@ -67,8 +69,19 @@ export class Listener {
     let { server } = this.#bound();
     if (server === undefined) {
       // An inherited socket: listen on it now, in the same tick as the app's server takes it over.
-      server = this.#server = net.createServer();
-      server.listen({ fd: this.#fd as number });
+      const own = (server = this.#server = net.createServer());
+      own.listen({ fd: this.#fd as number });
+      // The app's server takes the handle over in the listen() that asked for it; track its
+      // connections from then on, before the first can be accepted.
+      process.nextTick(() => {
+        const owner = ownerOf(own);
+        if (owner === undefined || owner === own) return;
+        const connections = (this.#connections = new Set());
+        owner.on("connection", (socket: net.Socket) => {
+          connections.add(socket);
+          socket.once("close", () => connections.delete(socket));
+        });
+      });
     }
     return (server as unknown as { _handle: unknown })._handle;
   }
@@ -93,7 +106,7 @@ export class Listener {
     const server = this.#server;
     if (server === undefined || !server.listening) return;
     const owner = this.#shared ? ownerOf(server) : undefined;
-    if (owner !== undefined && owner !== server) await drainOwner(owner, SHARED_DRAIN_MS);
+    if (owner !== undefined && owner !== server) await drainOwner(owner, this.#connections ?? new Set(), SHARED_DRAIN_MS);
     if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
@@ -216,19 +229,21 @@ function ownerOf(server: net.Server): net.Server | undefined {
 /**
  * Drains the server that accepts on a shared listener: it stops accepting (an HTTP server also
  * closes the connections idle at that moment), answers the requests that arrive from now on with
- * `Connection: close` (so keep-alive clients take their next request elsewhere), and resolves once
- * its connections have ended or after `maxMs`. Connections are not closed while they may be
- * carrying a request: one whose answer was already under way stays open until the client sends
- * another request (answered, then closed) or the server's keep-alive timeout ends it.
+ * `Connection: close` (so keep-alive clients take their next request elsewhere), closes the
+ * `connections` that have not sent a byte (a browser's preconnected socket would otherwise hold
+ * the drain until the server's request timeout: nothing is lost, the client sends its request
+ * on a new connection), and resolves once its connections have ended or after `maxMs`.
+ * Connections are not closed while they may be carrying a request: one whose answer was already
+ * under way stays open until the client sends another request (answered, then closed) or the
+ * server's keep-alive timeout ends it.
  */
-async function drainOwner(owner: net.Server, maxMs: number): Promise<void> {
+async function drainOwner(owner: net.Server, connections: ReadonlySet<net.Socket>, maxMs: number): Promise<void> {
   owner.prependListener("request", (_req: unknown, res: { shouldKeepAlive: boolean }) => {
     res.shouldKeepAlive = false;
   });
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    new Promise<void>((resolve) => owner.close(() => resolve())),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs))),
-  ]);
+  const closed = new Promise<void>((resolve) => owner.close(() => resolve()));
+  for (const socket of connections) if (socket.bytesRead === 0) socket.destroy();
+  await Promise.race([closed, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)))]);
   clearTimeout(timer);
 }
