@@ -40,7 +40,7 @@ const SECTIONS: Record<string, () => Promise<Table[]>> = {
   deployed: async () => [
     {
       title:
-        "Remote calls from a real deployment: Main → Echo under weaver multi deploy vs a raw msgpackr echo from the same Main\n(nothing pinned, timed inside Main)",
+        "Remote calls from a real deployment: Main → Echo under weaver multi deploy vs a raw msgpackr echo between two plain processes\n(nothing pinned, each timed inside its caller)",
       results: await deployedCases(progress),
     },
   ],
