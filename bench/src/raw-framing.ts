@@ -7,9 +7,20 @@
 import type { Socket } from "node:net";
 import { Packr } from "msgpackr";
 
-/** The codec of both ends: msgpackr with the options our components' codecs use. */
+/**
+ * The codec of both ends: msgpackr with the options our components' codecs use, and, as ours get
+ * from `weaver generate`, the record shape of the object the deployed section sends (bench/echo's
+ * Row) shared in advance, so that neither side sends its definition with every message.
+ */
 export function rawCodec(): Packr {
-  return new Packr({ useRecords: true, moreTypes: true, mapsAsObjects: false, useBigIntExtension: true });
+  return new Packr({
+    useRecords: true,
+    moreTypes: true,
+    mapsAsObjects: false,
+    useBigIntExtension: true,
+    structures: [["id", "name", "email", "age", "active", "score"]],
+    maxSharedStructures: 1,
+  });
 }
 
 /** Bodies at least this large are written without copying (as in our FrameWriter). */
