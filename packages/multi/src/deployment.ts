@@ -319,8 +319,12 @@ export class Deployment {
       // Unregisters, and takes the replicas' last spans before they go.
       await this.#status?.stop();
       await Promise.all([...this.#proxies.values()].map((p) => p.close()));
-      // Replicas drain their own connections of shared listeners as they stop.
-      await Promise.all(this.#slots.map((s) => s.stop()));
+      // Replicas drain their own connections of shared listeners as they stop. Those that serve
+      // listeners stop first: a request they are still answering may call the other groups.
+      const front = (s: ReplicaSlot): boolean =>
+        this.#o.manifest.components.some((c) => c.listeners.length > 0 && s.group.components.includes(c.name));
+      await Promise.all(this.#slots.filter(front).map((s) => s.stop()));
+      await Promise.all(this.#slots.filter((s) => !front(s)).map((s) => s.stop()));
       this.#routing.close();
       this.#trust?.close();
       await this.#control?.close();
