@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser } from "./support/browser.js";
 import { ROOT, TestProcess, stopAll } from "./support/process.js";
-import { CHECKOUT_FORM } from "./support/boutique-order.js";
+import { CHECKOUT_FORM } from "boutique/dist/logic/sample-order.js";
 
 const APP = join(ROOT, "examples/boutique");
 const data = mkdtempSync(join(tmpdir(), "weaver-boutique-dash-"));

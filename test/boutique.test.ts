@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { ROOT, TestProcess, stopAll } from "./support/process.js";
-import { CHECKOUT_FORM } from "./support/boutique-order.js";
+import { CHECKOUT_FORM } from "boutique/dist/logic/sample-order.js";
 
 const APP = join(ROOT, "examples/boutique");
 const data = mkdtempSync(join(tmpdir(), "weaver-boutique-"));

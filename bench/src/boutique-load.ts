@@ -11,6 +11,7 @@
  * saturation). Records every request's latency and every failure.
  */
 import http from "node:http";
+import { CHECKOUT_FORM } from "boutique/dist/logic/sample-order.js";
 
 /** A PRNG (mulberry32): the same seed gives the same users and tasks. */
 export function prng(seed: number): () => number {
@@ -37,18 +38,6 @@ const PRODUCTS = [
 ];
 const CURRENCIES = ["EUR", "USD", "JPY", "CAD", "GBP", "TRY"];
 const QUANTITIES = [1, 2, 3, 4, 5, 10];
-const CHECKOUT_FORM = {
-  email: "someone@example.com",
-  street_address: "1600 Amphitheatre Parkway",
-  zip_code: "94043",
-  city: "Mountain View",
-  state: "CA",
-  country: "United States",
-  credit_card_number: "4432-8015-6152-0454",
-  credit_card_expiration_month: "1",
-  credit_card_expiration_year: "2039",
-  credit_card_cvv: "672",
-};
 
 /** One HTTP request of a task. */
 interface Step {

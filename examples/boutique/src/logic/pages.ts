@@ -1,5 +1,6 @@
 /** The frontend's HTML pages: small, server-rendered, no scripts. */
 import { format } from "./money.js";
+import { CHECKOUT_FORM } from "./sample-order.js";
 import type { Ad, Money, OrderResult, Product } from "./types.js";
 
 /** A product with its price in the user's currency. */
@@ -74,7 +75,9 @@ export function cartPage(h: Header, lines: readonly CartLine[], shipping: Money,
     `<h1>Cart (${lines.length})</h1><table class="cart">${rows}</table>
 <p>Shipping: <span id="shipping">${esc(format(shipping))}</span></p><p>Total: <span id="total">${esc(format(total))}</span></p>
 <form method="post" action="/cart/empty"><button>Empty cart</button></form>
-<form method="post" action="/cart/checkout">${field("email", "someone@example.com")}${field("street_address", "1600 Amphitheatre Parkway")}${field("zip_code", "94043")}${field("city", "Mountain View")}${field("state", "CA")}${field("country", "United States")}${field("credit_card_number", "4432-8015-6152-0454")}${field("credit_card_expiration_month", "1")}${field("credit_card_expiration_year", "2039")}${field("credit_card_cvv", "672")}<button>Place order</button></form>
+<form method="post" action="/cart/checkout">${Object.entries(CHECKOUT_FORM)
+      .map(([name, value]) => field(name, value))
+      .join("")}<button>Place order</button></form>
 <h2>You may also like</h2><ul class="recommendations">${recs}</ul>`,
   );
 }
