@@ -5,7 +5,8 @@
 import net from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CallOptions, RpcClient } from "./client.js";
+import type { RpcClient } from "./client.js";
+import type { CallOptions } from "./client-options.js";
 import { RpcError } from "./errors.js";
 import { Cleanup, gate, newClient, socketDir, startServer } from "./harness.test.util.js";
 import { KeyAssignment, hashKey } from "./key-assignment.js";

@@ -15,74 +15,16 @@
  * call goes to the same replica first, and to the key's runner-up once that replica is gone or
  * failed again. Everything else (deadlines, cancellation, retries, frame limits) is the same.
  */
-import { balancerNamed, type Balancer, type BalancerName } from "./balancer.js";
-import { Endpoint, type EndpointOptions, type Waiter } from "./endpoint.js";
+import { balancerNamed, type Balancer } from "./balancer.js";
+import { AS_BYTES, Attempt, failure, requestHead } from "./call-attempt.js";
+import type { CallOptions, ClientOptions, ReplicaAddress, ReplyHandler } from "./client-options.js";
+import { Endpoint, type EndpointOptions } from "./endpoint.js";
 import { RpcError, abortError, closedError, tooLargeError } from "./errors.js";
 import type { BodyPart } from "./frame-writer.js";
 import { encodeRequestHead, setRequestTimeout } from "./frames.js";
 import type { KeyAssignment } from "./key-assignment.js";
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type ByteRange } from "./protocol.js";
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from "./protocol.js";
 import { RouteTable } from "./route-table.js";
-import type { Address, ClientTls } from "./transport.js";
-
-/** A replica of the component: its id, where it listens, and its routing member. */
-export interface ReplicaAddress {
-  readonly id: string;
-  readonly address: Address;
-  /** The stable name of the replica's slot in its group: its member in the component's KeyAssignment. */
-  readonly member?: string | undefined;
-}
-
-/** Options of an RPC client. */
-export interface ClientOptions {
-  /** The deployment and app version servers must match. */
-  readonly deployment: string;
-  readonly version: string;
-  /** The caller's replica id, sent in the handshake. */
-  readonly id: string;
-  /** How calls pick a replica (default round-robin). */
-  readonly balancer?: BalancerName | Balancer;
-  /** The deadline of calls that have none (default 30 s). */
-  readonly defaultTimeoutMs?: number;
-  /** The largest frame the client sends or accepts (default MAX_FRAME_BYTES). */
-  readonly maxFrameBytes?: number;
-  /** How long a connection attempt may take, handshake included (default 5 s). */
-  readonly connectTimeoutMs?: number;
-  /**
-   * TLS for every connection; a function is asked at each new connection, so that certificates
-   * can rotate (open connections keep the certificate they were made with).
-   */
-  readonly tls?: ClientTls | (() => ClientTls);
-  /** First and largest pause between attempts of a call (defaults 5 ms and 1 s), jittered. */
-  readonly retryBackoffMs?: { readonly first: number; readonly max: number };
-}
-
-/** The options of one call. */
-export interface CallOptions {
-  /** Absolute deadline in ms since the epoch; defaultTimeoutMs from now when absent. */
-  readonly deadline?: number | undefined;
-  readonly traceparent?: string | undefined;
-  readonly metadata?: Readonly<Record<string, string>> | undefined;
-  /** Cancels the call; its reason becomes the rejection when it is an Error. */
-  readonly signal?: AbortSignal | undefined;
-  /** Whether the call may run again on another replica after a failure. */
-  readonly retriable: boolean;
-  /** The hash (hashKey) of the call's routing key: the call is routed when the client has an assignment. */
-  readonly key?: number | undefined;
-}
-
-/**
- * What a call's caller does with its outcome, inside the client: decode the reply as it arrives
- * (while its bytes are still the socket's chunk, without a copy, a view or a promise of its own),
- * and turn a failure into the error the caller sees. A decode that throws fails the call.
- */
-export interface ReplyHandler<T> {
-  decode(reply: ByteRange): T;
-  error?(e: unknown): unknown;
-}
-
-/** The reply handler of calls given none: the reply's bytes, as a view of the chunk. */
-const AS_BYTES: ReplyHandler<Buffer> = { decode: (reply) => reply.bytes };
 
 /** Timers cannot wait longer than this (Node fires longer ones at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -108,7 +50,7 @@ export class RpcClient {
   /** When #timer fires (Infinity: not set). */
   #timerAt = Infinity;
   readonly #onTimer = (): void => this.#expire();
-  /** The head of calls without trace context or metadata (see #head). */
+  /** The head of calls without trace context or metadata (see requestHead). */
   readonly #scratchHead = encodeRequestHead({ method: 0, timeoutMs: 0, traceparent: undefined, metadata: undefined });
   #closed = false;
 
@@ -183,7 +125,7 @@ export class RpcClient {
     if (this.#closed) return Promise.reject(failure(handler, closedError()));
     let head: Buffer;
     try {
-      head = this.#head(method, options);
+      head = requestHead(method, options, this.#scratchHead);
     } catch (e) {
       return Promise.reject(failure(handler, new RpcError("invalid", `the call cannot be sent: ${(e as Error).message}`, { cause: e })));
     }
@@ -213,27 +155,13 @@ export class RpcClient {
         if (!this.#retriable(e, options)) reject(failure(handler, e));
         else {
           // The scratch head has been reused since: encode the head again, as it was.
-          const again = encodeRequestHead({ method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata });
+          const again = requestHead(method, options);
           this.#attempts(again, payload, options, deadline, { endpoint: first, error: e as RpcError }, handler).then(resolve, (e2) =>
             reject(failure(handler, e2)),
           );
         }
       });
     });
-  }
-
-  /**
-   * The request head of a call (its timeout is set when it is sent). A call without trace context
-   * or metadata, the common case, gets the client's scratch head, rewritten for each call: the
-   * writer copies it into its arena at once, so no Buffer is made per call.
-   */
-  #head(method: number, options: CallOptions): Buffer {
-    if (options.traceparent !== undefined || (options.metadata !== undefined && hasKeys(options.metadata))) {
-      return encodeRequestHead({ method, timeoutMs: 0, traceparent: options.traceparent, metadata: options.metadata });
-    }
-    const head = this.#scratchHead;
-    head.writeUInt32BE(method >>> 0, 0);
-    return head;
   }
 
   /** Whether a failed attempt may go to another replica: it never ran, or it may run again. */
@@ -468,55 +396,4 @@ export class RpcClient {
     }
     if (next < Infinity && !this.#closed) this.#arm(next);
   }
-}
-
-/** The error a call's caller sees for `e`. */
-function failure(handler: ReplyHandler<unknown>, e: unknown): unknown {
-  return handler.error === undefined ? e : handler.error(e);
-}
-
-/** One attempt of a call on one endpoint: settles the attempt once, and stops watching the caller's signal then. */
-class Attempt<T> implements Waiter {
-  #onAbort: (() => void) | undefined;
-
-  constructor(
-    readonly deadline: number,
-    readonly signal: AbortSignal | undefined,
-    readonly handler: ReplyHandler<T>,
-    readonly resolve: (value: T) => void,
-    readonly reject: (e: unknown) => void,
-  ) {}
-
-  /** Cancels the attempt with `onAbort` when the signal aborts. */
-  watch(onAbort: () => void): void {
-    this.#onAbort = onAbort;
-    this.signal?.addEventListener("abort", onAbort, { once: true });
-  }
-
-  reply(payload: ByteRange): void {
-    this.#unwatch();
-    let value: T;
-    try {
-      value = this.handler.decode(payload);
-    } catch (e) {
-      this.reject(e);
-      return;
-    }
-    this.resolve(value);
-  }
-
-  fail(e: Error): void {
-    this.#unwatch();
-    this.reject(e);
-  }
-
-  #unwatch(): void {
-    if (this.#onAbort !== undefined) this.signal?.removeEventListener("abort", this.#onAbort);
-  }
-}
-
-/** Whether an object has an own enumerable key. */
-function hasKeys(o: object): boolean {
-  for (const _ in o) return true;
-  return false;
 }

@@ -6,7 +6,8 @@
 import { rmSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
-import { RpcClient, type ClientOptions } from "./client.js";
+import { RpcClient } from "./client.js";
+import type { ClientOptions } from "./client-options.js";
 import { FrameReader, encodeHello, encodeRequestHead, writeFrameHeader } from "./frames.js";
 import { FrameType, MAX_FRAME_BYTES, PROTOCOL_VERSION, type Frame, type RequestHeader } from "./protocol.js";
 import { RpcServer, type Handler, type ServerOptions } from "./server.js";

@@ -7,7 +7,8 @@
  *
  * @module
  */
-export { RpcClient, type ClientOptions, type CallOptions, type ReplicaAddress, type ReplyHandler } from "./client.js";
+export { RpcClient } from "./client.js";
+export type { ClientOptions, CallOptions, ReplicaAddress, ReplyHandler } from "./client-options.js";
 export { KeyAssignment, SLOTS, canonicalKey, hashKey, hashText, type RoutingKey } from "./key-assignment.js";
 export { RpcServer, type ServerOptions, type ServerStats, type Handler, type CallInfo } from "./server.js";
 export { RpcError, RpcAppError, RpcSystemError, type RpcErrorKind } from "./errors.js";
